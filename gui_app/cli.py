@@ -1,0 +1,88 @@
+"""The one entry point (``rangeload`` and ``python -m gui_app``): argument parsing and dispatch.
+
+Each subcommand's work lives in ``gui_app.commands.<name>``, imported only when that
+subcommand runs, so ``rangeload get`` never loads Qt and ``rangeload --version`` loads
+nothing heavy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from gui_app import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rangeload",
+        description="A download manager that never loses progress. "
+        "With no command (or only URLs) it opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"rangeload {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve a folder with full HTTP range support")
+    serve.add_argument("directory", nargs="?", default=".", help="folder to serve (default: .)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")
+    serve.add_argument("--limit-rate", metavar="RATE", help="cap each connection, e.g. 10M")
+    serve.add_argument("--faults", action="store_true", help="enable fault-injection parameters")
+    serve.add_argument("--show-hidden", action="store_true", help="list and serve dotfiles")
+
+    get = commands.add_parser("get", help="download URLs headless on the engine")
+    get.add_argument("urls", nargs="+", metavar="URL")
+    get.add_argument("-d", "--dir", default=".", help="destination folder (default: .)")
+    get.add_argument("-o", "--output", metavar="NAME", help="file name (one URL only)")
+    get.add_argument("-c", "--connections", type=int, default=8, metavar="N")
+    get.add_argument("--limit", metavar="RATE", help="global speed limit, e.g. 2M")
+    get.add_argument("--checksum", metavar="ALGO:HEX", help="expected digest, e.g. sha256:...")
+    get.add_argument(
+        "-H", "--header", action="append", default=[], metavar="'Name: value'", dest="headers"
+    )
+    get.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    commands.add_parser("list", help="show stored downloads and their states")
+    resume = commands.add_parser("resume", help="resume stored downloads by id")
+    resume.add_argument("ids", nargs="+", type=int, metavar="ID")
+    resume.add_argument("-q", "--quiet", action="store_true")
+    remove = commands.add_parser("remove", help="remove stored downloads by id")
+    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    remove.add_argument("--delete-files", action="store_true", help="also delete the files")
+
+    commands.add_parser("demo", help="start the bundled server with samples and open the app")
+    return parser
+
+
+_COMMAND_MODULES = {
+    "serve": "gui_app.commands.serve",
+    "get": "gui_app.commands.get",
+    "list": "gui_app.commands.get",
+    "resume": "gui_app.commands.get",
+    "remove": "gui_app.commands.get",
+    "demo": "gui_app.commands.app",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # ``rangeload URL...`` (no command) opens the app with those URLs queued.
+    if not args_list or "://" in args_list[0]:
+        urls, args_list = args_list, []
+        args = parser.parse_args(args_list)
+        args.command, args.urls = "app", urls
+    else:
+        args = parser.parse_args(args_list)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    module = importlib.import_module(_COMMAND_MODULES.get(args.command, "gui_app.commands.app"))
+    run = getattr(module, f"run_{args.command}")
+    result: int = run(args)
+    return result

@@ -1,0 +1,1 @@
+"""The work behind each ``rangeload`` subcommand, one module per room it drives."""

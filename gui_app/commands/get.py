@@ -1,0 +1,1 @@
+"""``rangeload get``, ``list``, ``resume``, ``remove``: headless downloads on the engine."""

@@ -1,0 +1,1 @@
+"""The download engine: segments, probe, tasks, scheduler, store. Never imports Qt."""

@@ -1,0 +1,184 @@
+"""Values the engine hands out: download states, requests, stored records and snapshots.
+
+All are frozen dataclasses or enums, safe to pass between threads. ``DownloadRecord`` is
+what the store persists; ``DownloadSnapshot`` is what ``DownloadManager.snapshot()``
+returns for the UI and CLI to poll.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gui_app.engine.ranges import ByteRange
+
+__all__ = [
+    "Checksum",
+    "ConnectionSnapshot",
+    "DownloadId",
+    "DownloadRecord",
+    "DownloadRequest",
+    "DownloadSnapshot",
+    "DownloadState",
+    "Validators",
+]
+
+DownloadId = int
+
+CHECKSUM_ALGORITHMS = ("sha256", "sha512", "sha1", "md5")
+
+
+class DownloadState(enum.Enum):
+    QUEUED = "queued"  # waiting for a free slot
+    RUNNING = "running"  # probing or transferring
+    PAUSED = "paused"  # by the user, by Ctrl-C, or by a full disk (see error)
+    VERIFYING = "verifying"  # all bytes on disk; checksum and final rename under way
+    COMPLETED = "completed"  # verified and renamed to its final name
+    FAILED = "failed"  # stopped with an error; partial data kept where it is still valid
+
+    @property
+    def is_active(self) -> bool:
+        return self in (DownloadState.RUNNING, DownloadState.VERIFYING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (DownloadState.COMPLETED, DownloadState.FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class Checksum:
+    """An expected digest, e.g. ``Checksum("sha256", "9f86d0...")``."""
+
+    algorithm: str
+    hexdigest: str
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in CHECKSUM_ALGORITHMS:
+            raise ValueError(
+                f"unsupported checksum algorithm {self.algorithm!r}; "
+                f"use one of {', '.join(CHECKSUM_ALGORITHMS)}"
+            )
+        try:
+            bytes.fromhex(self.hexdigest)
+        except ValueError:
+            raise ValueError(f"checksum is not hexadecimal: {self.hexdigest!r}") from None
+        object.__setattr__(self, "hexdigest", self.hexdigest.lower())
+
+    @classmethod
+    def parse(cls, text: str) -> Checksum:
+        """Parse ``ALGO:HEX`` (as given to ``--checksum``)."""
+        algorithm, sep, hexdigest = text.partition(":")
+        if not sep:
+            raise ValueError(f"checksum must look like sha256:HEX, got {text!r}")
+        return cls(algorithm.strip().lower(), hexdigest.strip())
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.hexdigest}"
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What identifies one version of the remote file (RFC 9110 8.8)."""
+
+    etag: str | None = None  # the ETag exactly as sent, quotes included
+    last_modified: str | None = None  # the Last-Modified header exactly as sent
+
+    @property
+    def strong_etag(self) -> str | None:
+        if self.etag is None or self.etag.startswith("W/"):
+            return None
+        return self.etag
+
+    def if_range(self) -> str | None:
+        """The If-Range value for a resumed range request: strong ETag, else the date."""
+        return self.strong_etag or self.last_modified
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadRequest:
+    """What a user asks for. ``filename`` None means: learn it from the server."""
+
+    url: str
+    dest_dir: Path
+    filename: str | None = None
+    connections: int = 8
+    checksum: Checksum | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    rate_limit: int | None = None  # bytes per second; None = unlimited
+    start_paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadRecord:
+    """Everything the store keeps about one download."""
+
+    id: DownloadId
+    url: str
+    dest_dir: Path
+    state: DownloadState
+    filename: str | None = None  # final name, chosen once the probe has answered
+    final_url: str | None = None
+    size: int | None = None  # None until known (or when the server never says)
+    validators: Validators = field(default_factory=Validators)
+    content_type: str | None = None
+    resumable: bool | None = None  # None until the probe has answered
+    done: tuple[ByteRange, ...] = ()  # merged, sorted, and durable on disk
+    error: str | None = None
+    checksum: Checksum | None = None
+    connections: int = 8
+    rate_limit: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    completed_at: float | None = None
+
+    @property
+    def done_bytes(self) -> int:
+        return sum(r.length for r in self.done)
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.filename is None else self.dest_dir / self.filename
+
+    @property
+    def part_path(self) -> Path | None:
+        return None if self.filename is None else self.dest_dir / (self.filename + ".part")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSnapshot:
+    """One live connection: it owns ``first..last`` and has written up to ``position - 1``."""
+
+    first: int
+    position: int
+    last: int
+    speed: float  # bytes per second, rolling
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadSnapshot:
+    """One download as the UI and CLI see it at one instant."""
+
+    record: DownloadRecord
+    done_bytes: int  # includes bytes written but not yet durable
+    speed: float  # bytes per second, rolling average
+    eta: float | None  # seconds; None when unknown
+    connections: tuple[ConnectionSnapshot, ...] = ()
+    done_regions: tuple[ByteRange, ...] = ()  # written regions, for a segment map
+    retry_at: float | None = None  # monotonic time of the next retry, when waiting
+
+    @property
+    def id(self) -> DownloadId:
+        return self.record.id
+
+    @property
+    def state(self) -> DownloadState:
+        return self.record.state
+
+    @property
+    def fraction(self) -> float | None:
+        size = self.record.size
+        if not size:
+            return 1.0 if self.record.state is DownloadState.COMPLETED else None
+        return min(1.0, self.done_bytes / size)

@@ -1,0 +1,90 @@
+"""Inclusive byte ranges and the Content-Range / Range header forms both peers share.
+
+``ByteRange(first, last)`` is inclusive at both ends, exactly as HTTP writes it
+(``bytes=0-99`` is 100 bytes). The server formats Content-Range with these helpers and
+the engine parses it with them, so the two can never disagree by one byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "ByteRange",
+    "ContentRange",
+    "format_content_range",
+    "format_range_header",
+    "format_unsatisfied_content_range",
+    "parse_content_range",
+]
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class ByteRange:
+    """Bytes ``first`` through ``last`` inclusive; never empty."""
+
+    first: int
+    last: int
+
+    def __post_init__(self) -> None:
+        if self.first < 0 or self.last < self.first:
+            raise ValueError(f"invalid byte range {self.first}-{self.last}")
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first + 1
+
+    @classmethod
+    def of_length(cls, first: int, length: int) -> ByteRange:
+        """The ``length`` bytes starting at ``first`` (``length`` >= 1)."""
+        return cls(first, first + length - 1)
+
+    def __contains__(self, offset: object) -> bool:
+        return isinstance(offset, int) and self.first <= offset <= self.last
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRange:
+    """A parsed ``Content-Range``: ``range`` is None for ``bytes */TOTAL`` (416 answers)."""
+
+    range: ByteRange | None
+    total: int | None  # None for "*" (unknown complete length)
+
+
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(?:(\d+)-(\d+)|(\*))/(\d+|\*)\s*$", re.IGNORECASE)
+
+
+def parse_content_range(value: str) -> ContentRange | None:
+    """Parse a Content-Range header (RFC 9110 14.4); None if it is malformed or inconsistent."""
+    match = _CONTENT_RANGE.match(value)
+    if match is None:
+        return None
+    first, last, star, total_text = match.groups()
+    total = None if total_text == "*" else int(total_text)
+    if star is not None:
+        return None if total is None else ContentRange(None, total)
+    lo, hi = int(first), int(last)
+    if hi < lo or (total is not None and hi >= total):
+        return None
+    return ContentRange(ByteRange(lo, hi), total)
+
+
+def format_content_range(byte_range: ByteRange, total: int) -> str:
+    return f"bytes {byte_range.first}-{byte_range.last}/{total}"
+
+
+def format_unsatisfied_content_range(total: int) -> str:
+    return f"bytes */{total}"
+
+
+def format_range_header(byte_range: ByteRange | None = None, *, first: int | None = None) -> str:
+    """``bytes=FIRST-LAST`` for a range, or ``bytes=FIRST-`` for an open end."""
+    if byte_range is not None:
+        return f"bytes={byte_range.first}-{byte_range.last}"
+    if first is None or first < 0:
+        raise ValueError("need a byte range or a non-negative first byte")
+    return f"bytes={first}-"

@@ -1,0 +1,1 @@
+"""The bundled FastAPI range-serving peer (``rangeload serve``). Never imports Qt."""
