@@ -1,0 +1,183 @@
+"""Reference peers for the benchmarks: nginx on a loopback port, timed client commands, RSS.
+
+Every benchmark compares Rangeload with a well-known tool measured in the same run on the
+same machine, because a shared two-core machine is too noisy for absolute numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def make_file(path: Path, size: int) -> Path:
+    """Write ``size`` random bytes (fast: 1 GiB in a few seconds) unless already there."""
+    if path.exists() and path.stat().st_size == size:
+        return path
+    block = os.urandom(1 << 20)
+    with path.open("wb") as out:
+        remaining = size
+        while remaining:
+            n = min(remaining, len(block))
+            out.write(block[:n])
+            remaining -= n
+            block = block[1:] + block[:1] if remaining else block  # vary blocks cheaply
+    return path
+
+
+NGINX_CONF = """
+worker_processes 1;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    {http_extra}
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location /files/ {{
+            alias {root}/;
+            {location_extra}
+        }}
+    }}
+}}
+"""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A running server: its base URL (files under /files/) and process id."""
+
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iterator[Peer]:
+    """nginx serving ``root`` under /files/ (like ``rangeload serve``), one worker."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="rl-nginx-") as prefix:
+        conf = Path(prefix) / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(
+                prefix=prefix,
+                port=port,
+                root=root,
+                http_extra=http_extra,
+                location_extra=location_extra,
+            )
+        )
+        proc = subprocess.Popen(
+            [NGINX, "-c", str(conf), "-p", prefix, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for_port(port)
+            worker = _children(proc.pid)
+            yield Peer(f"http://127.0.0.1:{port}", worker[0] if worker else proc.pid)
+        finally:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def rangeload_serve(root: Path, *extra: str) -> Iterator[Peer]:
+    """``rangeload serve ROOT`` as a real subprocess on a free port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [RANGELOAD, "serve", str(root), "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield Peer(f"http://127.0.0.1:{port}", proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    time.sleep(0.2)
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    with contextlib.suppress(OSError):
+        return [int(p) for p in path.read_text().split()]
+    return []
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM) in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for pid {pid}")
+
+
+def run_timed(argv: Sequence[str], *, check: bool = True) -> float:
+    """Wall-clock seconds of one command."""
+    start = time.perf_counter()
+    subprocess.run(argv, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def interleaved(runs: int, measures: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Median of ``runs`` rounds, alternating the contenders so drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            samples[name].append(measure())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def report(title: str, rows: list[tuple[str, str, str, str]]) -> str:
+    """A Markdown table: measure, Rangeload, reference, ratio (with the target)."""
+    lines = [f"### {title}", "", "| measure | Rangeload | reference | ratio |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
