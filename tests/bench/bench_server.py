@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import (  # noqa: E402  (script run from anywhere)
+from peers import (
     Peer,
     interleaved,
     make_file,
