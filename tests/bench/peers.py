@@ -56,6 +56,7 @@ def make_file(path: Path, size: int) -> Path:
 
 
 NGINX_CONF = """
+{user}
 worker_processes 1;
 error_log {prefix}/error.log warn;
 pid {prefix}/nginx.pid;
@@ -94,6 +95,8 @@ def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iter
         conf = Path(prefix) / "nginx.conf"
         conf.write_text(
             NGINX_CONF.format(
+                # As root, nginx's workers would drop to 'nobody' and not read 0700 temp dirs.
+                user="user root;" if os.geteuid() == 0 else "",
                 prefix=prefix,
                 port=port,
                 root=root,
