@@ -1,0 +1,161 @@
+"""Fault injection for testing download engines: query parameters on a file's URL.
+
+Only active when the app is created with ``faults=True``. Request numbers count every
+GET or HEAD to the same path *and* query string, from 1, inside the app instance, so a
+test adds a unique ``key=...`` parameter to get fresh counters. See the README for the
+list of parameters; ``FaultPlan.from_query`` is the single place they are read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from email.utils import formatdate
+
+from gui_app.server.files import FileInfo
+from gui_app.units import parse_rate
+
+__all__ = ["CHANGE_XOR", "FaultCounters", "FaultPlan", "changed_info", "changed_reader"]
+
+CHANGE_XOR = 0x5A
+_XOR_TABLE = bytes(b ^ CHANGE_XOR for b in range(256))
+_EXTENSION_BYTE = b"\xa5"
+DEFAULT_SLOW_RATE = 16 * 1024
+
+PARAMETERS = (
+    "key",
+    "rate",
+    "drop_after",
+    "drop_times",
+    "ignore_range",
+    "fail",
+    "retry_after",
+    "stall",
+    "stall_after",
+    "change_after",
+    "change_size",
+    "html_after",
+    "slow_request",
+    "slow_rate",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultPlan:
+    """The faults one URL asks for; all off by default."""
+
+    rate: int | None = None
+    drop_after: int | None = None
+    drop_times: int | None = None
+    ignore_range: bool = False
+    fail: int = 0
+    retry_after: int = 1
+    stall: float = 0.0
+    stall_after: int | None = None
+    change_after: int | None = None
+    change_size: int = 0
+    html_after: int | None = None
+    slow_request: int | None = None
+    slow_rate: int = DEFAULT_SLOW_RATE
+    status: int | None = None
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> FaultPlan:
+        """Read the fault parameters; raises ValueError naming a bad one."""
+        unknown = sorted(set(query) - set(PARAMETERS))
+        if unknown:
+            raise ValueError(f"unknown fault parameter {unknown[0]!r}")
+        try:
+            status = _count(query, "status")
+            if status is not None and not 200 <= status <= 599:
+                raise ValueError("status must be 200-599")
+            rate, slow_rate = query.get("rate"), query.get("slow_rate")
+            return cls(
+                rate=None if rate is None else parse_rate(rate),
+                drop_after=_count(query, "drop_after"),
+                drop_times=_count(query, "drop_times"),
+                ignore_range=query.get("ignore_range", "0") not in ("0", ""),
+                fail=_count(query, "fail") or 0,
+                retry_after=_count(query, "retry_after") or 1,
+                stall=float(query.get("stall", "0")),
+                stall_after=_count(query, "stall_after"),
+                change_after=_count(query, "change_after"),
+                change_size=int(query.get("change_size", "0")),
+                html_after=_count(query, "html_after"),
+                slow_request=_count(query, "slow_request"),
+                slow_rate=DEFAULT_SLOW_RATE if slow_rate is None else parse_rate(slow_rate),
+                status=status,
+            )
+        except ValueError as error:
+            raise ValueError(f"bad fault parameter: {error}") from None
+
+    def changed(self, number: int) -> bool:
+        return self.change_after is not None and number > self.change_after
+
+    def html(self, number: int) -> bool:
+        return self.html_after is not None and number > self.html_after
+
+    def rate_for(self, number: int) -> int | None:
+        if self.slow_request is not None and number == self.slow_request:
+            return self.slow_rate
+        return self.rate
+
+    def drop_for(self, number: int) -> int | None:
+        if self.drop_times is not None and number > self.drop_times:
+            return None
+        return self.drop_after
+
+
+def _count(query: Mapping[str, str], name: str) -> int | None:
+    if name not in query:
+        return None
+    value = int(query[name])
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
+
+
+class FaultCounters:
+    """Request numbers per (path, query string); one instance per app."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def next(self, path: str, query: str) -> int:
+        with self._lock:
+            number = self._counts.get((path, query), 0) + 1
+            self._counts[(path, query)] = number
+            return number
+
+
+def changed_info(info: FileInfo, size_delta: int) -> FileInfo:
+    """The metadata of the "changed" version: new strong ETag, newer date, maybe new size."""
+    mtime = info.mtime + 3600
+    return replace(
+        info,
+        size=max(0, info.size + size_delta),
+        mtime=mtime,
+        etag=info.etag[:-1] + '-changed"',
+        last_modified=formatdate(mtime, usegmt=True),
+    )
+
+
+def changed_reader(original_size: int) -> ChangedReader:
+    return ChangedReader(original_size)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedReader:
+    """Turns bytes read from the original into the changed version's bytes."""
+
+    original_size: int
+
+    def transform(self, offset: int, data: bytes, wanted: int) -> bytes:
+        """``data`` was read at ``offset`` from the original; return ``wanted`` bytes."""
+        out = data.translate(_XOR_TABLE)
+        if len(out) < wanted and offset + len(out) >= self.original_size:
+            out += _EXTENSION_BYTE * (wanted - len(out))
+        return out[:wanted]
