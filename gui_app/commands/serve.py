@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -46,6 +48,8 @@ def run_serve(args: argparse.Namespace) -> int:
     extra = f" ({', '.join(notes)})" if notes else ""
     print(f"Serving {root.resolve()} on {url_for(sock)}/{extra}", flush=True)
     server = uvicorn.Server(make_config(app))
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; make that a clean exit.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
@@ -53,3 +57,7 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
     return 0
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

@@ -55,8 +55,8 @@ def list_files(root: Path, *, show_hidden: bool = False) -> list[FileEntry]:
                 continue
             entries.append(FileEntry(path.relative_to(root).as_posix(), st.st_size, st.st_mtime))
             if len(entries) >= MAX_ENTRIES:
-                return entries
-    return entries
+                return sorted(entries, key=lambda e: e.path)
+    return sorted(entries, key=lambda e: e.path)
 
 
 def render_index(title: str, entries: list[FileEntry]) -> str:

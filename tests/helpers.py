@@ -1,0 +1,44 @@
+"""Helpers shared by every room's tests: deterministic files, digests, a live server."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from gui_app.server.runner import ServerThread
+
+
+def make_file(path: Path, size: int, seed: int = 0) -> Path:
+    """Write ``size`` deterministic pseudo-random bytes to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with path.open("wb") as out:
+        remaining = size
+        while remaining:
+            n = min(remaining, 1 << 20)
+            out.write(rng.randbytes(n))
+            remaining -= n
+    return path
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def serving(root: Path, **create_app_kwargs: Any) -> Iterator[ServerThread]:
+    """The bundled server on a free loopback port for the duration of the block."""
+    with ServerThread.serving(root, **create_app_kwargs) as server:
+        yield server
