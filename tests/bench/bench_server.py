@@ -57,12 +57,13 @@ def random_ranges_load(url: str, size: int, clients: int, seconds: float) -> tup
     def worker(index: int) -> None:
         rng = random.Random(index)
         while time.monotonic() < deadline:
-            args = [CURL, "-s", "-w", "%{http_code} %{size_download}\\n"]
+            args = [CURL]
             for n in range(40):
                 first = rng.randrange(0, size - MIB)
                 if n:
-                    args.append("--next")
-                args += ["-o", "/dev/null", "-r", f"{first}-{first + MIB - 1}", url]
+                    args.append("--next")  # resets options: each transfer gets its own
+                args += ["-s", "-w", "%{http_code} %{size_download}\\n", "-o", "/dev/null"]
+                args += ["-r", f"{first}-{first + MIB - 1}", url]
             out = subprocess.run(args, capture_output=True, text=True, check=False).stdout
             for line in out.splitlines():
                 code, got = line.split()
