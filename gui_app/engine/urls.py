@@ -1,0 +1,60 @@
+"""URL checks with specific reasons, and redaction of credentials for logs and messages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from gui_app.engine.errors import InvalidURLError
+
+__all__ = ["SUPPORTED_SCHEMES", "redact_url", "validate_url"]
+
+SUPPORTED_SCHEMES = ("http", "https")
+_SECRET_PARAM = re.compile(r"token|key|sig|signature|password|passwd|secret|auth|credential", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def validate_url(text: str) -> str:
+    """Return the URL, stripped; raise InvalidURLError saying exactly what is wrong."""
+    url = text.strip()
+    if not url:
+        raise InvalidURLError("empty URL")
+    if any(c.isspace() for c in url):
+        raise InvalidURLError(f"URL contains spaces: {redact_url(url)!r}")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise InvalidURLError("URL contains control characters")
+    if not _SCHEME.match(url) or "://" not in url:
+        raise InvalidURLError(f"no scheme (http:// or https://): {redact_url(url)!r}")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SUPPORTED_SCHEMES:
+        raise InvalidURLError(f"unsupported scheme {scheme!r}: only http and https")
+    try:
+        host = parts.hostname
+        port = parts.port
+    except ValueError as error:
+        raise InvalidURLError(f"invalid port or host: {error}") from None
+    if not host:
+        raise InvalidURLError("empty host")
+    if port == 0:
+        raise InvalidURLError("invalid port 0")
+    if not (host.startswith("[") or ":" in host):  # not an IPv6 literal
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            raise InvalidURLError(f"invalid host name {host!r}") from None
+    return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def redact_url(url: str) -> str:
+    """The URL without user:password and with secret-looking query values as ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    netloc = parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
