@@ -119,7 +119,10 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             if version < 1:
-                db.executescript(_SCHEMA.replace("\n", " ").replace(";", ";\n"))
+                # executescript would commit the open transaction; run them one by one.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:

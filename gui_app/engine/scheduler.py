@@ -1,0 +1,404 @@
+"""The download manager: the queue, the worker pool, the limits, and the events.
+
+It owns every download's record (mirrored in the store) and at most ``max_concurrent``
+running ``DownloadTask``s, each driven by a controller thread while its connections run
+on one shared ``ThreadPoolExecutor``. Every public method is thread-safe and returns at
+once; listeners receive typed events from worker threads; the UI and CLI poll
+``snapshot()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+from gui_app import __version__
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.events import (
+    DownloadAdded,
+    DownloadCompleted,
+    DownloadEvent,
+    DownloadFailed,
+    DownloadPaused,
+    DownloadRemoved,
+    DownloadStarted,
+    DownloadUpdated,
+    Listener,
+)
+from gui_app.engine.models import (
+    DownloadId,
+    DownloadRecord,
+    DownloadRequest,
+    DownloadSnapshot,
+    DownloadState,
+)
+from gui_app.engine.naming import sanitize_filename
+from gui_app.engine.ratelimit import TokenBucket
+from gui_app.engine.retry import Backoff
+from gui_app.engine.segments import MIN_SPLIT, total
+from gui_app.engine.stats import RollingRate, eta
+from gui_app.engine.store import Store
+from gui_app.engine.task import DownloadTask, StopReason, TaskConfig, TaskReport
+from gui_app.engine.urls import validate_url
+
+__all__ = ["DownloadManager"]
+
+log = logging.getLogger(__name__)
+
+_EVENTS: dict[str, Callable[[DownloadRecord], DownloadEvent]] = {
+    "started": DownloadStarted,
+    "updated": DownloadUpdated,
+    "paused": DownloadPaused,
+    "stopped": DownloadUpdated,
+    "completed": DownloadCompleted,
+    "failed": DownloadFailed,
+}
+DISK_FULL_RECHECK = 5.0
+
+
+class DownloadManager:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_concurrent: int = 3,
+        global_rate_limit: int | None = None,
+        save_interval: float = 2.0,
+        stall_timeout: float = 20.0,
+        min_split: int = MIN_SPLIT,
+        backoff: Backoff | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._max_concurrent = max_concurrent
+        self._config = TaskConfig(
+            save_interval=save_interval,
+            stall_timeout=stall_timeout,
+            min_split=min_split,
+            backoff=backoff or Backoff(),
+        )
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._records: dict[DownloadId, DownloadRecord] = {}
+        self._tasks: dict[DownloadId, DownloadTask] = {}
+        self._buckets: dict[DownloadId, TokenBucket] = {}
+        self._global_bucket = TokenBucket(global_rate_limit, clock=clock)
+        self._listeners: list[Listener] = []
+        self._total_rate = RollingRate(clock=clock)
+        self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
+        self._client = httpx.Client(
+            follow_redirects=True,
+            timeout=httpx.Timeout(15.0, read=stall_timeout),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
+            transport=transport,
+        )
+        self._closed = False
+        self._housekeeper = threading.Thread(
+            target=self._housekeeping, name="rangeload-housekeeping", daemon=True
+        )
+
+    # -- life --------------------------------------------------------------------------
+
+    def start(self, *, resume_running: bool = True) -> None:
+        """Load the stored downloads. Ones that were running when the last process ended
+        (quit or crash) are queued again if ``resume_running``; else left as they are."""
+        with self._lock:
+            for record in self._store.all():
+                if record.state.is_active and resume_running:
+                    record = self._store.save(replace(record, state=DownloadState.QUEUED))
+                self._records[record.id] = record
+                self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
+        self._housekeeper.start()
+        self._schedule()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop running downloads (saved, to resume on the next start) and release all."""
+        with self._lock:
+            self._closed = True
+            tasks = list(self._tasks.values())
+            self._changed.notify_all()
+        for task in tasks:
+            task.stop(StopReason.SHUTDOWN)
+        deadline = time.monotonic() + timeout
+        for task in tasks:
+            task.finished.wait(max(0.0, deadline - time.monotonic()))
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+
+    # -- listeners ---------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, event: DownloadEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+            self._changed.notify_all()
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("a download listener failed")
+
+    # -- commands ----------------------------------------------------------------------
+
+    def add(self, request: DownloadRequest) -> DownloadId:
+        """Validate, persist and queue (or hold paused); raises InvalidURLError."""
+        url = validate_url(request.url)
+        if request.connections < 1:
+            raise ValueError("connections must be at least 1")
+        filename = sanitize_filename(request.filename) if request.filename else None
+        request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
+        if not Path(request.dest_dir).is_dir():
+            raise InvalidURLError(f"destination folder does not exist: {request.dest_dir}")
+        state = DownloadState.PAUSED if request.start_paused else DownloadState.QUEUED
+        record = self._store.add(request, state)
+        with self._lock:
+            self._records[record.id] = record
+            self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
+        self._emit(DownloadAdded(record))
+        self._schedule()
+        return record.id
+
+    def pause(self, download_id: DownloadId) -> None:
+        paused: DownloadRecord | None = None
+        with self._lock:
+            task = self._tasks.get(download_id)
+            record = self._records.get(download_id)
+            if record is None:
+                raise KeyError(download_id)
+            if task is None and record.state is DownloadState.QUEUED:
+                paused = self._set_state(record, DownloadState.PAUSED)
+        if task is not None:
+            task.stop(StopReason.PAUSE)  # the task saves, then reports its own pause
+        elif paused is not None:
+            self._emit(DownloadPaused(paused))
+
+    def resume(self, download_id: DownloadId) -> None:
+        with self._lock:
+            record = self._records.get(download_id)
+            if record is None:
+                raise KeyError(download_id)
+            if record.state not in (DownloadState.PAUSED, DownloadState.FAILED):
+                return
+            record = self._set_state(record, DownloadState.QUEUED, error=record.error)
+        self._emit(DownloadUpdated(record))
+        self._schedule()
+
+    retry = resume
+
+    def pause_all(self) -> None:
+        for download_id in self._ids():
+            self.pause(download_id)
+
+    def resume_all(self) -> None:
+        for download_id in self._ids():
+            self.resume(download_id)
+
+    def remove(self, download_id: DownloadId, delete_file: bool = False) -> None:
+        """Forget a download (and delete its files if asked), off the caller's thread."""
+        with self._lock:
+            record = self._records.pop(download_id, None)
+            task = self._tasks.get(download_id)
+        if record is None:
+            raise KeyError(download_id)
+        if task is not None:
+            task.stop(StopReason.PAUSE)
+
+        def finish() -> None:
+            if task is not None:
+                task.finished.wait(10)
+            self._store.remove(download_id)
+            part = record.part_path
+            if part is not None:
+                with contextlib.suppress(OSError):
+                    part.unlink(missing_ok=True)
+            if delete_file and record.path is not None and record.state is DownloadState.COMPLETED:
+                with contextlib.suppress(OSError):
+                    record.path.unlink(missing_ok=True)
+            self._emit(DownloadRemoved(download_id))
+
+        threading.Thread(target=finish, name="rangeload-remove", daemon=True).start()
+
+    def set_max_concurrent(self, count: int) -> None:
+        if count < 1:
+            raise ValueError("at least one download must be allowed to run")
+        with self._lock:
+            self._max_concurrent = count
+        self._schedule()
+
+    def set_global_rate_limit(self, rate: int | None) -> None:
+        self._global_bucket.set_rate(rate)
+
+    def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
+        with self._lock:
+            bucket = self._buckets[download_id]
+            record = self._records[download_id]
+            self._records[download_id] = self._store.save(replace(record, rate_limit=rate))
+        bucket.set_rate(rate)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
+        with self._lock:
+            record = self._records.get(download_id)
+            task = self._tasks.get(download_id)
+        return None if record is None else self._snapshot_of(record, task)
+
+    def snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        with self._lock:
+            pairs = [(r, self._tasks.get(i)) for i, r in sorted(self._records.items())]
+        return tuple(self._snapshot_of(r, t) for r, t in pairs)
+
+    def total_speed(self) -> float:
+        return self._total_rate.rate()
+
+    def _snapshot_of(self, record: DownloadRecord, task: DownloadTask | None) -> DownloadSnapshot:
+        if task is None:
+            done = record.done
+            return DownloadSnapshot(record, total(done), 0.0, None, (), done)
+        done_bytes, speed, conns, regions = task.live()
+        record = task.record if task.record.state is not DownloadState.QUEUED else record
+        remaining = None if record.size is None else record.size - done_bytes
+        return DownloadSnapshot(record, done_bytes, speed, eta(remaining, speed), conns, regions)
+
+    def wait(self, ids: Iterable[DownloadId], timeout: float | None = None) -> bool:
+        """Block until every id is completed, failed, paused or removed; False on timeout."""
+        wanted = set(ids)
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def settled() -> bool:
+            for download_id in wanted:
+                record = self._records.get(download_id)
+                if record is None:
+                    continue
+                if download_id in self._tasks:
+                    return False
+                if record.state in (
+                    DownloadState.QUEUED,
+                    *(s for s in DownloadState if s.is_active),
+                ):
+                    return False
+            return True
+
+        with self._lock:
+            while not settled():
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._changed.wait(remaining if remaining is not None else 1.0)
+            return True
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _ids(self) -> list[DownloadId]:
+        with self._lock:
+            return sorted(self._records)
+
+    def _set_state(
+        self, record: DownloadRecord, state: DownloadState, error: str | None = None
+    ) -> DownloadRecord:
+        record = self._store.save(replace(record, state=state, error=error))
+        self._records[record.id] = record
+        return record
+
+    def _reserved_names(self) -> set[str]:
+        with self._lock:
+            return {r.filename for r in self._records.values() if r.filename}
+
+    def _schedule(self) -> None:
+        started: list[DownloadTask] = []
+        with self._lock:
+            if self._closed:
+                return
+            running = len(self._tasks)
+            for download_id in sorted(self._records):
+                if running >= self._max_concurrent:
+                    break
+                record = self._records[download_id]
+                if record.state is not DownloadState.QUEUED or download_id in self._tasks:
+                    continue
+                task = DownloadTask(
+                    record,
+                    client=self._client,
+                    pool=self._pool,
+                    save=self._store.save,
+                    report=self._on_task_report,
+                    buckets=(self._global_bucket, self._buckets[download_id]),
+                    reserved_names=self._reserved_names,
+                    total_rate=self._total_rate,
+                    config=replace(self._config, connections=record.connections),
+                    clock=self._clock,
+                )
+                self._tasks[download_id] = task
+                started.append(task)
+                running += 1
+        for task in started:
+            threading.Thread(
+                target=self._run_task, args=(task,), name=f"rangeload-task-{task.record.id}",
+                daemon=True,
+            ).start()  # fmt: skip
+
+    def _run_task(self, task: DownloadTask) -> None:
+        try:
+            task.run()
+        finally:
+            with self._lock:
+                if self._tasks.get(task.record.id) is task:
+                    del self._tasks[task.record.id]
+                if task.record.id in self._records:
+                    self._records[task.record.id] = task.record
+                self._changed.notify_all()
+            self._schedule()
+
+    def _on_task_report(self, report: TaskReport) -> None:
+        with self._lock:
+            if report.record.id not in self._records:
+                return  # removed meanwhile
+            self._records[report.record.id] = report.record
+        self._emit(_EVENTS[report.kind](report.record))
+
+    def _housekeeping(self) -> None:
+        """Resume downloads paused by a full disk once there is room again."""
+        while True:
+            time.sleep(DISK_FULL_RECHECK)
+            with self._lock:
+                if self._closed:
+                    return
+                waiting = [
+                    r for r in self._records.values()
+                    if r.state is DownloadState.PAUSED and (r.error or "").startswith("disk full")
+                ]  # fmt: skip
+            for record in waiting:
+                needed = (record.size or 0) - record.done_bytes
+                try:
+                    free = _free_bytes(record.dest_dir)
+                except OSError:
+                    continue
+                if free > needed:
+                    log.info("space is free again; resuming download %s", record.id)
+                    self.resume(record.id)
+
+
+def _free_bytes(directory: Path) -> int:
+    stats = os.statvfs(directory)
+    return stats.f_bavail * stats.f_frsize
