@@ -1,1 +1,300 @@
-"""``rangeload get``, ``list``, ``resume``, ``remove``: headless downloads on the engine."""
+"""``rangeload get``, ``list``, ``resume``, ``remove``: headless downloads on the engine.
+
+``get`` exits 0 only when every file is complete and verified. Ctrl-C pauses and saves;
+running the same command again finds the stored download (same URL and folder) and
+resumes it, also after a ``kill -9``. Progress is one redrawn line on a terminal and
+plain lines otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.events import DownloadEvent, DownloadRemoved
+from gui_app.engine.models import (
+    Checksum,
+    DownloadId,
+    DownloadRecord,
+    DownloadRequest,
+    DownloadSnapshot,
+    DownloadState,
+)
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+from gui_app.engine.urls import redact_url, validate_url
+from gui_app.units import format_bytes, format_duration, format_rate, parse_rate
+
+__all__ = ["run_get", "run_list", "run_remove", "run_resume"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PLAIN_PROGRESS_EVERY = 5.0
+
+
+class _UsageError(Exception):
+    """A bad argument; the message says which and why."""
+
+
+def _error(message: str) -> None:
+    print(f"rangeload: {message}", file=sys.stderr)
+
+
+def _open_store() -> Store:
+    store = Store.default()
+    if store.recovered_from is not None:
+        _error(
+            f"warning: the download list could not be read and was moved to "
+            f"{store.recovered_from}; starting a new list"
+        )
+    return store
+
+
+def _parse_headers(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    headers = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
+            raise _UsageError(f"header must look like 'Name: value', got {value!r}")
+        headers.append((name.strip(), content.strip()))
+    return tuple(headers)
+
+
+def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
+    dest = Path(args.dir).expanduser()
+    if not dest.is_dir():
+        raise _UsageError(f"destination folder does not exist: {dest}")
+    if args.output and len(args.urls) > 1:
+        raise _UsageError("-o/--output names one file; give one URL with it")
+    if args.connections < 1 or args.connections > 32:
+        raise _UsageError("-c/--connections must be between 1 and 32")
+    try:
+        checksum = Checksum.parse(args.checksum) if args.checksum else None
+    except ValueError as error:
+        raise _UsageError(f"--checksum: {error}") from None
+    headers = _parse_headers(args.headers)
+    requests = []
+    for url in args.urls:
+        try:
+            valid = validate_url(url)
+        except InvalidURLError as error:
+            raise _UsageError(f"{error}") from None
+        requests.append(
+            DownloadRequest(
+                url=valid,
+                dest_dir=dest.resolve(),
+                filename=args.output,
+                connections=args.connections,
+                checksum=checksum,
+                headers=headers,
+            )
+        )
+    return requests
+
+
+def _find_stored(
+    records: Sequence[DownloadRecord], request: DownloadRequest
+) -> DownloadRecord | None:
+    """The stored download the same command started before, if any (newest first)."""
+    for record in reversed(records):
+        if record.url != request.url or record.dest_dir != request.dest_dir:
+            continue
+        if request.filename and record.filename != request.filename:
+            continue
+        if record.state is DownloadState.COMPLETED:
+            if record.path is not None and record.path.exists():
+                return record
+            continue
+        return record
+    return None
+
+
+def run_get(args: argparse.Namespace) -> int:
+    try:
+        requests = _requests(args)
+        limit = parse_rate(args.limit) if args.limit else None
+    except (_UsageError, ValueError) as error:
+        _error(str(error))
+        return EXIT_USAGE
+    store = _open_store()
+    manager = DownloadManager(store, global_rate_limit=limit)
+    manager.start(resume_running=False, run_queued=False)
+    ids: list[DownloadId] = []
+    try:
+        stored = store.all()
+        for request in requests:
+            record = _find_stored(stored, request)
+            if record is not None and record.state is DownloadState.COMPLETED:
+                if not args.quiet:
+                    print(f"already downloaded: {record.path}")
+                ids.append(record.id)
+                continue
+            if record is not None:
+                if not args.quiet:
+                    print(f"resuming #{record.id} {record.filename or redact_url(record.url)}")
+                manager.resume(record.id)
+                ids.append(record.id)
+            else:
+                ids.append(manager.add(request))
+        return _follow(manager, ids, quiet=args.quiet)
+    finally:
+        manager.shutdown()
+        store.close()
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    store = _open_store()
+    manager = DownloadManager(store)
+    manager.start(resume_running=False, run_queued=False)
+    try:
+        known = {record.id for record in store.all()}
+        missing = [i for i in args.ids if i not in known]
+        if missing:
+            _error(f"no stored download with id {missing[0]} (see 'rangeload list')")
+            return EXIT_USAGE
+        for download_id in args.ids:
+            manager.resume(download_id)
+        return _follow(manager, args.ids, quiet=args.quiet)
+    finally:
+        manager.shutdown()
+        store.close()
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    store = _open_store()
+    manager = DownloadManager(store)
+    manager.start(resume_running=False, run_queued=False)
+    removed = threading.Semaphore(0)
+
+    def on_event(event: DownloadEvent) -> None:
+        if isinstance(event, DownloadRemoved):
+            removed.release()
+
+    manager.subscribe(on_event)
+    code = EXIT_OK
+    try:
+        for download_id in args.ids:
+            try:
+                manager.remove(download_id, delete_file=args.delete_files)
+            except KeyError:
+                _error(f"no stored download with id {download_id}")
+                code = EXIT_USAGE
+                continue
+            removed.acquire(timeout=15)
+            print(f"removed #{download_id}")
+    finally:
+        manager.shutdown()
+        store.close()
+    return code
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        records = store.all()
+    finally:
+        store.close()
+    if not records:
+        print("no downloads stored")
+        return EXIT_OK
+    print(f"{'ID':>4}  {'STATE':<9}  {'DONE':>6}  {'SIZE':>10}  NAME")
+    for record in records:
+        size = "?" if record.size is None else format_bytes(record.size)
+        if record.size:
+            done = f"{100 * record.done_bytes / record.size:.0f}%"
+        else:
+            done = "100%" if record.state is DownloadState.COMPLETED else "-"
+        name = record.filename or redact_url(record.url)
+        line = f"{record.id:>4}  {record.state.value:<9}  {done:>6}  {size:>10}  {name}"
+        if record.error and record.state is not DownloadState.COMPLETED:
+            line += f"  ({record.error})"
+        print(line)
+    return EXIT_OK
+
+
+# -- following downloads to the end ------------------------------------------------------
+
+
+def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool) -> int:
+    interrupted = threading.Event()
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        interrupted.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    terminal = sys.stderr.isatty() and not quiet
+    last_plain = time.monotonic()
+    try:
+        while not manager.wait(ids, timeout=0.25):
+            if interrupted.is_set():
+                for download_id in ids:
+                    manager.pause(download_id)
+                manager.wait(ids, timeout=10)
+                break
+            snapshots = [s for s in manager.snapshot() if s.id in ids]
+            if terminal:
+                _draw(sys.stderr, snapshots)
+            elif not quiet and time.monotonic() - last_plain >= PLAIN_PROGRESS_EVERY:
+                last_plain = time.monotonic()
+                for snapshot in snapshots:
+                    if snapshot.state is DownloadState.RUNNING:
+                        print(_progress_text(snapshot), flush=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if terminal:
+            sys.stderr.write("\r\x1b[K")
+    return _summarize(manager, ids, quiet=quiet, interrupted=interrupted.is_set())
+
+
+def _progress_text(snapshot: DownloadSnapshot) -> str:
+    record = snapshot.record
+    name = record.filename or redact_url(record.url)
+    size = "?" if record.size is None else format_bytes(record.size)
+    fraction = snapshot.fraction
+    percent = "" if fraction is None else f"{100 * fraction:5.1f}% "
+    return (
+        f"{name}: {percent}{format_bytes(snapshot.done_bytes)} of {size} at "
+        f"{format_rate(snapshot.speed)}, ETA {format_duration(snapshot.eta)}, "
+        f"{len(snapshot.connections)} connections"
+    )
+
+
+def _draw(stream: TextIO, snapshots: Sequence[DownloadSnapshot]) -> None:
+    running = [s for s in snapshots if s.state.is_active]
+    if not running:
+        return
+    text = " | ".join(_progress_text(s) for s in running)
+    stream.write("\r\x1b[K" + text[:200])
+    stream.flush()
+
+
+def _summarize(
+    manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool, interrupted: bool
+) -> int:
+    code = EXIT_OK
+    for download_id in ids:
+        snapshot = manager.get(download_id)
+        if snapshot is None:
+            continue
+        record = snapshot.record
+        name = record.filename or redact_url(record.url)
+        if record.state is DownloadState.COMPLETED:
+            if not quiet:
+                size = format_bytes(record.size or 0)
+                print(f"done: {record.path} ({size})")
+            continue
+        if record.state is DownloadState.PAUSED and interrupted:
+            _error(f"{name}: paused at {format_bytes(record.done_bytes)}; run the same "
+                   "command again to resume")  # fmt: skip
+            code = max(code, EXIT_INTERRUPTED)
+        else:
+            _error(f"{name}: {record.error or record.state.value}")
+            code = EXIT_FAILED if code == EXIT_OK else code
+    return code

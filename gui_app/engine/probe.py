@@ -30,16 +30,17 @@ class ProbeResult:
 
 
 def read_probe(
-    response: httpx.Response, url: str, first: int, known_size: int | None
+    response: httpx.Response, url: str, first: int, last: int | None, known_size: int | None
 ) -> ProbeResult:
-    """Interpret a 2xx answer to ``Range: bytes=first-`` (errors were raised before)."""
+    """Interpret a 2xx answer to ``Range: bytes=first-last`` (``last`` None: open-ended).
+    Error statuses were raised before."""
     headers = response.headers
     validators = Validators(headers.get("etag"), headers.get("last-modified"))
     content_type = headers.get("content-type")
     final_url = str(response.url)
     filename = choose_filename(headers.get("content-disposition"), final_url, url, content_type)
     if response.status_code == 206:
-        parsed = check_range_response(response, first, None, known_size)
+        parsed = check_range_response(response, first, last, known_size)
         return ProbeResult(
             206, parsed.total, parsed.total is not None, validators, final_url, content_type,
             filename, first,

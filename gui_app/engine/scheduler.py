@@ -104,6 +104,7 @@ class DownloadManager:
             headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
             transport=transport,
         )
+        self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False
         self._housekeeper = threading.Thread(
             target=self._housekeeping, name="rangeload-housekeeping", daemon=True
@@ -111,15 +112,21 @@ class DownloadManager:
 
     # -- life --------------------------------------------------------------------------
 
-    def start(self, *, resume_running: bool = True) -> None:
-        """Load the stored downloads. Ones that were running when the last process ended
-        (quit or crash) are queued again if ``resume_running``; else left as they are."""
+    def start(self, *, resume_running: bool = True, run_queued: bool = True) -> None:
+        """Load the stored downloads and start the queue.
+
+        Downloads that were running when the last process ended (quit or crash) are
+        queued again if ``resume_running``. With ``run_queued`` False (the CLI, sharing
+        the store with the app), stored downloads run only once ``resume`` names them.
+        """
         with self._lock:
             for record in self._store.all():
                 if record.state.is_active and resume_running:
                     record = self._store.save(replace(record, state=DownloadState.QUEUED))
                 self._records[record.id] = record
                 self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
+                if not run_queued:
+                    self._held.add(record.id)
         self._housekeeper.start()
         self._schedule()
 
@@ -194,13 +201,16 @@ class DownloadManager:
             self._emit(DownloadPaused(paused))
 
     def resume(self, download_id: DownloadId) -> None:
+        """Queue a paused or failed download, or one a killed process left running."""
         with self._lock:
             record = self._records.get(download_id)
             if record is None:
                 raise KeyError(download_id)
-            if record.state not in (DownloadState.PAUSED, DownloadState.FAILED):
+            self._held.discard(download_id)
+            if download_id in self._tasks or record.state is DownloadState.COMPLETED:
                 return
-            record = self._set_state(record, DownloadState.QUEUED, error=record.error)
+            if record.state is not DownloadState.QUEUED:
+                record = self._set_state(record, DownloadState.QUEUED, error=record.error)
         self._emit(DownloadUpdated(record))
         self._schedule()
 
@@ -323,7 +333,11 @@ class DownloadManager:
 
     def _reserved_names(self) -> set[str]:
         with self._lock:
-            return {r.filename for r in self._records.values() if r.filename}
+            return {
+                r.filename
+                for r in self._records.values()
+                if r.filename and r.state is not DownloadState.COMPLETED
+            }
 
     def _schedule(self) -> None:
         started: list[DownloadTask] = []
@@ -336,6 +350,8 @@ class DownloadManager:
                     break
                 record = self._records[download_id]
                 if record.state is not DownloadState.QUEUED or download_id in self._tasks:
+                    continue
+                if download_id in self._held:
                     continue
                 task = DownloadTask(
                     record,

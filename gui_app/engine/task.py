@@ -270,7 +270,7 @@ class DownloadTask:
             first, last = missing[0].first, missing[0].last
         response = self._probe(first, last)
         try:
-            info = read_probe(response, record.url, first, record.size)
+            info = read_probe(response, record.url, first, last, record.size)
             self._check_not_expired(info)
             self._adopt(info, response)
         except BaseException:
