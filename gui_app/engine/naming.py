@@ -81,7 +81,7 @@ def sanitize_filename(name: str, *, fallback: str = "download") -> str:
         for c in name
         if unicodedata.category(c) not in _BIDI_AND_INVISIBLE
     )
-    cleaned = cleaned.strip().strip(".").rstrip(" ")
+    cleaned = cleaned.strip(" ").lstrip(".").rstrip(". ")
     cleaned = re.sub(r"\s+", " ", cleaned)
     if not cleaned or set(cleaned) <= {".", "_", " "}:
         cleaned = fallback

@@ -61,7 +61,6 @@ class TaskConfig:
     save_interval: float = 2.0
     stall_timeout: float = 20.0
     min_split: int = MIN_SPLIT
-    chunk_size: int = 256 * 1024
     backoff: Backoff = field(default_factory=Backoff)
     # A connection is abandoned to a faster one when its owed bytes would take this many
     # seconds at its speed and it runs at under a quarter of the idle connection's speed.
@@ -95,6 +94,7 @@ class _Conn:
     rate: RollingRate
     started: float
     response: httpx.Response | None = None
+    abandoned: bool = False  # its region went to a faster connection; errors are benign
 
 
 class DownloadTask:
@@ -126,6 +126,7 @@ class DownloadTask:
         self._wake = threading.Event()
         self._stop_reason: str | None = None
         self._conns: dict[int, _Conn] = {}
+        self._to_close: list[httpx.Response] = []
         self._next_conn = 0
         self._workers = 0
         self._done: tuple[ByteRange, ...] = record.done
@@ -147,10 +148,7 @@ class DownloadTask:
         self._cancel.set()
         self._wake.set()
         for response in responses:
-            try:
-                response.close()
-            except Exception:  # closing from another thread may race the reader
-                log.debug("closing a response during stop raised", exc_info=True)
+            _close_quietly(response)
 
     def live(self) -> tuple[int, float, tuple[ConnectionSnapshot, ...], tuple[ByteRange, ...]]:
         """(bytes written, speed, live connections, written regions) right now."""
@@ -346,9 +344,15 @@ class DownloadTask:
 
     def _check_not_expired(self, info: ProbeResult) -> None:
         """A resumed download whose answer became an HTML page: the link expired."""
+        if self._done:
+            self._refuse_web_page(info.content_type)
+
+    def _check_not_a_web_page(self, response: httpx.Response) -> None:
+        self._refuse_web_page(response.headers.get("content-type"))
+
+    def _refuse_web_page(self, content_type: str | None) -> None:
         was = (self.record.content_type or "").lower()
-        now = (info.content_type or "").lower()
-        if self._done and now.startswith("text/html") and not was.startswith("text/html"):
+        if (content_type or "").lower().startswith("text/html") and not was.startswith("text/html"):
             raise RemoteChangedError(
                 "the server now answers with a web page instead of the file: the link "
                 "probably expired (partial data kept)"
@@ -437,7 +441,10 @@ class DownloadTask:
             )
             self._conns[self._next_conn] = conn
             self._next_conn += 1
-            return conn
+            to_close, self._to_close = self._to_close, []
+        for response in to_close:
+            _close_quietly(response)
+        return conn
 
     def _steal(self, ids: list[int], my_speed: float) -> ByteRange | None:
         """End game (lock held): take over the rest of a connection far slower than us."""
@@ -462,7 +469,10 @@ class DownloadTask:
         slow = self._conns[best[1]]
         assert slow.last is not None
         taken = ByteRange(slow.position, slow.last)
-        slow.last = slow.position - 1  # it stops after the chunk it is writing now
+        slow.last = slow.position - 1  # whatever it has not reserved yet is ours now
+        slow.abandoned = True
+        if slow.response is not None:
+            self._to_close.append(slow.response)
         log.info("download %s: a slow connection's %d bytes go to a faster one",
                  self.record.id, taken.length)  # fmt: skip
         return taken
@@ -476,20 +486,28 @@ class DownloadTask:
                 if conn is None:
                     conn = self._claim(speed)
                     if conn is None:
-                        return
+                        # Linger while others still owe bytes: one may turn out slow
+                        # enough to take over (see _steal).
+                        if not self._others_owe() or self._cancel.wait(0.25):
+                            return
+                        continue
+                before = conn.position
                 try:
-                    before = conn.position
-                    self._fetch(conn)
+                    try:
+                        self._fetch(conn)
+                    except Exception:
+                        if not conn.abandoned:  # a robbed connection's end is no failure
+                            raise
                     speed = max(speed, conn.rate.rate())
-                    if conn.position > before:
-                        failures = 0
+                    failures = 0
                 except _RestartError as restart:
                     self._set_fatal(None, restart=str(restart))
                     return
                 except TransientError as error:
                     if self._cancel.is_set():
                         return
-                    failures += 1
+                    # Only failures in a row without a byte of progress count.
+                    failures = 1 if conn.position > before else failures + 1
                     if failures > self._config.backoff.max_failures:
                         self._set_fatal(error)
                         return
@@ -520,6 +538,10 @@ class DownloadTask:
                 self._workers -= 1
             self._wake.set()
 
+    def _others_owe(self) -> bool:
+        with self._lock:
+            return any(c.last is not None and c.position <= c.last for c in self._conns.values())
+
     def _set_fatal(self, error: DownloadError | None, *, restart: str | None = None) -> None:
         with self._lock:
             if self._fatal is None and self._restart is None:
@@ -530,10 +552,7 @@ class DownloadTask:
             responses = [c.response for c in self._conns.values() if c.response is not None]
         self._cancel.set()
         for response in responses:
-            try:
-                response.close()
-            except Exception:  # see stop()
-                log.debug("closing a response after a fatal error raised", exc_info=True)
+            _close_quietly(response)
         self._wake.set()
 
     def _release(self, conn: _Conn) -> None:
@@ -559,6 +578,7 @@ class DownloadTask:
             if self._cancel.is_set():
                 return
             raise_for_status(response)
+            self._check_not_a_web_page(response)
             if response.status_code != 206:
                 raise _RestartError(
                     "the file on the server changed"
@@ -566,13 +586,6 @@ class DownloadTask:
                     else "the server stopped honouring byte ranges"
                 )
             check_range_response(response, first, last, self.record.size)
-            if (response.headers.get("content-type") or "").lower().startswith(
-                "text/html"
-            ) and not (self.record.content_type or "").lower().startswith("text/html"):
-                raise RemoteChangedError(
-                    "the server now answers with a web page instead of the file: the link "
-                    "probably expired (partial data kept)"
-                )
         self._consume(conn, response)
 
     def _consume(self, conn: _Conn, response: httpx.Response) -> None:
@@ -580,7 +593,8 @@ class DownloadTask:
         assert part is not None
         buckets = self._buckets
         try:
-            for chunk in response.iter_raw(self._config.chunk_size):
+            # Network-sized chunks: a fixed size would hold a slow stream's bytes back.
+            for chunk in response.iter_raw():
                 if self._cancel.is_set():
                     return
                 if buckets and not acquire(buckets, len(chunk), self._cancel):
@@ -604,7 +618,7 @@ class DownloadTask:
                     return  # region complete (or handed to a faster connection)
         except httpx.TimeoutException:
             raise TransientError(
-                f"no data for {self._config.stall_timeout:.0f} s; reconnecting"
+                f"no data for {self._config.stall_timeout:g} s; reconnecting"
             ) from None
         except httpx.TransportError as error:
             if self._cancel.is_set():
@@ -636,6 +650,9 @@ class DownloadTask:
                 next_save = self._clock() + interval
             if workers == 0:
                 break
+            if self._all_written():
+                self._abandon_stragglers()
+                break
             if self._cancel.is_set():
                 # Give blocked workers a moment; their responses were closed.
                 self._wait_for_workers(timeout=5.0)
@@ -653,6 +670,21 @@ class DownloadTask:
             # Every worker ended without an error but bytes are missing: go again.
             self._save_progress()
             self._transfer()
+
+    def _all_written(self) -> bool:
+        size = self.record.size
+        with self._lock:
+            return size is not None and not gaps(size, self._done) and self._fatal is None
+
+    def _abandon_stragglers(self) -> None:
+        """Every byte is on disk: connections still open have nothing left to write."""
+        with self._lock:
+            stragglers = list(self._conns.values())
+            for conn in stragglers:
+                conn.abandoned = True
+        for conn in stragglers:
+            if conn.response is not None:
+                _close_quietly(conn.response)
 
     def _wait_for_workers(self, timeout: float) -> None:
         deadline = self._clock() + timeout
@@ -715,6 +747,14 @@ def _digest(part: PartFile, algorithm: str, size: int) -> str:
             digest.update(chunk)
             remaining -= len(chunk)
     return digest.hexdigest()
+
+
+def _close_quietly(response: httpx.Response) -> None:
+    """Close a response another thread may be reading; that reader gets an error."""
+    try:
+        response.close()
+    except Exception:  # racing the reader can raise anything from the pool
+        log.debug("closing a response raised", exc_info=True)
 
 
 def _host(url: str) -> str:

@@ -98,7 +98,7 @@ def create_app(
         pacing = Pacing(
             rate=_min_rate(limit_rate, plan.rate_for(number)),
             drop_after=plan.drop_for(number),
-            stall=plan.stall,
+            stall=plan.stall_for(number),
             stall_after=plan.stall_after,
         )
         return _respond(request, info, plan, pacing, changed, chunk_size)

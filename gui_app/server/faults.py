@@ -33,6 +33,7 @@ PARAMETERS = (
     "retry_after",
     "stall",
     "stall_after",
+    "stall_times",
     "change_after",
     "change_size",
     "html_after",
@@ -54,6 +55,7 @@ class FaultPlan:
     retry_after: int = 1
     stall: float = 0.0
     stall_after: int | None = None
+    stall_times: int | None = None
     change_after: int | None = None
     change_size: int = 0
     html_after: int | None = None
@@ -81,6 +83,7 @@ class FaultPlan:
                 retry_after=_count(query, "retry_after") or 1,
                 stall=float(query.get("stall", "0")),
                 stall_after=_count(query, "stall_after"),
+                stall_times=_count(query, "stall_times"),
                 change_after=_count(query, "change_after"),
                 change_size=int(query.get("change_size", "0")),
                 html_after=_count(query, "html_after"),
@@ -101,6 +104,11 @@ class FaultPlan:
         if self.slow_request is not None and number == self.slow_request:
             return self.slow_rate
         return self.rate
+
+    def stall_for(self, number: int) -> float:
+        if self.stall_times is not None and number > self.stall_times:
+            return 0.0
+        return self.stall
 
     def drop_for(self, number: int) -> int | None:
         if self.drop_times is not None and number > self.drop_times:

@@ -90,6 +90,14 @@ def test_stall(client: httpx.Client, odd: bytes) -> None:
     assert time.monotonic() - start >= 1.0
 
 
+def test_stall_times_limits_the_stall_to_the_first_requests(client: httpx.Client) -> None:
+    target = url(stall=1, stall_after=10, stall_times=1)
+    client.get(target)
+    start = time.monotonic()
+    client.get(target)
+    assert time.monotonic() - start < 0.5
+
+
 def test_rate(client: httpx.Client) -> None:
     start = time.monotonic()
     response = client.get(url(rate="500K"), headers={"Range": "bytes=0-511999"})

@@ -1,0 +1,69 @@
+"""A live faults-enabled server over a folder of known files, and managers with short timers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import DownloadRequest, DownloadSnapshot
+from gui_app.engine.retry import Backoff
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+from gui_app.server.runner import ServerThread
+from tests.helpers import make_file, serving
+
+SIZE = (6 << 20) + 4321
+MIN_SPLIT = 256 * 1024
+
+
+@pytest.fixture(scope="session")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_file(tmp_path_factory.mktemp("engine-src") / "data.bin", SIZE, seed=11)
+
+
+@pytest.fixture(scope="session")
+def server(source: Path) -> Iterator[ServerThread]:
+    with serving(source.parent, faults=True) as running:
+        yield running
+
+
+def make_manager(data_dir: Path, **kw: object) -> DownloadManager:
+    options: dict[str, object] = {
+        "save_interval": 0.3,
+        "stall_timeout": 1.5,
+        "min_split": MIN_SPLIT,
+        "backoff": Backoff(base=0.05, cap=0.5, max_failures=4),
+    }
+    options.update(kw)
+    manager = DownloadManager(Store(data_dir / "state.sqlite3"), **options)  # type: ignore[arg-type]
+    manager.start()
+    return manager
+
+
+@pytest.fixture
+def manager(data_dir: Path) -> Iterator[DownloadManager]:
+    running = make_manager(data_dir)
+    yield running
+    running.shutdown()
+
+
+Download = Callable[..., DownloadSnapshot]
+
+
+@pytest.fixture
+def download(manager: DownloadManager, server: ServerThread, tmp_path: Path) -> Download:
+    """Add ``/files/data.bin?<query>`` and wait for it to settle; returns its snapshot."""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def run(query: str = "", timeout: float = 30, **request: object) -> DownloadSnapshot:
+        url = f"{server.url}/files/data.bin" + (f"?{query}" if query else "")
+        download_id = manager.add(DownloadRequest(url, out, **request))  # type: ignore[arg-type]
+        assert manager.wait([download_id], timeout=timeout), "download did not settle"
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        return snapshot
+
+    return run

@@ -1,0 +1,180 @@
+"""Whole downloads against the real server and each of its faults: every one ends in the
+source's SHA-256 (or the changed file's), or in a clear, specific error; never a wrong file."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import Checksum, DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.faults import CHANGE_XOR
+from gui_app.server.runner import ServerThread
+from tests.engine.conftest import SIZE, Download, make_manager
+from tests.helpers import sha256_bytes, sha256_of
+
+
+def key() -> str:
+    return f"key={uuid.uuid4().hex}"
+
+
+def assert_complete(snapshot, source: Path) -> Path:  # type: ignore[no-untyped-def]
+    record = snapshot.record
+    assert record.state is DownloadState.COMPLETED, record.error
+    assert record.path is not None
+    assert sha256_of(record.path) == sha256_of(source)
+    assert record.part_path is not None
+    assert not record.part_path.exists()
+    return record.path
+
+
+def test_plain_download_with_eight_connections(download: Download, source: Path) -> None:
+    snapshot = download(key(), connections=8)
+    path = assert_complete(snapshot, source)
+    assert path.name == "data.bin"
+    assert snapshot.record.resumable is True
+    assert snapshot.record.validators.strong_etag is not None
+
+
+def test_dropped_connections_are_resumed(download: Download, source: Path) -> None:
+    assert_complete(download(f"{key()}&drop_after=700000"), source)
+
+
+def test_503_bursts_honour_retry_after(download: Download, source: Path) -> None:
+    start = time.monotonic()
+    assert_complete(download(f"{key()}&fail=2&retry_after=1"), source)
+    assert time.monotonic() - start >= 2.0
+
+
+def test_a_stalled_connection_is_dropped_and_its_region_reclaimed(
+    download: Download, source: Path
+) -> None:
+    start = time.monotonic()
+    assert_complete(download(f"{key()}&stall=30&stall_after=100000&stall_times=1"), source)
+    assert time.monotonic() - start < 20  # the stall is 30 s; the stall timeout is 1.5 s
+
+
+def test_a_server_that_ignores_ranges_gets_one_connection(download: Download, source: Path) -> None:
+    snapshot = download(f"{key()}&ignore_range=1", connections=8)
+    assert_complete(snapshot, source)
+    assert snapshot.record.resumable is False
+
+
+def test_a_changed_file_restarts_and_yields_the_new_version(
+    download: Download, source: Path
+) -> None:
+    snapshot = download(f"{key()}&change_after=2&change_size=1000")
+    record = snapshot.record
+    assert record.state is DownloadState.COMPLETED, record.error
+    assert record.path is not None
+    changed = source.read_bytes().translate(bytes(b ^ CHANGE_XOR for b in range(256)))
+    changed += b"\xa5" * 1000
+    assert sha256_of(record.path) == sha256_bytes(changed)
+    assert record.size == SIZE + 1000
+
+
+def test_an_expired_link_keeps_the_partial_data(download: Download) -> None:
+    snapshot = download(f"{key()}&html_after=1&rate=2M", connections=4)
+    record = snapshot.record
+    assert record.state is DownloadState.FAILED
+    assert "link probably expired" in (record.error or "")
+    assert record.part_path is not None
+    assert record.part_path.exists()
+    assert record.path is not None
+    assert not record.path.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(404, "not found (404)"), (410, "gone (410)"), (403, "access denied (403"),
+     (500, "server error (500)")],
+)  # fmt: skip
+def test_error_statuses_fail_with_a_specific_message(
+    download: Download, status: int, message: str
+) -> None:
+    snapshot = download(f"{key()}&status={status}")
+    assert snapshot.record.state is DownloadState.FAILED
+    assert message in (snapshot.record.error or "")
+    assert snapshot.record.filename is None  # nothing was written
+
+
+def test_checksums(download: Download, source: Path) -> None:
+    good = Checksum("sha256", sha256_of(source))
+    assert_complete(download(key(), checksum=good), source)
+    bad = download(key(), checksum=Checksum("md5", "0" * 32))
+    assert bad.record.state is DownloadState.FAILED
+    assert "md5 mismatch" in (bad.record.error or "")
+    assert bad.record.path is not None
+    assert not bad.record.path.exists()
+
+
+def test_a_taken_name_gets_a_number(download: Download, source: Path, tmp_path: Path) -> None:
+    (tmp_path / "out" / "data.bin").write_bytes(b"someone else's file")
+    path = assert_complete(download(key()), source)
+    assert path.name == "data (1).bin"
+    assert (tmp_path / "out" / "data.bin").read_bytes() == b"someone else's file"
+
+
+def test_a_slow_connection_does_not_decide_the_end(download: Download, source: Path) -> None:
+    start = time.monotonic()
+    assert_complete(download(key()), source)
+    fast = time.monotonic() - start
+    start = time.monotonic()
+    # The second request crawls at 20 KiB/s: alone it would need minutes for its region.
+    assert_complete(download(f"{key()}&slow_request=2&slow_rate=20K", connections=4), source)
+    slowed = time.monotonic() - start
+    assert slowed < fast + 6.0
+
+
+def test_pause_and_resume(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    url = f"{server.url}/files/data.bin?{key()}&rate=1M"
+    download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
+    time.sleep(1.0)
+    asked = time.monotonic()
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=5)
+    assert time.monotonic() - asked < 1.0
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.record.state is DownloadState.PAUSED
+    done = snapshot.record.done_bytes
+    assert 0 < done < SIZE
+    assert snapshot.record.part_path is not None
+    assert snapshot.record.part_path.exists()
+    manager.resume(download_id)
+    assert manager.wait([download_id], timeout=30)
+    final = manager.get(download_id)
+    assert final is not None
+    assert_complete(final, source)
+
+
+def test_a_restarted_manager_resumes_what_was_running(
+    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    first = make_manager(data_dir)
+    download_id = first.add(DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M",
+                                            tmp_path, connections=2))  # fmt: skip
+    time.sleep(1.0)
+    first.shutdown()
+    second = make_manager(data_dir)
+    try:
+        assert second.wait([download_id], timeout=30)
+        snapshot = second.get(download_id)
+        assert snapshot is not None
+        assert_complete(snapshot, source)
+    finally:
+        second.shutdown()
+
+
+def test_bad_urls_are_refused_before_anything_is_stored(manager: DownloadManager, tmp_path: Path):
+    from gui_app.engine.errors import InvalidURLError
+
+    for url in ("ftp://h/x", "nohost", "http:///x"):
+        with pytest.raises(InvalidURLError):
+            manager.add(DownloadRequest(url, tmp_path))
+    assert manager.snapshot() == ()

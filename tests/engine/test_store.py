@@ -1,0 +1,103 @@
+"""The SQLite store: round trips, corrupt files set aside, two processes sharing it."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import Checksum, DownloadRequest, DownloadState, Validators
+from gui_app.engine.ranges import ByteRange
+from gui_app.engine.store import SCHEMA_VERSION, Store
+
+
+def request(tmp_path: Path, **kw: object) -> DownloadRequest:
+    return DownloadRequest(url="http://h/f.bin", dest_dir=tmp_path, **kw)  # type: ignore[arg-type]
+
+
+def test_every_field_round_trips(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3", clock=lambda: 1000.0)
+    record = store.add(
+        request(tmp_path, connections=4, headers=(("Cookie", "a=b"),), rate_limit=5000,
+                checksum=Checksum("sha256", "AB" * 32)),
+        DownloadState.QUEUED,
+    )  # fmt: skip
+    full = replace(
+        record,
+        state=DownloadState.PAUSED,
+        filename="f.bin",
+        final_url="http://cdn/f.bin",
+        size=10**12,
+        validators=Validators('"etag"', "Tue, 24 Nov 2026 00:00:00 GMT"),
+        content_type="application/zip",
+        resumable=True,
+        done=(ByteRange(0, 99), ByteRange(200, 10**12 - 1)),
+        error="disk full: x",
+        completed_at=None,
+    )
+    store.save(full)
+    again = Store(tmp_path / "s.sqlite3").get(record.id)
+    assert again == replace(full, updated_at=1000.0)
+    assert again is not None
+    assert again.checksum == Checksum("sha256", "ab" * 32)
+
+
+def test_settings_and_removal(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.get_setting("x") is None
+    store.set_setting("x", "1")
+    store.set_setting("x", "2")
+    assert store.get_setting("x") == "2"
+    record = store.add(request(tmp_path), DownloadState.QUEUED)
+    store.remove(record.id)
+    assert store.get(record.id) is None
+    assert store.all() == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "newer"])
+def test_an_unreadable_file_is_set_aside(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    store.add(request(tmp_path), DownloadState.QUEUED)
+    store.close()
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncated":
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    else:
+        db = sqlite3.connect(path)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.close()
+    fresh = Store(path)
+    assert fresh.recovered_from is not None
+    assert fresh.recovered_from.name.startswith("s.sqlite3.corrupt-")
+    assert fresh.recovered_from.exists()
+    assert fresh.all() == []
+    assert "moved to" in caplog.text
+    fresh.add(request(tmp_path), DownloadState.QUEUED)  # and it works
+
+
+def test_a_second_process_sees_the_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    record = store.add(request(tmp_path), DownloadState.QUEUED)
+    code = (
+        "import sys; from pathlib import Path; from dataclasses import replace;"
+        "from gui_app.engine.store import Store; from gui_app.engine.models import DownloadState;"
+        "s = Store(Path(sys.argv[1])); r = s.get(int(sys.argv[2]));"
+        "s.save(replace(r, state=DownloadState.PAUSED, error='from the other side'));"
+        "s.set_setting('peer', 'yes')"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path), str(record.id)], check=True)
+    seen = store.get(record.id)
+    assert seen is not None
+    assert seen.state is DownloadState.PAUSED
+    assert seen.error == "from the other side"
+    assert store.get_setting("peer") == "yes"
