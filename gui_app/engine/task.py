@@ -129,6 +129,7 @@ class DownloadTask:
         self._to_close: list[httpx.Response] = []
         self._next_conn = 0
         self._workers = 0
+        self._retired = False  # the transfer is over: workers must claim nothing more
         self._done: tuple[ByteRange, ...] = record.done
         self._fatal: DownloadError | None = None
         self._restart: str | None = None
@@ -243,6 +244,9 @@ class DownloadTask:
         self.record = self._save_record(replace(self.record, done=done))
 
     def _discard_partial(self, why: str) -> None:
+        # No old connection may write once the file is truncated for the new version.
+        if not self._wait_for_workers(timeout=30.0):
+            raise DownloadError("could not stop the old connections to start over")
         with self._lock:
             self._done = ()
             self._conns.clear()
@@ -259,6 +263,8 @@ class DownloadTask:
     # -- transfer ----------------------------------------------------------------------
 
     def _transfer(self) -> None:
+        with self._lock:
+            self._retired = False
         record = self.record
         first, last = 0, None
         if record.size is not None and self._done:
@@ -418,7 +424,7 @@ class DownloadTask:
         if size is None:
             return None
         with self._lock:
-            if self._cancel.is_set() or self._fatal is not None:
+            if self._cancel.is_set() or self._fatal is not None or self._retired:
                 return None
             ids = [i for i, c in self._conns.items() if c.last is not None]
             actives = [Active(self._conns[i].first, self._conns[i].position,
@@ -540,7 +546,9 @@ class DownloadTask:
 
     def _others_owe(self) -> bool:
         with self._lock:
-            return any(c.last is not None and c.position <= c.last for c in self._conns.values())
+            return not self._retired and any(
+                c.last is not None and c.position <= c.last for c in self._conns.values()
+            )
 
     def _set_fatal(self, error: DownloadError | None, *, restart: str | None = None) -> None:
         with self._lock:
@@ -637,6 +645,14 @@ class DownloadTask:
 
     def _supervise(self) -> None:
         """Save every ``save_interval`` until the workers are done; then settle."""
+        try:
+            self._watch()
+        finally:
+            with self._lock:
+                self._retired = True
+        self._settle()
+
+    def _watch(self) -> None:
         interval = self._config.save_interval
         next_save = self._clock() + interval
         while True:
@@ -644,7 +660,7 @@ class DownloadTask:
             self._wake.clear()
             with self._lock:
                 workers = self._workers
-                fatal, restart = self._fatal, self._restart
+                _fatal, _restart = self._fatal, self._restart
             if self._clock() >= next_save:
                 self._save_progress()
                 next_save = self._clock() + interval
@@ -657,6 +673,10 @@ class DownloadTask:
                 # Give blocked workers a moment; their responses were closed.
                 self._wait_for_workers(timeout=5.0)
                 break
+
+    def _settle(self) -> None:
+        with self._lock:
+            fatal, restart = self._fatal, self._restart
         if restart is not None or self._restart is not None:
             raise _RestartError(restart or self._restart or "restart")
         if fatal is not None or self._fatal is not None:
@@ -686,12 +706,14 @@ class DownloadTask:
             if conn.response is not None:
                 _close_quietly(conn.response)
 
-    def _wait_for_workers(self, timeout: float) -> None:
+    def _wait_for_workers(self, timeout: float) -> bool:
         deadline = self._clock() + timeout
-        while self._clock() < deadline:
+        while True:
             with self._lock:
                 if self._workers == 0:
-                    return
+                    return True
+            if self._clock() >= deadline:
+                return False
             self._wake.wait(0.05)
             self._wake.clear()
 
@@ -713,6 +735,7 @@ class DownloadTask:
         if record.checksum is not None:
             digest = _digest(part, record.checksum.algorithm, size)
             if digest != record.checksum.hexdigest:
+                self._wait_for_workers(timeout=30.0)
                 with self._lock:
                     self._done = ()
                 part.truncate(0)
