@@ -107,7 +107,7 @@ def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iter
         proc = subprocess.Popen(
             [NGINX, "-c", str(conf), "-p", prefix, "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # nginx logs to its error.log under the prefix
         )
         try:
             wait_for_port(port)

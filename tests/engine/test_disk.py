@@ -1,0 +1,84 @@
+"""A full disk pauses a download with "disk full", loses nothing, and it resumes by itself
+once there is room. Uses a small real tmpfs; skipped where mounting one is not allowed."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from tests.engine.conftest import SIZE
+from tests.helpers import sha256_of
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {result.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def resize(mount_point: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(mount_point)], check=True)
+
+
+def test_disk_full_pauses_then_resumes_when_space_is_freed(
+    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+) -> None:
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+    download_id = manager.add(DownloadRequest(url, small_disk))
+    assert manager.wait([download_id], timeout=20)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.PAUSED
+    assert (snapshot.record.error or "").startswith("disk full")
+    resize(small_disk, "16m")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        if snapshot.state is DownloadState.COMPLETED:
+            break
+        time.sleep(0.2)
+    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert snapshot.record.path is not None
+    assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
+    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+) -> None:
+    resize(small_disk, f"{(SIZE >> 20) + 3}m")
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
+    time.sleep(1.0)
+    filler = small_disk / "filler"
+    with filler.open("wb") as out:  # another program takes every free byte
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    assert manager.wait([download_id], timeout=30)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert snapshot.record.path is not None
+    assert sha256_of(snapshot.record.path) == sha256_of(source)
