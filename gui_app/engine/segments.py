@@ -77,13 +77,24 @@ class Claim:
 
 
 def next_claim(
-    size: int, done: Iterable[ByteRange], active: Sequence[Active], min_split: int = MIN_SPLIT
+    size: int,
+    done: Iterable[ByteRange],
+    active: Sequence[Active],
+    min_split: int = MIN_SPLIT,
+    max_claim: int | None = None,
 ) -> Claim | None:
-    """What a new (or newly idle) connection should fetch next, or None."""
+    """What a new (or newly idle) connection should fetch next, or None.
+
+    ``max_claim`` caps a claim from an unclaimed region (its first bytes are taken), so
+    that connections starting together share the file evenly.
+    """
     owed = [a.owed for a in active]
     unclaimed = gaps(size, (*done, *(r for r in owed if r is not None)))
     if unclaimed:
-        return Claim(max(unclaimed, key=lambda r: (r.length, -r.first)))
+        largest = max(unclaimed, key=lambda r: (r.length, -r.first))
+        if max_claim is not None and largest.length > max_claim:
+            largest = ByteRange.of_length(largest.first, max(max_claim, 1))
+        return Claim(largest)
     best: int | None = None
     for index, region in enumerate(owed):
         if region is None or region.length < 2 * min_split:

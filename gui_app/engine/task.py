@@ -124,12 +124,14 @@ class DownloadTask:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._wake = threading.Event()
+        self._linger = threading.Event()  # wakes idle connections: retired or stopped
         self._stop_reason: str | None = None
         self._conns: dict[int, _Conn] = {}
         self._to_close: list[httpx.Response] = []
         self._next_conn = 0
         self._workers = 0
         self._retired = False  # the transfer is over: workers must claim nothing more
+        self._share: int | None = None  # the most one claim of unclaimed bytes may take
         self._done: tuple[ByteRange, ...] = record.done
         self._fatal: DownloadError | None = None
         self._restart: str | None = None
@@ -148,6 +150,7 @@ class DownloadTask:
             responses = [c.response for c in self._conns.values() if c.response is not None]
         self._cancel.set()
         self._wake.set()
+        self._linger.set()
         for response in responses:
             _close_quietly(response)
 
@@ -265,6 +268,7 @@ class DownloadTask:
     def _transfer(self) -> None:
         with self._lock:
             self._retired = False
+        self._linger.clear()
         record = self.record
         first, last = 0, None
         if record.size is not None and self._done:
@@ -286,19 +290,25 @@ class DownloadTask:
             conn_last = last
         else:
             conn_last = info.size - 1
+        if conn_last is not None and self.record.resumable:
+            # Connections that start together share the work evenly: the first keeps
+            # only its share, and the others take the largest unclaimed regions.
+            remaining = (info.size or 0) - total(self._done)
+            share = -(-remaining // self._planned_connections())  # ceiling division
+            self._share = max(share, self._config.min_split)
+            conn_last = min(conn_last, info.body_first + self._share - 1)
         conn = self._register(info.body_first, conn_last)
         conn.response = response
         self._spawn(conn)
         if self.record.resumable and self.record.size:
-            extra = min(self._config.connections, self._max_useful_connections()) - 1
-            for _ in range(max(0, extra)):
+            for _ in range(self._planned_connections() - 1):
                 self._spawn(None)
         self._supervise()
 
-    def _max_useful_connections(self) -> int:
-        size = self.record.size or 0
-        remaining = size - total(self._done)
-        return max(1, remaining // self._config.min_split)
+    def _planned_connections(self) -> int:
+        """As many connections as asked for, but none with less than a minimum split."""
+        remaining = (self.record.size or 0) - total(self._done)
+        return max(1, min(self._config.connections, remaining // self._config.min_split))
 
     def _probe(self, first: int, last: int | None) -> httpx.Response:
         """Send the first request, retrying transient failures with backoff."""
@@ -429,7 +439,9 @@ class DownloadTask:
             ids = [i for i, c in self._conns.items() if c.last is not None]
             actives = [Active(self._conns[i].first, self._conns[i].position,
                               self._conns[i].last or 0) for i in ids]  # fmt: skip
-            claim = next_claim(size, self._done, actives, self._config.min_split)
+            claim = next_claim(
+                size, self._done, actives, self._config.min_split, max_claim=self._share
+            )
             if claim is None:
                 claim_range = self._steal(ids, my_speed)
                 if claim_range is None:
@@ -494,8 +506,9 @@ class DownloadTask:
                     if conn is None:
                         # Linger while others still owe bytes: one may turn out slow
                         # enough to take over (see _steal).
-                        if not self._others_owe() or self._cancel.wait(0.25):
+                        if not self._others_owe():
                             return
+                        self._linger.wait(0.25)
                         continue
                 before = conn.position
                 try:
@@ -650,6 +663,7 @@ class DownloadTask:
         finally:
             with self._lock:
                 self._retired = True
+            self._linger.set()
         self._settle()
 
     def _watch(self) -> None:

@@ -63,15 +63,27 @@ def test_first_claim_is_the_whole_file_then_halves() -> None:
     assert third.range == R(70, 99)
 
 
+def test_max_claim_shares_unclaimed_bytes_evenly() -> None:
+    first = next_claim(100, (), [Active(0, 0, 24)], min_split=10, max_claim=25)
+    assert first is not None
+    assert (first.range, first.shrink) == (R(25, 49), None)
+
+
 def test_no_split_below_the_minimum() -> None:
     assert next_claim(100, [R(0, 80)], [Active(0, 81, 99)], min_split=10) is None
     assert next_claim(100, [R(0, 79)], [Active(0, 80, 99)], min_split=10) is not None
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 5000), st.integers(1, 8), st.integers(1, 300), st.randoms())
+@given(
+    st.integers(1, 5000),
+    st.integers(1, 8),
+    st.integers(1, 300),
+    st.none() | st.integers(1, 2000),
+    st.randoms(),
+)
 def test_a_simulated_download_writes_every_byte_exactly_once(
-    size: int, connections: int, min_split: int, rng: random.Random
+    size: int, connections: int, min_split: int, max_claim: int | None, rng: random.Random
 ) -> None:
     """Connections claim, write random-sized chunks, get split and finish, in random order."""
     written = [0] * size
@@ -82,8 +94,10 @@ def test_a_simulated_download_writes_every_byte_exactly_once(
     while steps < 100_000:
         steps += 1
         if idle and rng.random() < 0.5:
-            claim = next_claim(size, done, active, min_split)
+            claim = next_claim(size, done, active, min_split, max_claim)
             if claim is not None:
+                if claim.shrink is None and max_claim is not None:
+                    assert claim.range.length <= max_claim
                 if claim.shrink is not None:
                     old = active[claim.shrink]
                     assert old.position <= claim.range.first  # never cut written bytes
@@ -101,7 +115,7 @@ def test_a_simulated_download_writes_every_byte_exactly_once(
                 idle -= 1
                 continue
         if not active:
-            if not idle or next_claim(size, done, active, min_split) is None:
+            if not idle or next_claim(size, done, active, min_split, max_claim) is None:
                 break
             continue
         index = rng.randrange(len(active))
