@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-__all__ = ["TokenBucket", "acquire"]
+__all__ = ["HostSlots", "TokenBucket", "acquire"]
 
 
 class TokenBucket:
@@ -67,3 +67,36 @@ def acquire(buckets: Sequence[TokenBucket], count: int, cancelled: threading.Eve
     if delay <= 0:
         return not cancelled.is_set()
     return not cancelled.wait(delay)
+
+
+class HostSlots:
+    """Connections per host across all downloads, capped so one site is not flooded."""
+
+    def __init__(self, cap: int) -> None:
+        if cap < 1:
+            raise ValueError("the per-host cap must be at least 1")
+        self._cap = cap
+        self._lock = threading.Lock()
+        self._used: dict[str, int] = {}
+
+    def take(self, host: str, wanted: int, *, at_least_one: bool = False) -> int:
+        """Take up to ``wanted`` slots; with ``at_least_one``, one even over the cap."""
+        with self._lock:
+            used = self._used.get(host, 0)
+            granted = max(0, min(wanted, self._cap - used))
+            if at_least_one and wanted and not granted:
+                granted = 1
+            self._used[host] = used + granted
+            return granted
+
+    def give_back(self, host: str, count: int = 1) -> None:
+        with self._lock:
+            left = self._used.get(host, 0) - count
+            if left > 0:
+                self._used[host] = left
+            else:
+                self._used.pop(host, None)
+
+    def used(self, host: str) -> int:
+        with self._lock:
+            return self._used.get(host, 0)

@@ -42,7 +42,7 @@ from gui_app.engine.models import (
     DownloadState,
 )
 from gui_app.engine.naming import sanitize_filename
-from gui_app.engine.ratelimit import TokenBucket
+from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.retry import Backoff
 from gui_app.engine.segments import MIN_SPLIT, total
 from gui_app.engine.stats import RollingRate, eta
@@ -71,6 +71,7 @@ class DownloadManager:
         store: Store,
         *,
         max_concurrent: int = 3,
+        max_connections_per_host: int = 16,
         global_rate_limit: int | None = None,
         save_interval: float = 2.0,
         stall_timeout: float = 20.0,
@@ -96,6 +97,7 @@ class DownloadManager:
         self._global_bucket = TokenBucket(global_rate_limit, clock=clock)
         self._listeners: list[Listener] = []
         self._total_rate = RollingRate(clock=clock)
+        self._host_slots = HostSlots(max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         self._client = httpx.Client(
             follow_redirects=True,
@@ -362,6 +364,7 @@ class DownloadManager:
                     buckets=(self._global_bucket, self._buckets[download_id]),
                     reserved_names=self._reserved_names,
                     total_rate=self._total_rate,
+                    host_slots=self._host_slots,
                     config=replace(self._config, connections=record.connections),
                     clock=self._clock,
                 )

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -42,7 +43,7 @@ from gui_app.engine.naming import unique_path
 from gui_app.engine.partfile import PartFile, check_free_space
 from gui_app.engine.probe import ProbeResult, read_probe
 from gui_app.engine.ranges import ByteRange, format_range_header
-from gui_app.engine.ratelimit import TokenBucket, acquire
+from gui_app.engine.ratelimit import HostSlots, TokenBucket, acquire
 from gui_app.engine.retry import Backoff
 from gui_app.engine.segments import MIN_SPLIT, Active, add, gaps, next_claim, total
 from gui_app.engine.stats import RollingRate
@@ -109,6 +110,7 @@ class DownloadTask:
         buckets: Sequence[TokenBucket],
         reserved_names: Callable[[], set[str]],
         total_rate: RollingRate | None = None,
+        host_slots: HostSlots | None = None,
         config: TaskConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -138,6 +140,7 @@ class DownloadTask:
         self._part: PartFile | None = None
         self._rate = RollingRate(clock=clock)
         self._total_rate = total_rate
+        self._host_slots = host_slots or HostSlots(1 << 30)
         self.finished = threading.Event()
 
     # -- control from other threads ----------------------------------------------------
@@ -299,10 +302,12 @@ class DownloadTask:
             conn_last = min(conn_last, info.body_first + self._share - 1)
         conn = self._register(info.body_first, conn_last)
         conn.response = response
-        self._spawn(conn)
+        host = _host_name(self.record.final_url or self.record.url)
+        self._spawn(conn, self._host_slots.take(host, 1, at_least_one=True), host)
         if self.record.resumable and self.record.size:
-            for _ in range(self._planned_connections() - 1):
-                self._spawn(None)
+            extra = self._host_slots.take(host, self._planned_connections() - 1)
+            for _ in range(extra):
+                self._spawn(None, 1, host)
         self._supervise()
 
     def _planned_connections(self) -> int:
@@ -424,10 +429,10 @@ class DownloadTask:
             self._next_conn += 1
         return conn
 
-    def _spawn(self, conn: _Conn | None) -> None:
+    def _spawn(self, conn: _Conn | None, slots: int, host: str) -> None:
         with self._lock:
             self._workers += 1
-        self._pool.submit(self._worker, conn)
+        self._pool.submit(self._worker, conn, slots, host)
 
     def _claim(self, my_speed: float) -> _Conn | None:
         size = self.record.size
@@ -495,7 +500,7 @@ class DownloadTask:
                  self.record.id, taken.length)  # fmt: skip
         return taken
 
-    def _worker(self, initial: _Conn | None) -> None:
+    def _worker(self, initial: _Conn | None, slots: int, host: str) -> None:
         failures = 0
         speed = 0.0
         conn = initial
@@ -553,6 +558,7 @@ class DownloadTask:
         finally:
             if conn is not None:
                 self._release(conn)
+            self._host_slots.give_back(host, slots)
             with self._lock:
                 self._workers -= 1
             self._wake.set()
@@ -792,6 +798,10 @@ def _close_quietly(response: httpx.Response) -> None:
         response.close()
     except Exception:  # racing the reader can raise anything from the pool
         log.debug("closing a response raised", exc_info=True)
+
+
+def _host_name(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 def _host(url: str) -> str:

@@ -1,0 +1,78 @@
+"""Speed limits and the per-host connection cap, changed while downloads run."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from tests.engine.conftest import make_manager
+from tests.helpers import sha256_of
+
+
+def url(server: ServerThread, extra: str = "") -> str:
+    return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
+
+
+def test_global_limit_holds_and_can_be_lifted(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    limit = 1 << 20
+    manager.set_global_rate_limit(limit)
+    download_id = manager.add(DownloadRequest(url(server), tmp_path, connections=4))
+    time.sleep(2.0)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.done_bytes <= 2.6 * limit  # 2 s at 1 MiB/s, plus the bucket's burst
+    assert snapshot.done_bytes >= 1.2 * limit
+    manager.set_global_rate_limit(None)
+    assert manager.wait([download_id], timeout=10)
+    final = manager.get(download_id)
+    assert final is not None
+    assert final.state is DownloadState.COMPLETED
+    assert final.record.path is not None
+    assert sha256_of(final.record.path) == sha256_of(source)
+
+
+def test_a_per_download_limit(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    download_id = manager.add(DownloadRequest(url(server), tmp_path, rate_limit=1 << 20))
+    time.sleep(1.5)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.done_bytes <= 2.1 * (1 << 20)
+    manager.set_rate_limit(download_id, None)
+    assert manager.wait([download_id], timeout=10)
+    final = manager.get(download_id)
+    assert final is not None
+    assert final.record.path is not None
+    assert sha256_of(final.record.path) == sha256_of(source)
+
+
+def test_per_host_cap_across_downloads(
+    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    capped = make_manager(data_dir, max_connections_per_host=6)
+    try:
+        ids = [
+            capped.add(DownloadRequest(url(server, "&rate=1M"), tmp_path, connections=8))
+            for _ in range(2)
+        ]
+        peak = 0
+        deadline = time.monotonic() + 30
+        while not capped.wait(ids, timeout=0.1) and time.monotonic() < deadline:
+            live = sum(len(s.connections) for s in capped.snapshot())
+            peak = max(peak, live)
+        assert capped.wait(ids, timeout=30)
+        assert 2 <= peak <= 7  # the cap, plus the one probe a second download may take
+        for download_id in ids:
+            snapshot = capped.get(download_id)
+            assert snapshot is not None
+            assert snapshot.record.path is not None
+            assert sha256_of(snapshot.record.path) == sha256_of(source)
+    finally:
+        capped.shutdown()
