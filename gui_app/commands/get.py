@@ -13,7 +13,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -55,6 +56,19 @@ def _open_store() -> Store:
             f"{store.recovered_from}; starting a new list"
         )
     return store
+
+
+@contextmanager
+def _manager(limit: int | None = None) -> Iterator[tuple[Store, DownloadManager]]:
+    """The shared store and a manager that runs only the downloads this command names."""
+    store = _open_store()
+    manager = DownloadManager(store, global_rate_limit=limit)
+    manager.start(resume_running=False, run_queued=False)
+    try:
+        yield store, manager
+    finally:
+        manager.shutdown()
+        store.close()
 
 
 def _parse_headers(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -123,11 +137,8 @@ def run_get(args: argparse.Namespace) -> int:
     except (_UsageError, ValueError) as error:
         _error(str(error))
         return EXIT_USAGE
-    store = _open_store()
-    manager = DownloadManager(store, global_rate_limit=limit)
-    manager.start(resume_running=False, run_queued=False)
     ids: list[DownloadId] = []
-    try:
+    with _manager(limit) as (store, manager):
         stored = store.all()
         for request in requests:
             record = _find_stored(stored, request)
@@ -144,16 +155,10 @@ def run_get(args: argparse.Namespace) -> int:
             else:
                 ids.append(manager.add(request))
         return _follow(manager, ids, quiet=args.quiet)
-    finally:
-        manager.shutdown()
-        store.close()
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    store = _open_store()
-    manager = DownloadManager(store)
-    manager.start(resume_running=False, run_queued=False)
-    try:
+    with _manager() as (store, manager):
         known = {record.id for record in store.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
@@ -162,24 +167,18 @@ def run_resume(args: argparse.Namespace) -> int:
         for download_id in args.ids:
             manager.resume(download_id)
         return _follow(manager, args.ids, quiet=args.quiet)
-    finally:
-        manager.shutdown()
-        store.close()
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    store = _open_store()
-    manager = DownloadManager(store)
-    manager.start(resume_running=False, run_queued=False)
     removed = threading.Semaphore(0)
 
     def on_event(event: DownloadEvent) -> None:
         if isinstance(event, DownloadRemoved):
             removed.release()
 
-    manager.subscribe(on_event)
     code = EXIT_OK
-    try:
+    with _manager() as (_, manager):
+        manager.subscribe(on_event)
         for download_id in args.ids:
             try:
                 manager.remove(download_id, delete_file=args.delete_files)
@@ -189,9 +188,6 @@ def run_remove(args: argparse.Namespace) -> int:
                 continue
             removed.acquire(timeout=15)
             print(f"removed #{download_id}")
-    finally:
-        manager.shutdown()
-        store.close()
     return code
 
 

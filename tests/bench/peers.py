@@ -114,12 +114,7 @@ def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iter
             worker = _children(proc.pid)
             yield Peer(f"http://127.0.0.1:{port}", worker[0] if worker else proc.pid)
         finally:
-            proc.send_signal(signal.SIGQUIT)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc, signal.SIGQUIT)
 
 
 @contextlib.contextmanager
@@ -135,12 +130,17 @@ def rangeload_serve(root: Path, *extra: str) -> Iterator[Peer]:
         wait_for_port(port)
         yield Peer(f"http://127.0.0.1:{port}", proc.pid)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, signal.SIGINT)
+
+
+def _stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Ask politely, then insist."""
+    proc.send_signal(sig)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _children(pid: int) -> list[int]:
