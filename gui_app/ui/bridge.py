@@ -1,0 +1,63 @@
+"""The one bridge from engine threads to the GUI thread.
+
+The engine calls ``EngineBridge._on_engine_event`` from its worker threads; the bridge
+lives in the GUI thread, so each signal it emits is queued there by Qt. Nothing else in
+the UI receives engine callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from gui_app.engine.events import (
+    DownloadAdded,
+    DownloadCompleted,
+    DownloadEvent,
+    DownloadFailed,
+    DownloadPaused,
+    DownloadRemoved,
+    DownloadStarted,
+    DownloadUpdated,
+)
+
+__all__ = ["EngineBridge"]
+
+
+class EngineBridge(QObject):
+    download_added = Signal(object)  # DownloadRecord
+    download_started = Signal(object)
+    download_updated = Signal(object)
+    download_paused = Signal(object)
+    download_completed = Signal(object)
+    download_failed = Signal(object)
+    download_removed = Signal(int)  # DownloadId
+
+    def __init__(
+        self, subscribe: Callable[[Callable[[DownloadEvent], None]], Callable[[], None]],
+        parent: QObject | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self._unsubscribe = subscribe(self._on_engine_event)
+
+    def detach(self) -> None:
+        self._unsubscribe()
+
+    def _on_engine_event(self, event: DownloadEvent) -> None:
+        """Called on engine threads: only emits, never touches a widget."""
+        match event:
+            case DownloadAdded(record=record):
+                self.download_added.emit(record)
+            case DownloadStarted(record=record):
+                self.download_started.emit(record)
+            case DownloadUpdated(record=record):
+                self.download_updated.emit(record)
+            case DownloadPaused(record=record):
+                self.download_paused.emit(record)
+            case DownloadCompleted(record=record):
+                self.download_completed.emit(record)
+            case DownloadFailed(record=record):
+                self.download_failed.emit(record)
+            case DownloadRemoved(id=download_id):
+                self.download_removed.emit(download_id)

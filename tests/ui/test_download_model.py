@@ -1,0 +1,72 @@
+"""The table model over real engine snapshots: Qt's model checks, rows, and refreshes."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from gui_app.ui.bridge import EngineBridge
+from gui_app.ui.download_model import SNAPSHOT_ROLE, Column, DownloadModel
+
+
+def test_model_follows_the_engine(
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    manager: DownloadManager,
+    server: ServerThread,
+    tmp_path: Path,
+) -> None:
+    bridge = EngineBridge(manager.subscribe)
+    model = DownloadModel(manager.snapshot, bridge, interval_ms=50)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 0
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=2M"
+    with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+        download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
+    assert model.rowCount() == 1
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        pass
+    qtbot.waitUntil(lambda: model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=20_000)
+    index = model.index(0, Column.NAME)
+    assert model.data(index) == "data.bin"
+    assert model.data(model.index(0, Column.PROGRESS)) == "100.0%"
+    assert model.data(index, SNAPSHOT_ROLE).id == download_id
+    assert model.headerData(Column.ETA, Qt.Orientation.Horizontal) == "Time left"
+    with qtbot.waitSignal(model.rowsRemoved, timeout=5000):
+        manager.remove(download_id)
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
+    bridge.detach()
+
+
+def test_only_changed_rows_are_signalled(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+) -> None:
+    bridge = EngineBridge(manager.subscribe)
+    paused = [
+        manager.add(
+            DownloadRequest(f"{server.url}/files/data.bin?key={i}", tmp_path, start_paused=True)
+        )
+        for i in range(3)
+    ]
+    model = DownloadModel(manager.snapshot, bridge, interval_ms=10_000)
+    assert model.rowCount() == 3
+    changed: list[int] = []
+    model.dataChanged.connect(
+        lambda top, bottom: changed.extend(range(top.row(), bottom.row() + 1))
+    )
+    model.refresh()
+    assert changed == []  # nothing moved: no repaint at all
+    manager.resume(paused[1])
+    qtbot.waitUntil(lambda: manager.get(paused[1]).state is DownloadState.COMPLETED, timeout=20_000)
+    model.refresh()
+    assert set(changed) == {1}
+    bridge.detach()
