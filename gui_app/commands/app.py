@@ -1,21 +1,48 @@
-"""``rangeload`` with no command, ``rangeload URL...`` and ``rangeload demo``: the desktop app.
+"""``rangeload``, ``rangeload URL...`` and ``rangeload demo``: the desktop app.
 
-Placeholder until the desktop app lands (issue 4); it says so instead of failing obscurely.
+The app and the CLI share one store. ``demo`` starts the bundled server on a free
+loopback port over a temporary folder of generated samples (one throttled, so pausing is
+easy to watch) and opens the app with them queued.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import os
+import tempfile
+from pathlib import Path
+
+from gui_app import paths
+
+__all__ = ["run_app", "run_demo"]
+
+DEMO_FILES = (("small.bin", 2 << 20), ("medium.bin", 24 << 20), ("large.iso", 96 << 20))
 
 
 def run_app(args: argparse.Namespace) -> int:
-    print(
-        "rangeload: the desktop app is not built yet; use 'rangeload get' or 'serve'",
-        file=sys.stderr,
-    )
-    return 2
+    urls = list(getattr(args, "urls", []) or [])
+    download_dir = paths.downloads_dir()
+    download_dir.mkdir(parents=True, exist_ok=True)
+    from gui_app.ui.app import run_window
+
+    return run_window(urls, download_dir)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    return run_app(args)
+    from gui_app.server.runner import ServerThread
+
+    with tempfile.TemporaryDirectory(prefix="rangeload-demo-") as folder:
+        root = Path(folder) / "served"
+        out = Path(folder) / "downloads"
+        root.mkdir()
+        out.mkdir()
+        for name, size in DEMO_FILES:
+            with (root / name).open("wb") as handle:
+                handle.write(os.urandom(size))
+        with ServerThread.serving(root, faults=True) as server:
+            print(f"demo server on {server.url}/ serving {root}; downloads go to {out}")
+            urls = [f"{server.url}/files/{name}?rate=1M" for name, _ in DEMO_FILES[:2]]
+            urls.append(f"{server.url}/files/{DEMO_FILES[2][0]}?rate=256K")
+            from gui_app.ui.app import run_window
+
+            return run_window(urls, out)

@@ -1,0 +1,143 @@
+"""The Add dialog: URLs one per line, checked as they are typed, with the reason for each
+bad one; destination, connections, expected checksum and "start paused"."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.models import Checksum, DownloadRequest
+from gui_app.engine.urls import validate_url
+
+__all__ = ["AddDialog"]
+
+
+class AddDialog(QDialog):
+    def __init__(
+        self,
+        download_dir: Path,
+        existing_urls: Collection[str] = (),
+        text: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add downloads")
+        self._existing = set(existing_urls)
+        self.urls_edit = QPlainTextEdit(text)
+        self.urls_edit.setPlaceholderText("One URL a line: https://example.com/file.iso")
+        self.urls_edit.setAccessibleName("URLs to download")
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName("Problems with the URLs")
+        self.folder_edit = QLineEdit(str(download_dir))
+        self.folder_edit.setAccessibleName("Destination folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit)
+        folder_row.addWidget(browse)
+        self.connections = QSpinBox()
+        self.connections.setRange(1, 32)
+        self.connections.setValue(8)
+        self.connections.setAccessibleName("Connections per download")
+        self.checksum_edit = QLineEdit()
+        self.checksum_edit.setPlaceholderText("optional, e.g. sha256:9f86d08…")
+        self.checksum_edit.setAccessibleName("Expected checksum")
+        self.start_paused = QCheckBox("Start paused")
+        self.add_duplicates = QCheckBox("Add URLs that are already in the list again")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Save to", folder_row)
+        form.addRow("Connections", self.connections)
+        form.addRow("Checksum", self.checksum_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("URLs"))
+        layout.addWidget(self.urls_edit)
+        layout.addWidget(self.problems)
+        layout.addLayout(form)
+        layout.addWidget(self.start_paused)
+        layout.addWidget(self.add_duplicates)
+        layout.addWidget(self.buttons)
+        self.urls_edit.textChanged.connect(self._on_urls_edit_text_changed)
+        self.checksum_edit.textChanged.connect(self._on_urls_edit_text_changed)
+        self.add_duplicates.toggled.connect(self._on_urls_edit_text_changed)
+        self.resize(560, 420)
+        self._on_urls_edit_text_changed()
+
+    def _check(self) -> tuple[list[str], list[str]]:
+        """(good URLs, one line per problem)."""
+        good: list[str] = []
+        problems: list[str] = []
+        for number, line in enumerate(self.urls_edit.toPlainText().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                url = validate_url(line)
+            except InvalidURLError as error:
+                problems.append(f"Line {number}: {error}")
+                continue
+            if url in good:
+                continue
+            if url in self._existing and not self.add_duplicates.isChecked():
+                problems.append(f"Line {number}: already in the list (tick below to add again)")
+                continue
+            good.append(url)
+        checksum = self.checksum_edit.text().strip()
+        if checksum:
+            try:
+                Checksum.parse(checksum)
+            except ValueError as error:
+                problems.append(f"Checksum: {error}")
+        return good, problems
+
+    def _on_urls_edit_text_changed(self) -> None:
+        good, problems = self._check()
+        self.problems.setText("\n".join(problems))
+        self.problems.setVisible(bool(problems))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        checksum_bad = any(p.startswith("Checksum:") for p in problems)
+        ok.setEnabled(bool(good) and not checksum_bad)
+        ok.setText(f"Add {len(good)}" if len(good) != 1 else "Add 1")
+
+    def _on_browse_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Save downloads to", self.folder_edit.text()
+        )
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def requests(self) -> list[DownloadRequest]:
+        good, _ = self._check()
+        text = self.checksum_edit.text().strip()
+        checksum = Checksum.parse(text) if text else None
+        return [
+            DownloadRequest(
+                url=url,
+                dest_dir=Path(self.folder_edit.text()).expanduser(),
+                connections=self.connections.value(),
+                checksum=checksum,
+                start_paused=self.start_paused.isChecked(),
+            )
+            for url in good
+        ]

@@ -1,0 +1,319 @@
+"""The main window: the downloads table, its actions, drag-in and paste, and a status bar.
+
+Engine commands (add, pause, resume, remove) write to the store, so they run on one
+background thread, never on the GUI thread; their effects come back as bridge signals and
+snapshots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
+
+from gui_app import APP_NAME
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.urls import validate_url
+from gui_app.ui.add_dialog import AddDialog
+from gui_app.ui.bridge import EngineBridge
+from gui_app.ui.download_model import Column, DownloadModel
+from gui_app.ui.progress_delegate import ProgressDelegate
+from gui_app.units import format_rate
+
+__all__ = ["MainWindow", "urls_from_mime"]
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def urls_from_mime(mime: QMimeData) -> list[str]:
+    """http(s) URLs from a drop or the clipboard: ``text/uri-list`` first, else any text."""
+    found: list[str] = []
+    if mime.hasUrls():
+        found = [u.toString() for u in mime.urls() if u.scheme().lower() in ("http", "https")]
+    if not found and mime.hasText():
+        found = _URL_IN_TEXT.findall(mime.text())
+    unique: list[str] = []
+    for url in found:
+        try:
+            valid = validate_url(url)
+        except InvalidURLError:
+            continue
+        if valid not in unique:
+            unique.append(valid)
+    return unique
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        manager: DownloadManager,
+        download_dir: Path,
+        parent: QWidget | None = None,
+        poll_ms: int = 200,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.manager = manager
+        self.download_dir = download_dir
+        self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
+        self.bridge = EngineBridge(manager.subscribe, self)
+        self.model = DownloadModel(manager.snapshot, self.bridge, self, interval_ms=poll_ms)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Downloads")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.view))
+        self.view.verticalHeader().hide()
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(Column.PROGRESS, 220)
+        header.resizeSection(Column.STATUS, 200)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
+        self.setCentralWidget(self.view)
+
+        self.drop_hint = QLabel("Drop links to download them", self)
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setAutoFillBackground(True)
+        self.drop_hint.hide()
+        self.setAcceptDrops(True)
+
+        self._build_actions()
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(500)
+        self._status_timer.timeout.connect(self._on_status_timer_timeout)
+        self._status_timer.start()
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.model.dataChanged.connect(self._on_model_data_changed)
+        self.model.rowsInserted.connect(self._on_model_rows_changed)
+        self.model.rowsRemoved.connect(self._on_model_rows_changed)
+        self._update_actions()
+        self._on_status_timer_timeout()
+        self.resize(960, 540)
+
+    # -- actions -----------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.add_action = self._action("&Add…", self._on_add_triggered, QKeySequence("Ctrl+N"))
+        self.paste_action = self._action("&Paste URLs", self._on_paste_triggered, keys.Paste)
+        self.resume_action = self._action("&Resume", self._on_resume_triggered)
+        self.pause_action = self._action("Pa&use", self._on_pause_triggered)
+        self.pause_all_action = self._action("Pause all", self.manager.pause_all)
+        self.resume_all_action = self._action("Resume all", self.manager.resume_all)
+        self.remove_action = self._action("Re&move…", self._on_remove_triggered, keys.Delete)
+        self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
+        self.open_folder_action = self._action("Open &folder", self._on_open_folder_triggered)
+        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        toolbar = self.addToolBar("Downloads")
+        toolbar.setObjectName("downloads-toolbar")
+        toolbar.addActions(
+            [self.add_action, self.resume_action, self.pause_action, self.pause_all_action,
+             self.resume_all_action, self.remove_action]
+        )  # fmt: skip
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.add_action, self.paste_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.downloads_menu = self.menuBar().addMenu("&Downloads")
+        self.downloads_menu.addActions(
+            [self.resume_action, self.pause_action, self.pause_all_action,
+             self.resume_all_action, self.remove_action, self.open_file_action,
+             self.open_folder_action]
+        )  # fmt: skip
+
+    def selected_ids(self) -> list[DownloadId]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.snapshot_at(row).id for row in rows]
+
+    def _selected_states(self) -> list[DownloadState]:
+        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
+        return [self.model.snapshot_at(row).state for row in rows]
+
+    def _update_actions(self) -> None:
+        states = self._selected_states()
+        self.resume_action.setEnabled(
+            any(s in (DownloadState.PAUSED, DownloadState.FAILED) for s in states)
+        )
+        self.pause_action.setEnabled(
+            any(s in (DownloadState.QUEUED, DownloadState.RUNNING) for s in states)
+        )
+        self.remove_action.setEnabled(bool(states))
+        done = [s for s in states if s is DownloadState.COMPLETED]
+        self.open_file_action.setEnabled(len(states) == 1 and len(done) == 1)
+        self.open_folder_action.setEnabled(len(states) == 1)
+
+    # -- commands (off the GUI thread) -------------------------------------------------
+
+    def _run(self, command: Callable[[], object]) -> None:
+        self._commands.submit(command)
+
+    def add_urls(self, urls: Sequence[str], *, start_paused: bool = False) -> None:
+        for url in urls:
+            request = DownloadRequest(url, self.download_dir, start_paused=start_paused)
+            self._run(partial(self.manager.add, request))
+
+    def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
+        for request in requests:
+            self._run(partial(self.manager.add, request))
+
+    def remove_selected(self, *, delete_files: bool) -> None:
+        for download_id in self.selected_ids():
+            self._run(partial(self.manager.remove, download_id, delete_file=delete_files))
+
+    # -- slots -------------------------------------------------------------------------
+
+    def _on_add_triggered(self) -> None:
+        existing = {self.model.snapshot_at(r).record.url for r in range(self.model.rowCount())}
+        dialog = AddDialog(self.download_dir, existing, parent=self)
+        if dialog.exec():
+            self.add_requests(dialog.requests())
+
+    def _on_paste_triggered(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        urls = urls_from_mime(mime) if mime is not None else []
+        if urls:
+            self.add_urls(urls)
+        else:
+            self.statusBar().showMessage("The clipboard holds no http or https link", 4000)
+
+    def _on_resume_triggered(self) -> None:
+        for download_id in self.selected_ids():
+            self._run(partial(self.manager.resume, download_id))
+
+    def _on_pause_triggered(self) -> None:
+        for download_id in self.selected_ids():
+            self._run(partial(self.manager.pause, download_id))
+
+    def _on_remove_triggered(self) -> None:
+        count = len(self.selected_ids())
+        if not count:
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("Remove downloads")
+        box.setText(f"Remove {count} download{'s' if count > 1 else ''} from the list?")
+        keep = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
+        delete = box.addButton("Remove and delete files", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() in (keep, delete):
+            self.remove_selected(delete_files=box.clickedButton() is delete)
+
+    def _on_open_file_triggered(self) -> None:
+        ids = self.selected_ids()
+        snapshot = self.manager.get(ids[0]) if ids else None
+        if snapshot is not None and snapshot.record.path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.path)))
+
+    def _on_open_folder_triggered(self) -> None:
+        ids = self.selected_ids()
+        snapshot = self.manager.get(ids[0]) if ids else None
+        if snapshot is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.dest_dir)))
+
+    def _on_view_double_clicked(self, index: QModelIndex) -> None:
+        if self.model.snapshot_at(index.row()).state is DownloadState.COMPLETED:
+            self._on_open_file_triggered()
+
+    def _on_view_context_menu_requested(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addActions(
+            [self.resume_action, self.pause_action, self.remove_action,
+             self.open_file_action, self.open_folder_action]
+        )  # fmt: skip
+        menu.popup(self.view.viewport().mapToGlobal(position))
+
+    def _on_selection_changed(self, *_: object) -> None:
+        self._update_actions()
+
+    def _on_model_data_changed(self, *_: object) -> None:
+        self._update_actions()
+
+    def _on_model_rows_changed(self, *_: object) -> None:
+        self._update_actions()
+
+    def _on_status_timer_timeout(self) -> None:
+        counts = dict.fromkeys(DownloadState, 0)
+        for row in range(self.model.rowCount()):
+            counts[self.model.snapshot_at(row).state] += 1
+        active = counts[DownloadState.RUNNING] + counts[DownloadState.VERIFYING]
+        self.status.setText(
+            f"{format_rate(self.manager.total_speed())}  ·  {active} active  ·  "
+            f"{counts[DownloadState.QUEUED]} queued  ·  {counts[DownloadState.COMPLETED]} done"
+            f"  ·  {counts[DownloadState.FAILED]} failed"
+        )
+
+    # -- drag and drop (Qt overrides) ---------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802  # Qt's name
+        if urls_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+            self.drop_hint.setGeometry(self.view.geometry())
+            self.drop_hint.raise_()
+            self.drop_hint.show()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802  # Qt's name
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802  # Qt's name
+        self.drop_hint.hide()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802  # Qt's name
+        self.drop_hint.hide()
+        urls = urls_from_mime(event.mimeData())
+        if urls:
+            self.add_urls(urls)
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  # Qt's name
+        self._commands.shutdown(wait=True)
+        self.bridge.detach()
+        super().closeEvent(event)

@@ -1,0 +1,49 @@
+"""Paints the Progress column as a segment map: written regions, and each live
+connection's position as a tick, with the percentage on top."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from gui_app.engine.models import DownloadSnapshot
+from gui_app.ui.download_model import SNAPSHOT_ROLE
+
+__all__ = ["ProgressDelegate"]
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:  # fmt: skip
+        snapshot = index.data(SNAPSHOT_ROLE)
+        if not isinstance(snapshot, DownloadSnapshot):
+            super().paint(painter, option, index)
+            return
+        palette = option.palette
+        rect: QRect = option.rect.adjusted(3, 4, -3, -4)
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Highlight))
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        size = snapshot.record.size
+        fill = palette.color(QPalette.ColorRole.Accent)
+        if size:
+            width = rect.width() - 2
+            for region in snapshot.done_regions:
+                x = rect.left() + 1 + int(region.first * width / size)
+                w = max(1, int(region.length * width / size))
+                painter.fillRect(x, rect.top() + 1, w, rect.height() - 2, fill)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            for conn in snapshot.connections:
+                x = rect.left() + 1 + int(min(conn.position, size) * width / size)
+                painter.drawLine(x, rect.top() + 1, x, rect.bottom() - 1)
+        fraction = snapshot.fraction
+        text = "" if fraction is None else f"{100 * fraction:.1f}%"
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()

@@ -1,0 +1,130 @@
+"""The main window on the real engine: drop, paste, the Add dialog, pause and resume."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from gui_app.ui.add_dialog import AddDialog
+from gui_app.ui.main_window import MainWindow, urls_from_mime
+from tests.helpers import sha256_of
+
+
+@pytest.fixture
+def window(qtbot: QtBot, manager: DownloadManager, tmp_path: Path) -> Iterator[MainWindow]:
+    main = MainWindow(manager, tmp_path, poll_ms=50)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.close()
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+def drop(window: MainWindow, mime: QMimeData) -> None:
+    event = QDropEvent(
+        QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    window.dropEvent(event)
+
+
+def test_urls_from_mime() -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://a.example/x.iso"), QUrl("file:///etc/passwd")])
+    assert urls_from_mime(mime) == ["https://a.example/x.iso"]
+    text = QMimeData()
+    text.setText("see https://a.example/1.zip and http://b.example/2.zip, or ftp://c/3")
+    assert urls_from_mime(text) == ["https://a.example/1.zip", "http://b.example/2.zip,"]
+    empty = QMimeData()
+    empty.setText("no links here")
+    assert urls_from_mime(empty) == []
+
+
+def test_dropping_links_queues_them(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl(f"{server.url}/files/data.bin?key={key()}")])
+    drop(window, mime)
+    text = QMimeData()
+    text.setText(f"two more: {server.url}/files/data.bin?key={key()} and junk")
+    drop(window, text)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(
+        lambda: all(window.model.snapshot_at(r).state is DownloadState.COMPLETED for r in range(2)),
+        timeout=30_000,
+    )
+    for row in range(2):
+        path = window.model.snapshot_at(row).record.path
+        assert path is not None
+        assert path.parent == tmp_path
+        assert sha256_of(path) == sha256_of(source)
+
+
+def test_paste_queues_the_clipboard_urls(
+    qtbot: QtBot, window: MainWindow, server: ServerThread
+) -> None:
+    QGuiApplication.clipboard().setText(f"{server.url}/files/data.bin?key={key()}")
+    window.paste_action.trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+
+
+def test_add_dialog_shows_reasons_and_adds_only_good_urls(tmp_path: Path, qtbot: QtBot) -> None:
+    dialog = AddDialog(tmp_path, existing_urls={"https://dup.example/a"})
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.urls_edit.setPlainText("example.com/x\nftp://h/y\nhttp:///z")
+    assert not ok.isEnabled()
+    problems = dialog.problems.text()
+    assert "Line 1: no scheme" in problems
+    assert "Line 2: unsupported scheme 'ftp'" in problems
+    assert "Line 3: empty host" in problems
+    dialog.urls_edit.setPlainText("https://good.example/f.iso\nhttps://dup.example/a\nnope")
+    assert ok.isEnabled()
+    assert "already in the list" in dialog.problems.text()
+    assert [r.url for r in dialog.requests()] == ["https://good.example/f.iso"]
+    dialog.add_duplicates.setChecked(True)
+    assert len(dialog.requests()) == 2
+    dialog.checksum_edit.setText("sha999:00")
+    assert not ok.isEnabled()
+    assert "Checksum:" in dialog.problems.text()
+
+
+def test_pause_and_resume_through_the_toolbar(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+) -> None:
+    window.add_urls([f"{server.url}/files/data.bin?key={key()}&rate=1M"])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING, timeout=5000
+    )
+    window.view.selectRow(0)
+    qtbot.waitUntil(window.pause_action.isEnabled, timeout=2000)
+    assert not window.resume_action.isEnabled()
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.PAUSED, timeout=2000)
+    qtbot.waitUntil(window.resume_action.isEnabled, timeout=2000)
+    assert not window.pause_action.isEnabled()
+    done = window.model.snapshot_at(0).done_bytes
+    assert 0 < done < source.stat().st_size
+    window.resume_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
+    path = window.model.snapshot_at(0).record.path
+    assert path is not None
+    assert sha256_of(path) == sha256_of(source)
+    assert window.open_file_action.isEnabled()
