@@ -15,6 +15,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.resources import resource_path
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.tray import Tray
 
 __all__ = ["run_window"]
 
@@ -36,6 +37,7 @@ def run_window(urls: Sequence[str], download_dir: Path) -> int:
         window.statusBar().showMessage(
             f"The download list could not be read; it was set aside as {store.recovered_from}"
         )
+    Tray(window)  # parented to the window, which keeps it alive
     window.show()
     window.add_urls(urls)
     try:
