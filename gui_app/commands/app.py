@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from gui_app import paths
-
 __all__ = ["run_app", "run_demo"]
 
 DEMO_FILES = (("small.bin", 2 << 20), ("medium.bin", 24 << 20), ("large.iso", 96 << 20))
@@ -21,11 +19,9 @@ DEMO_FILES = (("small.bin", 2 << 20), ("medium.bin", 24 << 20), ("large.iso", 96
 
 def run_app(args: argparse.Namespace) -> int:
     urls = list(getattr(args, "urls", []) or [])
-    download_dir = paths.downloads_dir()
-    download_dir.mkdir(parents=True, exist_ok=True)
     from gui_app.ui.app import run_window
 
-    return run_window(urls, download_dir)
+    return run_window(urls)
 
 
 def run_demo(args: argparse.Namespace) -> int:

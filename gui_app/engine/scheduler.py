@@ -41,7 +41,7 @@ from gui_app.engine.models import (
     DownloadSnapshot,
     DownloadState,
 )
-from gui_app.engine.naming import sanitize_filename
+from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.retry import Backoff
 from gui_app.engine.segments import MIN_SPLIT, total
@@ -106,6 +106,7 @@ class DownloadManager:
             headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
             transport=transport,
         )
+        self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False
         self._housekeeper = threading.Thread(
@@ -333,13 +334,19 @@ class DownloadManager:
         self._records[record.id] = record
         return record
 
-    def _reserved_names(self) -> set[str]:
+    def _claim_filename(self, directory: Path, wanted: str) -> str:
+        """A free name in ``directory``, claimed atomically: two downloads whose probes
+        answer at the same moment can never pick the same name."""
         with self._lock:
-            return {
+            taken = {
                 r.filename
                 for r in self._records.values()
-                if r.filename and r.state is not DownloadState.COMPLETED
+                if r.filename and r.dest_dir == directory and r.state is not DownloadState.COMPLETED
             }
+            taken |= {name for folder, name in self._claimed_names if folder == directory}
+            name = unique_path(directory, wanted, taken).name
+            self._claimed_names.add((directory, name))
+            return name
 
     def _schedule(self) -> None:
         started: list[DownloadTask] = []
@@ -362,7 +369,7 @@ class DownloadManager:
                     save=self._store.save,
                     report=self._on_task_report,
                     buckets=(self._global_bucket, self._buckets[download_id]),
-                    reserved_names=self._reserved_names,
+                    claim_filename=self._claim_filename,
                     total_rate=self._total_rate,
                     host_slots=self._host_slots,
                     config=replace(self._config, connections=record.connections),
@@ -384,6 +391,8 @@ class DownloadManager:
             with self._lock:
                 if self._tasks.get(task.record.id) is task:
                     del self._tasks[task.record.id]
+                # From here the record (or the finished file) keeps the name taken.
+                self._claimed_names.discard((task.record.dest_dir, task.record.filename or ""))
                 if task.record.id in self._records:
                     self._records[task.record.id] = task.record
                 self._changed.notify_all()

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -39,7 +40,6 @@ from gui_app.engine.models import (
     DownloadState,
     Validators,
 )
-from gui_app.engine.naming import unique_path
 from gui_app.engine.partfile import PartFile, check_free_space
 from gui_app.engine.probe import ProbeResult, read_probe
 from gui_app.engine.ranges import ByteRange, format_range_header
@@ -108,7 +108,7 @@ class DownloadTask:
         save: Callable[[DownloadRecord], DownloadRecord],
         report: Callable[[TaskReport], None],
         buckets: Sequence[TokenBucket],
-        reserved_names: Callable[[], set[str]],
+        claim_filename: Callable[[Path, str], str],
         total_rate: RollingRate | None = None,
         host_slots: HostSlots | None = None,
         config: TaskConfig | None = None,
@@ -120,7 +120,7 @@ class DownloadTask:
         self._save_record = save
         self._report = report
         self._buckets = buckets
-        self._reserved_names = reserved_names
+        self._claim_filename = claim_filename
         self._config = config or TaskConfig(connections=record.connections)
         self._clock = clock
         self._lock = threading.Lock()
@@ -391,7 +391,7 @@ class DownloadTask:
             raise _RestartError(why)
         filename = record.filename
         if filename is None:
-            filename = unique_path(record.dest_dir, info.filename, self._reserved_names()).name
+            filename = self._claim_filename(record.dest_dir, info.filename)
         resumable = info.resumable and info.size is not None
         if info.status == 200 and response.headers.get("accept-ranges", "").lower() == "bytes":
             log.info("download %s: server sent 200 to a range request", record.id)
@@ -767,7 +767,7 @@ class DownloadTask:
         assert filename is not None
         target = self.record.dest_dir / filename
         if target.exists():
-            target = unique_path(self.record.dest_dir, filename, self._reserved_names())
+            target = self.record.dest_dir / self._claim_filename(self.record.dest_dir, filename)
         part.finish(target, size)
         self._part = None
         self._update(

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -40,11 +40,14 @@ from gui_app import APP_NAME
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.download_model import Column, DownloadModel
 from gui_app.ui.progress_delegate import ProgressDelegate
+from gui_app.ui.settings import Settings
+from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.units import format_rate
 
 __all__ = ["MainWindow", "urls_from_mime"]
@@ -71,17 +74,23 @@ def urls_from_mime(mime: QMimeData) -> list[str]:
 
 
 class MainWindow(QMainWindow):
+    settings_changed = Signal(object)  # Settings
+
     def __init__(
         self,
         manager: DownloadManager,
         download_dir: Path,
         parent: QWidget | None = None,
         poll_ms: int = 200,
+        store: Store | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.manager = manager
-        self.download_dir = download_dir
+        self.store = store
+        self.settings = settings or Settings(download_dir=download_dir)
+        self.tray_available = False  # set by the Tray when the desktop has one
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
         self.bridge = EngineBridge(manager.subscribe, self)
         self.model = DownloadModel(manager.snapshot, self.bridge, self, interval_ms=poll_ms)
@@ -150,7 +159,11 @@ class MainWindow(QMainWindow):
         self.remove_action = self._action("Re&move…", self._on_remove_triggered, keys.Delete)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.open_folder_action = self._action("Open &folder", self._on_open_folder_triggered)
-        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.settings_action = self._action(
+            "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,")
+        )
+        self._quitting = False
+        self.quit_action = self._action("&Quit", self._on_quit_triggered, keys.Quit)
         toolbar = self.addToolBar("Downloads")
         toolbar.setObjectName("downloads-toolbar")
         toolbar.addActions(
@@ -159,6 +172,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.add_action, self.paste_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.downloads_menu = self.menuBar().addMenu("&Downloads")
@@ -194,9 +209,27 @@ class MainWindow(QMainWindow):
     def _run(self, command: Callable[[], object]) -> None:
         self._commands.submit(command)
 
+    @property
+    def download_dir(self) -> Path:
+        return self.settings.download_dir
+
+    def apply_settings(self, settings: Settings, *, save: bool = True) -> None:
+        """Take new settings at once; save them (off the GUI thread) when asked."""
+        self.settings = settings
+        self._run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
+        self._run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
+        if save and self.store is not None:
+            self._run(partial(settings.save, self.store))
+        self.settings_changed.emit(settings)
+
     def add_urls(self, urls: Sequence[str], *, start_paused: bool = False) -> None:
         for url in urls:
-            request = DownloadRequest(url, self.download_dir, start_paused=start_paused)
+            request = DownloadRequest(
+                url,
+                self.download_dir,
+                connections=self.settings.connections,
+                start_paused=start_paused,
+            )
             self._run(partial(self.manager.add, request))
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
@@ -214,6 +247,15 @@ class MainWindow(QMainWindow):
         dialog = AddDialog(self.download_dir, existing, parent=self)
         if dialog.exec():
             self.add_requests(dialog.requests())
+
+    def _on_quit_triggered(self) -> None:
+        self._quitting = True
+        self.close()
+
+    def _on_settings_triggered(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.apply_settings(dialog.settings())
 
     def _on_paste_triggered(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
@@ -314,6 +356,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  # Qt's name
+        if self.settings.close_to_tray and self.tray_available and not self._quitting:
+            self.hide()
+            event.ignore()
+            return
         self._commands.shutdown(wait=True)
         self.bridge.detach()
         super().closeEvent(event)

@@ -16,6 +16,7 @@ from gui_app import APP_NAME
 from gui_app.engine.models import DownloadRecord, DownloadState
 from gui_app.ui.download_model import display_name
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.settings import Settings
 from gui_app.units import format_bytes, format_rate
 
 __all__ = ["Tray"]
@@ -33,6 +34,7 @@ class Tray(QObject):
         self._last_folder: Path | None = None
         self.icon: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
+            window.tray_available = True
             self.icon = QSystemTrayIcon(window.windowIcon(), self)
             self.icon.setContextMenu(self._menu())
             self.icon.activated.connect(self._on_icon_activated)
@@ -40,6 +42,7 @@ class Tray(QObject):
             self.icon.show()
         window.bridge.download_completed.connect(self._on_bridge_download_completed)
         window.bridge.download_failed.connect(self._on_bridge_download_failed)
+        window.settings_changed.connect(self._on_window_settings_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -90,6 +93,9 @@ class Tray(QObject):
             "Download failed", f"{display_name(record)}: {record.error or 'unknown error'}",
             critical=True,
         )  # fmt: skip
+
+    def _on_window_settings_changed(self, settings: Settings) -> None:
+        self.notifications = settings.notifications
 
     def _on_icon_message_clicked(self) -> None:
         if self._last_folder is not None:

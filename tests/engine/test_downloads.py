@@ -118,6 +118,22 @@ def test_a_taken_name_gets_a_number(download: Download, source: Path, tmp_path: 
     assert (tmp_path / "out" / "data.bin").read_bytes() == b"someone else's file"
 
 
+def test_same_named_downloads_started_together_get_distinct_names(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    ids = [
+        manager.add(DownloadRequest(f"{server.url}/files/data.bin?{key()}", tmp_path))
+        for _ in range(4)
+    ]
+    assert manager.wait(ids, timeout=30)
+    names = set()
+    for download_id in ids:
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        names.add(assert_complete(snapshot, source).name)
+    assert names == {"data.bin", "data (1).bin", "data (2).bin", "data (3).bin"}
+
+
 def test_a_slow_connection_does_not_decide_the_end(download: Download, source: Path) -> None:
     start = time.monotonic()
     assert_complete(download(key()), source)

@@ -1,0 +1,59 @@
+"""The app's settings: one frozen value, saved as JSON in the engine's store and applied
+at once to the manager, the window and the tray."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from gui_app.engine.store import Store
+
+__all__ = ["SETTINGS_KEY", "Settings"]
+
+log = logging.getLogger(__name__)
+SETTINGS_KEY = "app.settings"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    download_dir: Path
+    max_concurrent: int = 3
+    connections: int = 8
+    speed_limit: int | None = None  # bytes per second; None = unlimited
+    notifications: bool = True
+    close_to_tray: bool = False
+    resume_on_start: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_concurrent <= 50:
+            raise ValueError("maximum concurrent downloads must be 1 to 50")
+        if not 1 <= self.connections <= 32:
+            raise ValueError("connections per download must be 1 to 32")
+        if self.speed_limit is not None and self.speed_limit < 1:
+            raise ValueError("the speed limit must be at least 1 byte/s")
+
+    @classmethod
+    def load(cls, store: Store, default_dir: Path) -> Settings:
+        """The saved settings, or the defaults; a damaged value is logged and ignored."""
+        text = store.get_setting(SETTINGS_KEY)
+        settings = cls(download_dir=default_dir)
+        if not text:
+            return settings
+        try:
+            data: dict[str, Any] = json.loads(text)
+            known = {f.name for f in fields(cls)}
+            values = {k: v for k, v in data.items() if k in known}
+            if "download_dir" in values:
+                values["download_dir"] = Path(values["download_dir"])
+            return replace(settings, **values)
+        except (ValueError, TypeError) as error:
+            log.warning("saved settings could not be read (%s); using the defaults", error)
+            return settings
+
+    def save(self, store: Store) -> None:
+        data = asdict(self)
+        data["download_dir"] = str(self.download_dir)
+        store.set_setting(SETTINGS_KEY, json.dumps(data, sort_keys=True))

@@ -1,0 +1,110 @@
+"""The Settings dialog: edits a Settings value; the caller applies and saves it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui_app.ui.settings import Settings
+from gui_app.units import format_rate, parse_rate
+
+__all__ = ["SettingsDialog"]
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.folder_edit = QLineEdit(str(settings.download_dir))
+        self.folder_edit.setAccessibleName("Download folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit)
+        folder_row.addWidget(browse)
+        self.max_concurrent = QSpinBox()
+        self.max_concurrent.setRange(1, 50)
+        self.max_concurrent.setValue(settings.max_concurrent)
+        self.max_concurrent.setAccessibleName("Maximum concurrent downloads")
+        self.connections = QSpinBox()
+        self.connections.setRange(1, 32)
+        self.connections.setValue(settings.connections)
+        self.connections.setAccessibleName("Connections per download")
+        limit = settings.speed_limit
+        self.speed_limit = QLineEdit("" if limit is None else format_rate(limit).split("/")[0])
+        self.speed_limit.setPlaceholderText("unlimited (or e.g. 2M for 2 MiB/s)")
+        self.speed_limit.setAccessibleName("Global speed limit")
+        self.notifications = QCheckBox("Notify when a download completes or fails")
+        self.notifications.setChecked(settings.notifications)
+        self.close_to_tray = QCheckBox("Closing the window keeps Rangeload in the tray")
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        self.resume_on_start = QCheckBox("Resume running downloads when Rangeload starts")
+        self.resume_on_start.setChecked(settings.resume_on_start)
+        self.problem = QLabel()
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Download folder", folder_row)
+        form.addRow("Downloads at once", self.max_concurrent)
+        form.addRow("Connections each", self.connections)
+        form.addRow("Speed limit", self.speed_limit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        for box in (self.notifications, self.close_to_tray, self.resume_on_start):
+            layout.addWidget(box)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
+        self.folder_edit.textChanged.connect(self._on_speed_limit_text_changed)
+
+    def _on_browse_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Download folder", self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def _on_speed_limit_text_changed(self) -> None:
+        problem = self._problem()
+        self.problem.setText(problem or "")
+        self.problem.setVisible(problem is not None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+
+    def _problem(self) -> str | None:
+        text = self.speed_limit.text().strip()
+        if text:
+            try:
+                parse_rate(text)
+            except ValueError as error:
+                return f"Speed limit: {error}"
+        if not Path(self.folder_edit.text()).expanduser().is_dir():
+            return "Download folder: no such folder"
+        return None
+
+    def settings(self) -> Settings:
+        text = self.speed_limit.text().strip()
+        return Settings(
+            download_dir=Path(self.folder_edit.text()).expanduser(),
+            max_concurrent=self.max_concurrent.value(),
+            connections=self.connections.value(),
+            speed_limit=parse_rate(text) if text else None,
+            notifications=self.notifications.isChecked(),
+            close_to_tray=self.close_to_tray.isChecked(),
+            resume_on_start=self.resume_on_start.isChecked(),
+        )

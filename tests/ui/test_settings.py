@@ -1,0 +1,76 @@
+"""Settings: kept across restarts, validated in the dialog, applied at once to the engine."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+from gui_app.server.runner import ServerThread
+from gui_app.ui.main_window import MainWindow
+from gui_app.ui.settings import SETTINGS_KEY, Settings
+from gui_app.ui.settings_dialog import SettingsDialog
+
+
+def test_settings_survive_a_restart(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    chosen = Settings(tmp_path, max_concurrent=5, connections=4, speed_limit=2 << 20,
+                      notifications=False, close_to_tray=True, resume_on_start=False)  # fmt: skip
+    chosen.save(store)
+    store.close()
+    reopened = Store(tmp_path / "s.sqlite3")
+    assert Settings.load(reopened, Path("/elsewhere")) == chosen
+
+
+def test_damaged_settings_fall_back_to_defaults(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.set_setting(SETTINGS_KEY, '{"max_concurrent": 0}')
+    assert Settings.load(store, tmp_path) == Settings(tmp_path)
+    assert "could not be read" in caplog.text
+    store.set_setting(SETTINGS_KEY, "not json")
+    assert Settings.load(store, tmp_path) == Settings(tmp_path)
+
+
+def test_dialog_reads_and_validates(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = SettingsDialog(Settings(tmp_path, speed_limit=1 << 20))
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.speed_limit.text() == "1.0 MiB"
+    dialog.speed_limit.setText("fast")
+    assert not ok.isEnabled()
+    assert "Speed limit" in dialog.problem.text()
+    dialog.speed_limit.setText("")
+    dialog.max_concurrent.setValue(7)
+    dialog.close_to_tray.setChecked(True)
+    assert ok.isEnabled()
+    result = dialog.settings()
+    assert (result.speed_limit, result.max_concurrent, result.close_to_tray) == (None, 7, True)
+    dialog.folder_edit.setText(str(tmp_path / "missing"))
+    assert not ok.isEnabled()
+
+
+def test_settings_apply_at_once_and_are_saved(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path, data_dir: Path
+) -> None:
+    store = Store(data_dir / "ui.sqlite3")
+    window = MainWindow(manager, tmp_path, poll_ms=50, store=store)
+    qtbot.addWidget(window)
+    window.apply_settings(Settings(tmp_path, max_concurrent=1, connections=2))
+    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+                     for _ in range(2)])  # fmt: skip
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    for _ in range(10):
+        qtbot.wait(100)
+        running = [s for s in manager.snapshot() if s.state is DownloadState.RUNNING]
+        assert len(running) <= 1
+    assert all(s.record.connections == 2 for s in manager.snapshot())
+    qtbot.waitUntil(lambda: Settings.load(store, Path("/x")).max_concurrent == 1, timeout=2000)
+    window.close()
