@@ -17,6 +17,7 @@ from gui_app.engine.store import Store
 from gui_app.resources import resource_path
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
+from gui_app.ui.single_instance import SingleInstance, server_name
 from gui_app.ui.tray import Tray
 
 __all__ = ["run_window"]
@@ -32,6 +33,11 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     with contextlib.suppress(FileNotFoundError):
         app.setWindowIcon(QIcon(str(resource_path("icons", "rangeload.svg"))))
+    name = server_name(paths.data_dir())
+    if SingleInstance.hand_over(name, urls):
+        return 0  # the running app took the URLs
+    instance = SingleInstance(name)
+    instance.listen()
     store = Store.default()
     settings = Settings.load(store, paths.downloads_dir())
     if download_dir is not None:
@@ -47,6 +53,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         window.statusBar().showMessage(
             f"The download list could not be read; it was set aside as {store.recovered_from}"
         )
+    instance.urls_received.connect(window.receive_urls)
     window.show()
     window.add_urls(urls)
     try:

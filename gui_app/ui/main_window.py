@@ -232,6 +232,19 @@ class MainWindow(QMainWindow):
             )
             self._run(partial(self.manager.add, request))
 
+    def receive_urls(self, urls: Sequence[str]) -> None:
+        """URLs handed over by another ``rangeload URL``: queue them and come forward."""
+        good = []
+        for url in urls:
+            try:
+                good.append(validate_url(url))
+            except InvalidURLError as error:
+                self.statusBar().showMessage(f"Not added: {error}", 6000)
+        self.add_urls(good)
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         for request in requests:
             self._run(partial(self.manager.add, request))

@@ -1,0 +1,74 @@
+"""A second ``rangeload URL`` hands over to the running app; a restart restores the list."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from gui_app import paths
+from gui_app.engine.models import DownloadState
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from gui_app.ui.main_window import MainWindow
+from gui_app.ui.single_instance import SingleInstance, server_name
+from tests.engine.conftest import make_manager
+from tests.helpers import sha256_of
+
+RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
+
+
+def test_a_second_process_hands_its_url_over(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    window = MainWindow(manager, tmp_path, poll_ms=50)
+    qtbot.addWidget(window)
+    instance = SingleInstance(server_name(paths.data_dir()))
+    assert instance.listen()
+    instance.urls_received.connect(window.receive_urls)
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    second = subprocess.Popen([RANGELOAD, url], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)  # fmt: skip
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=15_000)
+    _, err = second.communicate(timeout=15)
+    assert second.returncode == 0, err
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
+    path = window.model.snapshot_at(0).record.path
+    assert path is not None
+    assert sha256_of(path) == sha256_of(source)
+    window.close()
+
+
+def test_quit_and_restart_restore_the_list_and_finish(
+    qtbot: QtBot, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    first = make_manager(data_dir)
+    window = MainWindow(first, tmp_path, poll_ms=50)
+    qtbot.addWidget(window)
+    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.wait(1500)
+    window.close()
+    first.shutdown()
+    second = make_manager(data_dir)
+    try:
+        again = MainWindow(second, tmp_path, poll_ms=50)
+        qtbot.addWidget(again)
+        assert again.model.rowCount() == 1
+        assert again.model.snapshot_at(0).done_bytes > 0
+        qtbot.waitUntil(
+            lambda: again.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+        )
+        path = again.model.snapshot_at(0).record.path
+        assert path is not None
+        assert sha256_of(path) == sha256_of(source)
+        again.close()
+    finally:
+        second.shutdown()
