@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
     QTableView,
     QWidget,
 )
@@ -44,6 +45,7 @@ from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
+from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import Column, DownloadModel
 from gui_app.ui.progress_delegate import ProgressDelegate
 from gui_app.ui.settings import Settings
@@ -52,6 +54,8 @@ from gui_app.units import format_rate
 
 __all__ = ["MainWindow", "urls_from_mime"]
 
+GEOMETRY_KEY = "window.geometry"
+HEADER_KEY = "window.columns"
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
@@ -110,7 +114,14 @@ class MainWindow(QMainWindow):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
-        self.setCentralWidget(self.view)
+        self.details = DetailsPane(self)
+        self.details.retry_requested.connect(self._on_details_retry_requested)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
 
         self.drop_hint = QLabel("Drop links to download them", self)
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -131,7 +142,25 @@ class MainWindow(QMainWindow):
         self.model.rowsRemoved.connect(self._on_model_rows_changed)
         self._update_actions()
         self._on_status_timer_timeout()
-        self.resize(960, 540)
+        self.resize(960, 600)
+        self._restore_layout()
+
+    def _restore_layout(self) -> None:
+        if self.store is None:
+            return
+        geometry = self.store.get_setting(GEOMETRY_KEY)
+        header = self.store.get_setting(HEADER_KEY)
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        if header:
+            self.view.horizontalHeader().restoreState(QByteArray.fromBase64(header.encode()))
+
+    def _layout_settings(self) -> dict[str, str]:
+        header = self.view.horizontalHeader().saveState()
+        return {
+            GEOMETRY_KEY: bytes(self.saveGeometry().toBase64().data()).decode(),
+            HEADER_KEY: bytes(header.toBase64().data()).decode(),
+        }
 
     # -- actions -----------------------------------------------------------------------
 
@@ -326,9 +355,18 @@ class MainWindow(QMainWindow):
 
     def _on_selection_changed(self, *_: object) -> None:
         self._update_actions()
+        self._update_details()
 
     def _on_model_data_changed(self, *_: object) -> None:
         self._update_actions()
+        self._update_details()
+
+    def _update_details(self) -> None:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        self.details.show_snapshot(self.model.snapshot_at(rows[0]) if len(rows) == 1 else None)
+
+    def _on_details_retry_requested(self, download_id: int) -> None:
+        self._run(partial(self.manager.retry, download_id))
 
     def _on_model_rows_changed(self, *_: object) -> None:
         self._update_actions()
@@ -373,6 +411,9 @@ class MainWindow(QMainWindow):
             self.hide()
             event.ignore()
             return
+        if self.store is not None:
+            for key, value in self._layout_settings().items():
+                self._run(partial(self.store.set_setting, key, value))
         self._commands.shutdown(wait=True)
         self.bridge.detach()
         super().closeEvent(event)

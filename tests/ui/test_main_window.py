@@ -128,3 +128,38 @@ def test_pause_and_resume_through_the_toolbar(
     assert path is not None
     assert sha256_of(path) == sha256_of(source)
     assert window.open_file_action.isEnabled()
+
+
+def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: ServerThread) -> None:
+    window.add_urls([f"{server.url}/files/data.bin?key={key()}&status=503"])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
+    )
+    window.view.selectRow(0)
+    text = window.details.text.text()
+    assert "server error (503)" in text
+    assert "Can resume" in text
+    assert window.details.retry.isVisibleTo(window)
+    with qtbot.waitSignal(window.bridge.download_updated, timeout=5000):
+        window.details.retry.click()  # queued again; it will fail again on the same fault
+    window.view.clearSelection()
+    assert "Select a download" in window.details.text.text()
+
+
+def test_window_layout_is_kept_across_runs(
+    qtbot: QtBot, manager: DownloadManager, tmp_path: Path, data_dir: Path
+) -> None:
+    from gui_app.engine.store import Store
+
+    store = Store(data_dir / "layout.sqlite3")
+    first = MainWindow(manager, tmp_path, store=store)
+    qtbot.addWidget(first)
+    first.resize(777, 444)
+    first.view.horizontalHeader().resizeSection(1, 150)
+    first.close()
+    second = MainWindow(manager, tmp_path, store=store)
+    qtbot.addWidget(second)
+    assert second.size().width() == 777
+    assert second.view.horizontalHeader().sectionSize(1) == 150
+    second.close()

@@ -1,0 +1,89 @@
+"""The details of the selected download: where it comes from and goes, what identifies
+the remote file, whether it can be resumed, each connection, and the last error."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
+from gui_app.engine.urls import redact_url
+from gui_app.units import format_bytes, format_rate
+
+__all__ = ["DetailsPane"]
+
+
+def _resumable(snapshot: DownloadSnapshot) -> str:
+    match snapshot.record.resumable:
+        case True:
+            return "Yes: pausing keeps everything downloaded so far"
+        case False:
+            return "No: the server does not support it; pausing restarts from the beginning"
+        case _:
+            return "Not known yet"
+
+
+class DetailsPane(QWidget):
+    retry_requested = Signal(int)  # DownloadId
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Download details")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry = QPushButton("Retry")
+        self.retry.setAccessibleName("Retry the failed download")
+        self.retry.clicked.connect(self._on_retry_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.text, 1)
+        row.addWidget(self.retry)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        self._shown: DownloadId | None = None
+        self.show_snapshot(None)
+
+    def show_snapshot(self, snapshot: DownloadSnapshot | None) -> None:
+        self._shown = None if snapshot is None else snapshot.id
+        self.retry.setVisible(snapshot is not None and snapshot.state is DownloadState.FAILED)
+        if snapshot is None:
+            self.text.setText("<i>Select a download to see its details.</i>")
+            return
+        record = snapshot.record
+        rows = [
+            ("URL", redact_url(record.url)),
+            ("Final URL", redact_url(record.final_url) if record.final_url else "same"),
+            ("Saved as", str(record.path or record.dest_dir)),
+            (
+                "Size",
+                "unknown"
+                if record.size is None
+                else f"{format_bytes(record.size)} ({record.size:,} bytes)",
+            ),
+            ("ETag", record.validators.etag or "none"),
+            ("Last modified", record.validators.last_modified or "none"),
+            ("Can resume", _resumable(snapshot)),
+        ]
+        for number, conn in enumerate(snapshot.connections, 1):
+            rows.append(
+                (f"Connection {number}",
+                 f"bytes {conn.first:,}-{conn.last:,}, at {conn.position:,}, "
+                 f"{format_rate(conn.speed)}")
+            )  # fmt: skip
+        if record.error:
+            rows.append(("Last error", record.error))
+        self.text.setText(
+            "<table>"
+            + "".join(
+                f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
+                for k, v in rows
+            )
+            + "</table>"
+        )
+
+    def _on_retry_clicked(self) -> None:
+        if self._shown is not None:
+            self.retry_requested.emit(self._shown)
