@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -43,6 +44,7 @@ from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
+from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
@@ -79,6 +81,8 @@ def urls_from_mime(mime: QMimeData) -> list[str]:
 
 class MainWindow(QMainWindow):
     settings_changed = Signal(object)  # Settings
+    sharing_changed = Signal(str)  # the bundled server's address, or "" when stopped
+    _server_started = Signal(object)  # a ServerThread, carried to the GUI thread
 
     def __init__(
         self,
@@ -95,6 +99,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.settings = settings or Settings(download_dir=download_dir)
         self.tray_available = False  # set by the Tray when the desktop has one
+        self._server: ServerThread | None = None
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
         self.bridge = EngineBridge(manager.subscribe, self)
         self.model = DownloadModel(manager.snapshot, self.bridge, self, interval_ms=poll_ms)
@@ -131,7 +136,13 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.status = QLabel()
+        self.sharing = QLabel()
+        self.sharing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sharing.hide()
+        self.statusBar().addPermanentWidget(self.sharing)
         self.statusBar().addPermanentWidget(self.status)
+        self.sharing_changed.connect(self._on_sharing_changed)
+        self._server_started.connect(self._on_server_started)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -188,6 +199,11 @@ class MainWindow(QMainWindow):
         self.remove_action = self._action("Re&move…", self._on_remove_triggered, keys.Delete)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.open_folder_action = self._action("Open &folder", self._on_open_folder_triggered)
+        self.share_action = self._action(
+            "&Share a folder on this machine…", self._on_share_triggered
+        )
+        self.stop_sharing_action = self._action("S&top sharing", self.stop_sharing)
+        self.stop_sharing_action.setEnabled(False)
         self.settings_action = self._action(
             "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,")
         )
@@ -205,6 +221,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        tools_menu = self.menuBar().addMenu("&Tools")
+        tools_menu.addActions([self.share_action, self.stop_sharing_action])
         self.downloads_menu = self.menuBar().addMenu("&Downloads")
         self.downloads_menu.addActions(
             [self.resume_action, self.pause_action, self.pause_all_action,
@@ -260,6 +278,47 @@ class MainWindow(QMainWindow):
                 start_paused=start_paused,
             )
             self._run(partial(self.manager.add, request))
+
+    def share_folder(self, folder: Path) -> None:
+        """Start the bundled server for ``folder`` on a free loopback port (off the GUI
+        thread); ``sharing_changed`` then carries its address."""
+        self.stop_sharing()
+
+        def start() -> None:
+            try:
+                server = ServerThread.serving(folder).start()
+            except (OSError, RuntimeError, TimeoutError) as error:
+                self.sharing_changed.emit(f"error: {error}")
+                return
+            self._server_started.emit(server)
+
+        self._run(start)
+
+    def _on_server_started(self, server: ServerThread) -> None:
+        self._server = server  # only the GUI thread touches _server
+        self.sharing_changed.emit(server.url)
+
+    def stop_sharing(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            self._run(server.stop)
+            self.sharing_changed.emit("")
+
+    def _on_share_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Share which folder?", str(Path.home()))
+        if folder:
+            self.share_folder(Path(folder))
+
+    def _on_sharing_changed(self, address: str) -> None:
+        self.stop_sharing_action.setEnabled(address.startswith("http"))
+        if address.startswith("http"):
+            self.sharing.setText(f"Sharing at {address}/")
+            self.sharing.show()
+        elif address:
+            self.sharing.hide()
+            self.statusBar().showMessage(f"Could not share the folder: {address[7:]}", 8000)
+        else:
+            self.sharing.hide()
 
     def receive_urls(self, urls: Sequence[str]) -> None:
         """URLs handed over by another ``rangeload URL``: queue them and come forward."""
@@ -414,6 +473,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             for key, value in self._layout_settings().items():
                 self._run(partial(self.store.set_setting, key, value))
+        self.stop_sharing()
         self._commands.shutdown(wait=True)
         self.bridge.detach()
         super().closeEvent(event)

@@ -163,3 +163,25 @@ def test_window_layout_is_kept_across_runs(
     assert second.size().width() == 777
     assert second.view.horizontalHeader().sectionSize(1) == 150
     second.close()
+
+
+def test_tools_menu_shares_a_folder_and_stops(
+    qtbot: QtBot, window: MainWindow, source: Path
+) -> None:
+    import httpx
+
+    with qtbot.waitSignal(window.sharing_changed, timeout=10_000) as started:
+        window.share_folder(source.parent)
+    address = started.args[0]
+    assert address.startswith("http://127.0.0.1:")
+    assert window.stop_sharing_action.isEnabled()
+    assert address in window.sharing.text()
+    response = httpx.get(f"{address}/files/data.bin", headers={"Range": "bytes=0-9"})
+    assert response.status_code == 206
+    assert response.content == source.read_bytes()[:10]
+    with qtbot.waitSignal(window.sharing_changed, timeout=5000):
+        window.stop_sharing()
+    qtbot.waitUntil(lambda: not window.stop_sharing_action.isEnabled(), timeout=2000)
+    qtbot.wait(300)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{address}/files/data.bin", timeout=2)
