@@ -282,6 +282,13 @@ class DownloadManager:
             pairs = [(r, self._tasks.get(i)) for i, r in sorted(self._records.items())]
         return tuple(self._snapshot_of(r, t) for r, t in pairs)
 
+    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        """Snapshots of running downloads only: what changes without an event."""
+        with self._lock:
+            pairs = [(self._records[i], t) for i, t in sorted(self._tasks.items())
+                     if i in self._records]  # fmt: skip
+        return tuple(self._snapshot_of(r, t) for r, t in pairs)
+
     def total_speed(self) -> float:
         return self._total_rate.rate()
 

@@ -1,15 +1,18 @@
 """The downloads table: a QAbstractTableModel over engine snapshots.
 
-The manager announces rows (added, removed) through the bridge and the model forwards
-them as beginInsertRows / beginRemoveRows. Progress is pulled: a timer polls
-``snapshot()`` a few times a second and emits dataChanged only for rows that changed.
+The manager announces rows (added, removed) and state changes through the bridge and the
+model forwards them (beginInsertRows, dataChanged for that one row). Progress is pulled:
+a poller thread takes the *running* downloads' snapshots a few times a second (taking
+them means waiting on engine locks, which the GUI thread must never do) and hands them over
+through a queued signal; the model emits dataChanged only for rows that changed, so a list
+of thousands costs what its few running downloads cost.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
-from typing import Any
+import threading
+from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,7 +20,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
+    Signal,
 )
 
 from gui_app.engine.models import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
@@ -31,6 +34,14 @@ SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 POLL_INTERVAL_MS = 200
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+class SnapshotSource(Protocol):
+    """What the model reads from the engine (``DownloadManager`` is one)."""
+
+    def snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
+    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
+    def get(self, download_id: DownloadId) -> DownloadSnapshot | None: ...
 
 
 class Column(enum.IntEnum):
@@ -69,22 +80,46 @@ def display_name(record: DownloadRecord) -> str:
 
 
 class DownloadModel(QAbstractTableModel):
+    _polled = Signal(object)  # tuple[DownloadSnapshot, ...], from the poller thread
+
     def __init__(
         self,
-        snapshot: Callable[[], Sequence[DownloadSnapshot]],
+        source: SnapshotSource,
         bridge: EngineBridge,
         parent: QObject | None = None,
         interval_ms: int = POLL_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
-        self._poll = snapshot
-        self._rows: list[DownloadSnapshot] = list(snapshot())
+        self._source = source
+        self._rows: list[DownloadSnapshot] = list(source.snapshot())
+        self._row_of: dict[DownloadId, int] = {s.id: row for row, s in enumerate(self._rows)}
         bridge.download_added.connect(self._on_bridge_download_added)
         bridge.download_removed.connect(self._on_bridge_download_removed)
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._timer.start()
+        for signal in (bridge.download_started, bridge.download_updated, bridge.download_paused,
+                       bridge.download_completed, bridge.download_failed):  # fmt: skip
+            signal.connect(self._on_bridge_download_changed)
+        self._polled.connect(self._on_poller_polled)
+        self._stop = threading.Event()
+        self._poller = threading.Thread(
+            target=self._poll, args=(interval_ms / 1000,), name="rangeload-ui-poll", daemon=True
+        )
+        self._poller.start()
+        self.destroyed.connect(self._stop.set)
+
+    def stop(self) -> None:
+        """End the poller thread (the window does this when it closes)."""
+        self._stop.set()
+
+    def _poll(self, interval: float) -> None:
+        """On the poller thread: take snapshots, hand them to the GUI thread."""
+        while not self._stop.wait(interval):
+            snapshots = self._source.active_snapshot()
+            if not snapshots:
+                continue
+            try:
+                self._polled.emit(snapshots)
+            except RuntimeError:  # the model was deleted meanwhile
+                return
 
     # -- Qt overrides ------------------------------------------------------------------
 
@@ -148,24 +183,27 @@ class DownloadModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, download_id: DownloadId) -> int | None:
-        for row, snapshot in enumerate(self._rows):
-            if snapshot.id == download_id:
-                return row
-        return None
+        return self._row_of.get(download_id)
+
+    def _set_row(self, row: int, snapshot: DownloadSnapshot) -> None:
+        if self._rows[row] != snapshot:
+            self._rows[row] = snapshot
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def refresh(self) -> None:
-        """Pull fresh snapshots; signal only the rows that changed."""
-        fresh = {s.id: s for s in self._poll()}
-        for row, old in enumerate(self._rows):
-            new = fresh.get(old.id)
-            if new is not None and new != old:
-                self._rows[row] = new
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        """Pull the running downloads' snapshots now (tests; the poller does it otherwise)."""
+        self._apply(self._source.active_snapshot())
+
+    def _apply(self, snapshots: tuple[DownloadSnapshot, ...]) -> None:
+        for snapshot in snapshots:
+            row = self._row_of.get(snapshot.id)
+            if row is not None:
+                self._set_row(row, snapshot)
 
     # -- slots -------------------------------------------------------------------------
 
-    def _on_timer_timeout(self) -> None:
-        self.refresh()
+    def _on_poller_polled(self, snapshots: tuple[DownloadSnapshot, ...]) -> None:
+        self._apply(snapshots)
 
     def _on_bridge_download_added(self, record: DownloadRecord) -> None:
         if self.row_of(record.id) is not None:
@@ -173,7 +211,14 @@ class DownloadModel(QAbstractTableModel):
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None))
+        self._row_of[record.id] = row
         self.endInsertRows()
+
+    def _on_bridge_download_changed(self, record: DownloadRecord) -> None:
+        row = self._row_of.get(record.id)
+        snapshot = self._source.get(record.id)
+        if row is not None and snapshot is not None:
+            self._set_row(row, snapshot)
 
     def _on_bridge_download_removed(self, download_id: DownloadId) -> None:
         row = self.row_of(download_id)
@@ -181,4 +226,5 @@ class DownloadModel(QAbstractTableModel):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
+        self._row_of = {s.id: r for r, s in enumerate(self._rows)}
         self.endRemoveRows()

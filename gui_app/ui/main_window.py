@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self._server: ServerThread | None = None
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
         self.bridge = EngineBridge(manager.subscribe, self)
-        self.model = DownloadModel(manager.snapshot, self.bridge, self, interval_ms=poll_ms)
+        self.model = DownloadModel(manager, self.bridge, self, interval_ms=poll_ms)
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Downloads")
@@ -474,6 +474,7 @@ class MainWindow(QMainWindow):
             for key, value in self._layout_settings().items():
                 self._run(partial(self.store.set_setting, key, value))
         self.stop_sharing()
+        self.model.stop()
         self._commands.shutdown(wait=True)
         self.bridge.detach()
         super().closeEvent(event)

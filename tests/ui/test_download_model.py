@@ -24,7 +24,7 @@ def test_model_follows_the_engine(
     tmp_path: Path,
 ) -> None:
     bridge = EngineBridge(manager.subscribe)
-    model = DownloadModel(manager.snapshot, bridge, interval_ms=50)
+    model = DownloadModel(manager, bridge, interval_ms=50)
     qtmodeltester.check(model)
     assert model.rowCount() == 0
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=2M"
@@ -57,7 +57,7 @@ def test_only_changed_rows_are_signalled(
         )
         for i in range(3)
     ]
-    model = DownloadModel(manager.snapshot, bridge, interval_ms=10_000)
+    model = DownloadModel(manager, bridge, interval_ms=10_000)
     assert model.rowCount() == 3
     changed: list[int] = []
     model.dataChanged.connect(
