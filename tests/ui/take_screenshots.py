@@ -24,6 +24,7 @@ from gui_app.engine.store import Store  # noqa: E402
 from gui_app.server.runner import ServerThread  # noqa: E402
 from gui_app.ui.add_dialog import AddDialog  # noqa: E402
 from gui_app.ui.main_window import MainWindow  # noqa: E402
+from gui_app.ui.settings_dialog import SettingsDialog  # noqa: E402
 from tests.helpers import make_file  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -65,7 +66,7 @@ def main() -> int:
             wait(app, 3.0)
             manager.pause(ids[3])
             wait(app, 1.0)
-            window.view.selectRow(1)
+            window.view.selectRow(2)
             wait(app, 0.5)
             window.grab().save(str(OUT / "main-window.png"))
             dialog = AddDialog(base / "out", text="https://example.com/big.iso\nexample.com/no-scheme\n"
@@ -74,6 +75,11 @@ def main() -> int:
             wait(app, 0.5)
             dialog.grab().save(str(OUT / "add-dialog.png"))
             dialog.close()
+            settings = SettingsDialog(window.settings, window)
+            settings.show()
+            wait(app, 0.5)
+            settings.grab().save(str(OUT / "settings.png"))
+            settings.close()
             window.close()
             manager.shutdown()
     print(f"saved to {OUT}")
