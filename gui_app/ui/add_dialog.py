@@ -10,13 +10,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +22,7 @@ from PySide6.QtWidgets import (
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.models import Checksum, DownloadRequest
 from gui_app.engine.urls import validate_url
+from gui_app.ui.folder_field import FolderField
 
 __all__ = ["AddDialog"]
 
@@ -46,13 +44,8 @@ class AddDialog(QDialog):
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setAccessibleName("Problems with the URLs")
-        self.folder_edit = QLineEdit(str(download_dir))
-        self.folder_edit.setAccessibleName("Destination folder")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._on_browse_clicked)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit)
-        folder_row.addWidget(browse)
+        self.folder = FolderField(download_dir, "Destination folder")
+        self.folder_edit = self.folder.edit
         self.connections = QSpinBox()
         self.connections.setRange(1, 32)
         self.connections.setValue(8)
@@ -68,7 +61,7 @@ class AddDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Save to", folder_row)
+        form.addRow("Save to", self.folder)
         form.addRow("Connections", self.connections)
         form.addRow("Checksum", self.checksum_edit)
         layout = QVBoxLayout(self)
@@ -120,13 +113,6 @@ class AddDialog(QDialog):
         ok.setEnabled(bool(good) and not checksum_bad)
         ok.setText(f"Add {len(good)}" if len(good) != 1 else "Add 1")
 
-    def _on_browse_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Save downloads to", self.folder_edit.text()
-        )
-        if folder:
-            self.folder_edit.setText(folder)
-
     def requests(self) -> list[DownloadRequest]:
         good, _ = self._check()
         text = self.checksum_edit.text().strip()
@@ -134,7 +120,7 @@ class AddDialog(QDialog):
         return [
             DownloadRequest(
                 url=url,
-                dest_dir=Path(self.folder_edit.text()).expanduser(),
+                dest_dir=self.folder.path(),
                 connections=self.connections.value(),
                 checksum=checksum,
                 start_paused=self.start_paused.isChecked(),

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from gui_app.ui.folder_field import FolderField
 from gui_app.ui.settings import Settings
 from gui_app.units import format_rate, parse_rate
 
@@ -29,13 +25,8 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.folder_edit = QLineEdit(str(settings.download_dir))
-        self.folder_edit.setAccessibleName("Download folder")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._on_browse_clicked)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit)
-        folder_row.addWidget(browse)
+        self.folder = FolderField(settings.download_dir, "Download folder")
+        self.folder_edit = self.folder.edit
         self.max_concurrent = QSpinBox()
         self.max_concurrent.setRange(1, 50)
         self.max_concurrent.setValue(settings.max_concurrent)
@@ -62,7 +53,7 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Download folder", folder_row)
+        form.addRow("Download folder", self.folder)
         form.addRow("Downloads at once", self.max_concurrent)
         form.addRow("Connections each", self.connections)
         form.addRow("Speed limit", self.speed_limit)
@@ -74,11 +65,6 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.folder_edit.textChanged.connect(self._on_speed_limit_text_changed)
-
-    def _on_browse_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Download folder", self.folder_edit.text())
-        if folder:
-            self.folder_edit.setText(folder)
 
     def _on_speed_limit_text_changed(self) -> None:
         problem = self._problem()
@@ -93,14 +79,14 @@ class SettingsDialog(QDialog):
                 parse_rate(text)
             except ValueError as error:
                 return f"Speed limit: {error}"
-        if not Path(self.folder_edit.text()).expanduser().is_dir():
+        if not self.folder.path().is_dir():
             return "Download folder: no such folder"
         return None
 
     def settings(self) -> Settings:
         text = self.speed_limit.text().strip()
         return Settings(
-            download_dir=Path(self.folder_edit.text()).expanduser(),
+            download_dir=self.folder.path(),
             max_concurrent=self.max_concurrent.value(),
             connections=self.connections.value(),
             speed_limit=parse_rate(text) if text else None,

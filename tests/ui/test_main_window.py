@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,6 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow, urls_from_mime
 from tests.helpers import sha256_of
-
-
-@pytest.fixture
-def window(qtbot: QtBot, manager: DownloadManager, tmp_path: Path) -> Iterator[MainWindow]:
-    main = MainWindow(manager, tmp_path, poll_ms=50)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()
 
 
 def key() -> str:

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.tray import Tray
-
-
-@pytest.fixture
-def window(qtbot: QtBot, manager: DownloadManager, tmp_path: Path) -> Iterator[MainWindow]:
-    main = MainWindow(manager, tmp_path, poll_ms=50)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()
 
 
 def test_completion_and_failure_are_notified(
