@@ -7,6 +7,7 @@ snapshots.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
+    QIcon,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -44,6 +46,7 @@ from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
+from gui_app.resources import resource_path
 from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
@@ -180,8 +183,12 @@ class MainWindow(QMainWindow):
         text: str,
         slot: Callable[[], object],
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon: str | None = None,
     ) -> QAction:
         action = QAction(text, self)
+        if icon is not None:
+            with contextlib.suppress(FileNotFoundError):  # text still works without it
+                action.setIcon(QIcon(str(resource_path("icons", "actions", f"{icon}.svg"))))
         if shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)
@@ -190,27 +197,36 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
-        self.add_action = self._action("&Add…", self._on_add_triggered, QKeySequence("Ctrl+N"))
+        self.add_action = self._action(
+            "&Add…", self._on_add_triggered, QKeySequence("Ctrl+N"), icon="add"
+        )
         self.paste_action = self._action("&Paste URLs", self._on_paste_triggered, keys.Paste)
-        self.resume_action = self._action("&Resume", self._on_resume_triggered)
-        self.pause_action = self._action("Pa&use", self._on_pause_triggered)
-        self.pause_all_action = self._action("Pause all", self.manager.pause_all)
-        self.resume_all_action = self._action("Resume all", self.manager.resume_all)
-        self.remove_action = self._action("Re&move…", self._on_remove_triggered, keys.Delete)
+        self.resume_action = self._action("&Resume", self._on_resume_triggered, icon="resume")
+        self.pause_action = self._action("Pa&use", self._on_pause_triggered, icon="pause")
+        self.pause_all_action = self._action("Pause all", self.manager.pause_all, icon="pause-all")
+        self.resume_all_action = self._action(
+            "Resume all", self.manager.resume_all, icon="resume-all"
+        )
+        self.remove_action = self._action(
+            "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
+        )
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
-        self.open_folder_action = self._action("Open &folder", self._on_open_folder_triggered)
+        self.open_folder_action = self._action(
+            "Open &folder", self._on_open_folder_triggered, icon="open-folder"
+        )
         self.share_action = self._action(
             "&Share a folder on this machine…", self._on_share_triggered
         )
         self.stop_sharing_action = self._action("S&top sharing", self.stop_sharing)
         self.stop_sharing_action.setEnabled(False)
         self.settings_action = self._action(
-            "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,")
+            "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,"), icon="settings"
         )
         self._quitting = False
         self.quit_action = self._action("&Quit", self._on_quit_triggered, keys.Quit)
         toolbar = self.addToolBar("Downloads")
         toolbar.setObjectName("downloads-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions(
             [self.add_action, self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action]

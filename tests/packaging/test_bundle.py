@@ -26,6 +26,10 @@ def test_bundle_builds_and_runs(tmp_path: Path) -> None:
     subprocess.run(["bash", str(ROOT / "packaging" / "build_bundle.sh")], env=env, check=True,
                    capture_output=True)  # fmt: skip
     binary = tmp_path / "dist" / "rangeload" / "rangeload"
+    # Where gui_app.resources looks in a frozen app: sys._MEIPASS (PyInstaller 6: _internal/).
+    frozen_resources = binary.parent / "_internal" / "resources" / "icons"
+    assert (frozen_resources / "rangeload.svg").is_file()
+    assert (frozen_resources / "actions" / "pause.svg").is_file()
     run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     run_env.update(QT_QPA_PLATFORM="offscreen", RANGELOAD_DATA_DIR=str(tmp_path / "data"))
     version = subprocess.run([str(binary), "--version"], env=run_env, cwd=tmp_path,

@@ -175,3 +175,11 @@ def test_tools_menu_shares_a_folder_and_stops(
     qtbot.wait(300)
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{address}/files/data.bin", timeout=2)
+
+
+def test_toolbar_actions_have_their_icons(window: MainWindow) -> None:
+    for action in (window.add_action, window.resume_action, window.pause_action,
+                   window.pause_all_action, window.resume_all_action, window.remove_action,
+                   window.open_folder_action, window.settings_action):  # fmt: skip
+        assert not action.icon().isNull(), action.text()
+        assert action.text()  # every control keeps a name for screen readers
