@@ -29,7 +29,7 @@ class RollingRate:
             self._trim(now)
 
     def _trim(self, now: float) -> None:
-        while self._samples and self._samples[0][0] < now - self._window:
+        while self._samples and self._samples[0][0] <= now - self._window:
             self._sum -= self._samples.popleft()[1]
 
     def rate(self) -> float:
