@@ -23,6 +23,9 @@ from gui_app.ui.tray import Tray
 __all__ = ["run_window"]
 
 
+WORKER_NICE = 10  # downloads are background work; the window must stay responsive
+
+
 def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     """Open the window with ``urls`` queued; ``download_dir`` overrides the saved folder
     for this session only (the demo uses it). Returns the exit code."""
@@ -43,9 +46,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     if download_dir is not None:
         settings = replace(settings, download_dir=download_dir)
     settings.download_dir.mkdir(parents=True, exist_ok=True)
-    manager = DownloadManager(
-        store, max_concurrent=settings.max_concurrent, global_rate_limit=settings.speed_limit
-    )
+    manager = create_manager(store, settings)
     manager.start(resume_running=settings.resume_on_start)
     window = MainWindow(manager, settings.download_dir, store=store, settings=settings)
     tray = Tray(window, notifications=settings.notifications)
@@ -62,3 +63,13 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         tray.deleteLater()
         manager.shutdown()
         store.close()
+
+
+def create_manager(store: Store, settings: Settings) -> DownloadManager:
+    """The app's engine: its connection threads yield the CPU to the GUI thread."""
+    return DownloadManager(
+        store,
+        max_concurrent=settings.max_concurrent,
+        global_rate_limit=settings.speed_limit,
+        worker_nice=WORKER_NICE,
+    )

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -28,7 +32,7 @@ from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
 
-__all__ = ["SNAPSHOT_ROLE", "Column", "DownloadModel"]
+__all__ = ["SNAPSHOT_ROLE", "Column", "DownloadModel", "Summary"]
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 POLL_INTERVAL_MS = 200
@@ -41,7 +45,18 @@ class SnapshotSource(Protocol):
 
     def snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
     def active_snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
-    def get(self, download_id: DownloadId) -> DownloadSnapshot | None: ...
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The whole list at a glance, for the status bar and the tray."""
+
+    counts: dict[DownloadState, int]
+    speed: float  # bytes per second, all running downloads
+
+    @property
+    def active(self) -> int:
+        return self.counts[DownloadState.RUNNING] + self.counts[DownloadState.VERIFYING]
 
 
 class Column(enum.IntEnum):
@@ -63,6 +78,27 @@ _HEADERS = {
 }
 
 
+_RIGHT_ALIGNED = frozenset({Column.SIZE, Column.SPEED, Column.ETA})
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Adjacent rows as inclusive (first, last) runs: [5, 1, 2, 3] -> [(1, 3), (5, 5)]."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _each_role(span: QModelRoleDataSpan | QModelRoleData) -> list[QModelRoleData]:
+    if isinstance(span, QModelRoleData):
+        return [span]
+    roles: list[QModelRoleData] = list(span)  # type: ignore[call-overload]  # stubs omit __iter__
+    return roles
+
+
 def status_text(snapshot: DownloadSnapshot) -> str:
     record = snapshot.record
     state = record.state
@@ -80,6 +116,7 @@ def display_name(record: DownloadRecord) -> str:
 
 
 class DownloadModel(QAbstractTableModel):
+    rows_refreshed = Signal(list)  # list[int]: rows whose snapshot changed, once per refresh
     _polled = Signal(object)  # tuple[DownloadSnapshot, ...], from the poller thread
 
     def __init__(
@@ -139,21 +176,37 @@ class DownloadModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
+        return self._value(self._rows[index.row()], Column(index.column()), role)
+
+    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802, N803  # Qt's names
+        """All the roles a delegate asks for in one call: painting a cell costs one call
+        into Python, not seven (each call has to win the GIL from the engine's threads)."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            for role_data in _each_role(roleDataSpan):
+                role_data.clearData()
+            return
         snapshot = self._rows[index.row()]
         column = Column(index.column())
+        for role_data in _each_role(roleDataSpan):
+            value = self._value(snapshot, column, role_data.role())
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
+
+    @staticmethod
+    def _value(snapshot: DownloadSnapshot, column: Column, role: int) -> Any:
         if role == SNAPSHOT_ROLE:
             return snapshot
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(snapshot, column)
+            return DownloadModel._display(snapshot, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.NAME:
                 return redact_url(snapshot.record.url)
             if column is Column.STATUS:
                 return status_text(snapshot)
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.SIZE, Column.SPEED, Column.ETA,
-        ):  # fmt: skip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -182,23 +235,37 @@ class DownloadModel(QAbstractTableModel):
     def snapshot_at(self, row: int) -> DownloadSnapshot:
         return self._rows[row]
 
+    def summary(self) -> Summary:
+        """Counts by state and the total speed, from the rows (no engine lock taken)."""
+        counts = dict.fromkeys(DownloadState, 0)
+        speed = 0.0
+        for snapshot in self._rows:
+            counts[snapshot.state] += 1
+            if snapshot.state is DownloadState.RUNNING:
+                speed += snapshot.speed
+        return Summary(counts, speed)
+
     def row_of(self, download_id: DownloadId) -> int | None:
         return self._row_of.get(download_id)
 
-    def _set_row(self, row: int, snapshot: DownloadSnapshot) -> None:
-        if self._rows[row] != snapshot:
-            self._rows[row] = snapshot
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+    def _apply(self, snapshots: tuple[DownloadSnapshot, ...]) -> None:
+        changed = []
+        for snapshot in snapshots:
+            row = self._row_of.get(snapshot.id)
+            if row is not None and self._rows[row] != snapshot:
+                self._rows[row] = snapshot
+                changed.append(row)
+        if not changed:
+            return
+        # One dataChanged per run of adjacent rows (running downloads usually sit
+        # together): each emit is a trip through Qt that has to win the GIL back.
+        for first, last in row_runs(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+        self.rows_refreshed.emit(sorted(changed))
 
     def refresh(self) -> None:
         """Pull the running downloads' snapshots now (tests; the poller does it otherwise)."""
         self._apply(self._source.active_snapshot())
-
-    def _apply(self, snapshots: tuple[DownloadSnapshot, ...]) -> None:
-        for snapshot in snapshots:
-            row = self._row_of.get(snapshot.id)
-            if row is not None:
-                self._set_row(row, snapshot)
 
     # -- slots -------------------------------------------------------------------------
 
@@ -210,15 +277,20 @@ class DownloadModel(QAbstractTableModel):
             return
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None))
+        self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done))
         self._row_of[record.id] = row
         self.endInsertRows()
 
     def _on_bridge_download_changed(self, record: DownloadRecord) -> None:
         row = self._row_of.get(record.id)
-        snapshot = self._source.get(record.id)
-        if row is not None and snapshot is not None:
-            self._set_row(row, snapshot)
+        if row is None:
+            return
+        if record.state is DownloadState.RUNNING:
+            # Keep the live figures until the next poll brings fresh ones.
+            snapshot = replace(self._rows[row], record=record)
+        else:
+            snapshot = DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done)
+        self._apply((snapshot,))
 
     def _on_bridge_download_removed(self, download_id: DownloadId) -> None:
         row = self.row_of(download_id)

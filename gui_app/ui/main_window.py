@@ -28,21 +28,18 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QSplitter,
-    QTableView,
     QWidget,
 )
 
 from gui_app import APP_NAME
 from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
@@ -51,8 +48,8 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
-from gui_app.ui.download_model import Column, DownloadModel
-from gui_app.ui.progress_delegate import ProgressDelegate
+from gui_app.ui.download_model import DownloadModel
+from gui_app.ui.download_view import DownloadView
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.units import format_rate
@@ -106,19 +103,7 @@ class MainWindow(QMainWindow):
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
         self.bridge = EngineBridge(manager.subscribe, self)
         self.model = DownloadModel(manager, self.bridge, self, interval_ms=poll_ms)
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Downloads")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self.view))
-        self.view.verticalHeader().hide()
-        self.view.setShowGrid(False)
-        self.view.setAlternatingRowColors(True)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(Column.PROGRESS, 220)
-        header.resizeSection(Column.STATUS, 200)
+        self.view = DownloadView(self.model, self)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
@@ -151,7 +136,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
         self._status_timer.start()
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.model.dataChanged.connect(self._on_model_data_changed)
+        self.model.rows_refreshed.connect(self._on_model_rows_refreshed)
         self.model.rowsInserted.connect(self._on_model_rows_changed)
         self.model.rowsRemoved.connect(self._on_model_rows_changed)
         self._update_actions()
@@ -246,13 +231,19 @@ class MainWindow(QMainWindow):
              self.open_folder_action]
         )  # fmt: skip
 
+    def _selected_rows(self) -> set[int]:
+        return {index.row() for index in self.view.selectionModel().selectedRows()}
+
     def selected_ids(self) -> list[DownloadId]:
-        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        return [self.model.snapshot_at(row).id for row in rows]
+        return [self.model.snapshot_at(row).id for row in sorted(self._selected_rows())]
+
+    def _selected_snapshot(self) -> DownloadSnapshot | None:
+        """The one selected download, or None when none or several are selected."""
+        rows = self._selected_rows()
+        return self.model.snapshot_at(rows.pop()) if len(rows) == 1 else None
 
     def _selected_states(self) -> list[DownloadState]:
-        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
-        return [self.model.snapshot_at(row).state for row in rows]
+        return [self.model.snapshot_at(row).state for row in self._selected_rows()]
 
     def _update_actions(self) -> None:
         states = self._selected_states()
@@ -405,14 +396,12 @@ class MainWindow(QMainWindow):
             self.remove_selected(delete_files=box.clickedButton() is delete)
 
     def _on_open_file_triggered(self) -> None:
-        ids = self.selected_ids()
-        snapshot = self.manager.get(ids[0]) if ids else None
+        snapshot = self._selected_snapshot()
         if snapshot is not None and snapshot.record.path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.path)))
 
     def _on_open_folder_triggered(self) -> None:
-        ids = self.selected_ids()
-        snapshot = self.manager.get(ids[0]) if ids else None
+        snapshot = self._selected_snapshot()
         if snapshot is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.dest_dir)))
 
@@ -432,13 +421,14 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_details()
 
-    def _on_model_data_changed(self, *_: object) -> None:
-        self._update_actions()
-        self._update_details()
+    def _on_model_rows_refreshed(self, rows: list[int]) -> None:
+        selected = self._selected_rows()
+        if selected.intersection(rows):
+            self._update_actions()
+            self._update_details()
 
     def _update_details(self) -> None:
-        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        self.details.show_snapshot(self.model.snapshot_at(rows[0]) if len(rows) == 1 else None)
+        self.details.show_snapshot(self._selected_snapshot())
 
     def _on_details_retry_requested(self, download_id: int) -> None:
         self._run(partial(self.manager.retry, download_id))
@@ -447,12 +437,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_status_timer_timeout(self) -> None:
-        counts = dict.fromkeys(DownloadState, 0)
-        for row in range(self.model.rowCount()):
-            counts[self.model.snapshot_at(row).state] += 1
-        active = counts[DownloadState.RUNNING] + counts[DownloadState.VERIFYING]
+        summary = self.model.summary()
+        counts = summary.counts
         self.status.setText(
-            f"{format_rate(self.manager.total_speed())}  ·  {active} active  ·  "
+            f"{format_rate(summary.speed)}  ·  {summary.active} active  ·  "
             f"{counts[DownloadState.QUEUED]} queued  ·  {counts[DownloadState.COMPLETED]} done"
             f"  ·  {counts[DownloadState.FAILED]} failed"
         )

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui_app import APP_NAME
-from gui_app.engine.models import DownloadRecord, DownloadState
+from gui_app.engine.models import DownloadRecord
 from gui_app.ui.download_model import display_name
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
@@ -61,12 +61,10 @@ class Tray(QObject):
         return menu
 
     def tooltip(self) -> str:
-        model = self._window.model
-        active = sum(
-            model.snapshot_at(r).state is DownloadState.RUNNING for r in range(model.rowCount())
-        )
-        speed = format_rate(self._window.manager.total_speed())
-        return f"{APP_NAME}: {active} active, {speed}" if active else f"{APP_NAME}: idle"
+        summary = self._window.model.summary()
+        if not summary.active:
+            return f"{APP_NAME}: idle"
+        return f"{APP_NAME}: {summary.active} active, {format_rate(summary.speed)}"
 
     def notify(self, title: str, message: str, *, critical: bool = False) -> None:
         self.notification_sent.emit(title, message)

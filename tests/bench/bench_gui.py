@@ -90,23 +90,33 @@ def main() -> None:
 
         for i in range(RUNNING):
             make_file(served / f"big-{i}.bin", 256 * MIB)
-        from PySide6.QtCore import QTimer  # noqa: TID251  # the bench drives the Qt app
+        from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: TID251  # the bench drives Qt
         from PySide6.QtWidgets import QApplication  # noqa: TID251  # as above
 
-        from gui_app.engine.scheduler import DownloadManager
+        from gui_app.ui.app import create_manager
         from gui_app.ui.main_window import MainWindow
+        from gui_app.ui.settings import Settings
 
         app = QApplication([])
-        sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH", "0.005")))
         store = Store(data_dir / STORE_NAME)
-        manager = DownloadManager(store)
+        manager = create_manager(store, Settings(download_dir=out))  # as the app makes it
         manager.start(resume_running=False, run_queued=False)
         window = MainWindow(manager, out, store=store)
         window.show()
-        signalled: list[int] = []
+        signalled: set[int] = set()
         window.model.dataChanged.connect(
-            lambda top, bottom: signalled.append(bottom.row() - top.row() + 1)
+            lambda top, bottom: signalled.update(range(top.row(), bottom.row() + 1))
         )
+        paints = [0]
+
+        class PaintCounter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+                if event.type() == QEvent.Type.Paint and timer.isActive():
+                    paints[0] += 1
+                return False
+
+        counter = PaintCounter()
+        window.view.viewport().installEventFilter(counter)
         lags: list[float] = []
         last = [time.perf_counter()]
 
@@ -127,25 +137,41 @@ def main() -> None:
         timer = QTimer()
         timer.setInterval(10)
         timer.timeout.connect(probe)
+        completed_ids: set[int] = set()
+        window.bridge.download_completed.connect(lambda record: completed_ids.add(record.id))
         with rangeload_serve(served) as server:
             window.add_urls([f"{server.url}/files/big-{i}.bin" for i in range(RUNNING)])
-            timer.start()
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                app.processEvents()
-                time.sleep(0.001)
-                running = [s for s in manager.snapshot() if s.state.is_active or
-                           s.state is DownloadState.QUEUED]  # fmt: skip
-                if len(lags) > 200 and not running:
-                    break
+
+            def start_probe(_record: object) -> None:
+                # Probe from the first running download on, with the running rows shown
+                # as a user watching them would see them: their repaints count.
+                if not timer.isActive():
+                    window.view.scrollToBottom()
+                    last[0] = time.perf_counter()
+                    timer.start()
+
+            window.bridge.download_started.connect(start_probe)
+            deadline = time.monotonic() + 90
+
+            def check() -> None:
+                if (len(completed_ids) >= RUNNING and len(lags) > 200) or (
+                    time.monotonic() > deadline
+                ):
+                    app.quit()
+
+            checker = QTimer()
+            checker.setInterval(250)
+            checker.timeout.connect(check)
+            checker.start()
+            app.exec()  # the real event loop, as in the app
             timer.stop()
-            completed = sum(s.state is DownloadState.COMPLETED for s in manager.snapshot()
-                            if s.record.url.startswith(server.url))  # fmt: skip
+            checker.stop()
+            completed = len(completed_ids)
         window.close()
         manager.shutdown()
         lags.sort()
         p99 = lags[int(len(lags) * 0.99) - 1]
-        per_refresh = max(signalled) if signalled else 0
+        others = len(signalled - set(range(STORED, STORED + RUNNING)))
     print("### desktop app with 1,000 downloads (offscreen)\n")
     print("| measure | value | target |\n|---|---|---|")
     print(f"| start-up to a shown window, 1,000 stored (median of 3) | {shown_s:.2f} s | < 1.5 s |")
@@ -155,9 +181,10 @@ def main() -> None:
         f"(median {statistics.median(lags):.1f} ms, {len(lags)} samples) | < 30 ms |"
     )
     print(
-        f"| rows signalled per dataChanged (of {STORED + RUNNING}) | at most {per_refresh} | "
-        "only changed rows |"
+        f"| rows other than the {RUNNING} running ones signalled by dataChanged "
+        f"(of {STORED + RUNNING}) | {others} | 0: only changed rows |"
     )
+    print(f"| repaints of the table while probing (running rows in view) | {paints[0]} | |")
     refresh_ms.sort()
     print(
         "| applying polled snapshots on the GUI thread, p50 / p99 | "

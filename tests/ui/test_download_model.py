@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtCore import QModelRoleData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -13,7 +16,7 @@ from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
-from gui_app.ui.download_model import SNAPSHOT_ROLE, Column, DownloadModel
+from gui_app.ui.download_model import SNAPSHOT_ROLE, Column, DownloadModel, row_runs
 
 
 def test_model_follows_the_engine(
@@ -69,4 +72,34 @@ def test_only_changed_rows_are_signalled(
     qtbot.waitUntil(lambda: manager.get(paused[1]).state is DownloadState.COMPLETED, timeout=20_000)
     model.refresh()
     assert set(changed) == {1}
+    bridge.detach()
+
+
+@given(st.sets(st.integers(min_value=0, max_value=200)))
+def test_row_runs_cover_exactly_the_rows(rows: set[int]) -> None:
+    runs = row_runs(rows)
+    covered = [row for first, last in runs for row in range(first, last + 1)]
+    assert covered == sorted(rows)  # every row once, in order, nothing else
+    for (_, last), (first, _) in pairwise(runs):
+        assert first > last + 1  # adjacent runs would have been one
+
+
+def test_multi_data_answers_as_data_does(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+) -> None:
+    bridge = EngineBridge(manager.subscribe)
+    manager.add(DownloadRequest(f"{server.url}/files/data.bin?key=md", tmp_path, start_paused=True))
+    model = DownloadModel(manager, bridge, interval_ms=10_000)
+    role = Qt.ItemDataRole
+    roles = [role.DisplayRole, role.ToolTipRole, role.TextAlignmentRole, role.DecorationRole,
+             SNAPSHOT_ROLE]  # fmt: skip
+    answered = 0
+    for column in Column:
+        index = model.index(0, column)
+        for asked in roles:
+            role_data = QModelRoleData(asked)
+            model.multiData(index, role_data)
+            assert role_data.data() == model.data(index, asked), (column, asked)
+            answered += role_data.data() is not None
+    assert answered >= len(Column) + 2  # display text everywhere, tooltips, the snapshot
     bridge.detach()
