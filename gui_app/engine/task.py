@@ -749,6 +749,7 @@ class DownloadTask:
                 f"internal check failed: {total(self._done)} of {size} bytes accounted for"
             )
         self._update(state=DownloadState.VERIFYING, size=size)
+        self._report(TaskReport(self.record, "updated"))  # a long checksum must show as such
         part.sync()
         if part.size_on_disk() < size:
             raise ProtocolError("the partial file is shorter than the bytes recorded")

@@ -34,6 +34,7 @@ class AddDialog(QDialog):
         existing_urls: Collection[str] = (),
         text: str = "",
         parent: QWidget | None = None,
+        connections: int = 8,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add downloads")
@@ -48,7 +49,7 @@ class AddDialog(QDialog):
         self.folder_edit = self.folder.edit
         self.connections = QSpinBox()
         self.connections.setRange(1, 32)
-        self.connections.setValue(8)
+        self.connections.setValue(connections)
         self.connections.setAccessibleName("Connections per download")
         self.checksum_edit = QLineEdit()
         self.checksum_edit.setPlaceholderText("optional, e.g. sha256:9f86d08…")
@@ -112,6 +113,11 @@ class AddDialog(QDialog):
         checksum_bad = any(p.startswith("Checksum:") for p in problems)
         ok.setEnabled(bool(good) and not checksum_bad)
         ok.setText(f"Add {len(good)}" if len(good) != 1 else "Add 1")
+
+    def add_text(self, text: str) -> None:
+        """Append lines (more links offered while the dialog is open)."""
+        current = self.urls_edit.toPlainText().rstrip("\n")
+        self.urls_edit.setPlainText(f"{current}\n{text}" if current else text)
 
     def requests(self) -> list[DownloadRequest]:
         good, _ = self._check()

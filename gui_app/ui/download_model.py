@@ -265,12 +265,17 @@ class DownloadModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Pull the running downloads' snapshots now (tests; the poller does it otherwise)."""
-        self._apply(self._source.active_snapshot())
+        self._on_poller_polled(self._source.active_snapshot())
 
     # -- slots -------------------------------------------------------------------------
 
     def _on_poller_polled(self, snapshots: tuple[DownloadSnapshot, ...]) -> None:
-        self._apply(snapshots)
+        # States change only through events: a poll taken just before a pause can arrive
+        # after the pause's event, and must not make the row say "Running" again.
+        rows, row_of = self._rows, self._row_of
+        self._apply(tuple(
+            s for s in snapshots if s.id in row_of and rows[row_of[s.id]].state is s.state
+        ))  # fmt: skip
 
     def _on_bridge_download_added(self, record: DownloadRecord) -> None:
         if self.row_of(record.id) is not None:

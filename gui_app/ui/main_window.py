@@ -48,11 +48,11 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
-from gui_app.ui.download_model import DownloadModel
+from gui_app.ui.download_model import DownloadModel, display_name
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
-from gui_app.units import format_rate
+from gui_app.units import format_bytes, format_rate
 
 __all__ = ["MainWindow", "urls_from_mime"]
 
@@ -123,6 +123,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self._build_actions()
+        self._closed = False
+        self._offer: AddDialog | None = None  # the Add dialog open with offered links
+        self._offered: set[str] = set()  # clipboard links offered once already
+        QGuiApplication.clipboard().dataChanged.connect(self._on_clipboard_data_changed)
         self.status = QLabel()
         self.sharing = QLabel()
         self.sharing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -188,9 +192,11 @@ class MainWindow(QMainWindow):
         self.paste_action = self._action("&Paste URLs", self._on_paste_triggered, keys.Paste)
         self.resume_action = self._action("&Resume", self._on_resume_triggered, icon="resume")
         self.pause_action = self._action("Pa&use", self._on_pause_triggered, icon="pause")
-        self.pause_all_action = self._action("Pause all", self.manager.pause_all, icon="pause-all")
+        self.pause_all_action = self._action(
+            "Pause all", partial(self._run, self.manager.pause_all), icon="pause-all"
+        )
         self.resume_all_action = self._action(
-            "Resume all", self.manager.resume_all, icon="resume-all"
+            "Resume all", partial(self._run, self.manager.resume_all), icon="resume-all"
         )
         self.remove_action = self._action(
             "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
@@ -245,6 +251,14 @@ class MainWindow(QMainWindow):
     def _selected_states(self) -> list[DownloadState]:
         return [self.model.snapshot_at(row).state for row in self._selected_rows()]
 
+    def _unresumable_selected(self) -> list[DownloadSnapshot]:
+        """Selected running downloads whose server cannot resume them: pausing loses them."""
+        rows = self._selected_rows()
+        snapshots = [self.model.snapshot_at(row) for row in rows]
+        return [
+            s for s in snapshots if s.state is DownloadState.RUNNING and s.record.resumable is False
+        ]
+
     def _update_actions(self) -> None:
         states = self._selected_states()
         self.resume_action.setEnabled(
@@ -252,6 +266,15 @@ class MainWindow(QMainWindow):
         )
         self.pause_action.setEnabled(
             any(s in (DownloadState.QUEUED, DownloadState.RUNNING) for s in states)
+        )
+        lossy = self._unresumable_selected()
+        self.pause_action.setText("Pa&use (restarts)" if lossy else "Pa&use")
+        self.pause_action.setToolTip(
+            "Pause: the server cannot resume "
+            + ("this download" if len(lossy) == 1 else f"{len(lossy)} of these")
+            + ", so it will start again from the beginning"
+            if lossy
+            else "Pause: everything downloaded so far is kept"
         )
         self.remove_action.setEnabled(bool(states))
         done = [s for s in states if s is DownloadState.COMPLETED]
@@ -335,10 +358,50 @@ class MainWindow(QMainWindow):
                 good.append(validate_url(url))
             except InvalidURLError as error:
                 self.statusBar().showMessage(f"Not added: {error}", 6000)
-        self.add_urls(good)
+        if self.settings.ask_before_adding:
+            self.offer_urls(good)
+        else:
+            self.add_urls(good)
         self.showNormal()
         self.raise_()
         self.activateWindow()
+
+    def offer_urls(self, urls: Sequence[str]) -> None:
+        """Open the Add dialog (without blocking) with ``urls`` filled in; links offered
+        while it is open join it."""
+        if not urls:
+            return
+        text = "\n".join(urls)
+        if self._offer is not None:
+            self._offer.add_text(text)
+            return
+        dialog = AddDialog(self.download_dir, self._listed_urls(), text, self,
+                           connections=self.settings.connections)  # fmt: skip
+        dialog.accepted.connect(partial(self._on_offer_accepted, dialog))
+        dialog.finished.connect(self._on_offer_finished)
+        self._offer = dialog
+        dialog.open()
+
+    def _on_offer_accepted(self, dialog: AddDialog) -> None:
+        self.add_requests(dialog.requests())
+
+    def _on_offer_finished(self) -> None:
+        if self._offer is not None:
+            self._offer.deleteLater()
+            self._offer = None
+
+    def _listed_urls(self) -> set[str]:
+        return {self.model.snapshot_at(r).record.url for r in range(self.model.rowCount())}
+
+    def _on_clipboard_data_changed(self) -> None:
+        if not self.settings.watch_clipboard:
+            return
+        mime = QGuiApplication.clipboard().mimeData()
+        urls = urls_from_mime(mime) if mime is not None else []
+        listed = self._listed_urls()
+        new = [u for u in urls if u not in listed and u not in self._offered]
+        self._offered.update(new)  # offer a copied link once, not at every copy
+        self.offer_urls(new)
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         for request in requests:
@@ -351,8 +414,8 @@ class MainWindow(QMainWindow):
     # -- slots -------------------------------------------------------------------------
 
     def _on_add_triggered(self) -> None:
-        existing = {self.model.snapshot_at(r).record.url for r in range(self.model.rowCount())}
-        dialog = AddDialog(self.download_dir, existing, parent=self)
+        dialog = AddDialog(self.download_dir, self._listed_urls(), parent=self,
+                           connections=self.settings.connections)  # fmt: skip
         if dialog.exec():
             self.add_requests(dialog.requests())
 
@@ -378,6 +441,21 @@ class MainWindow(QMainWindow):
             self._run(partial(self.manager.resume, download_id))
 
     def _on_pause_triggered(self) -> None:
+        lossy = [s for s in self._unresumable_selected() if s.done_bytes > 0]
+        if lossy:
+            lost = format_bytes(sum(s.done_bytes for s in lossy))
+            answer = QMessageBox.question(
+                self,
+                "Pause downloads that cannot resume?",
+                f"The server cannot resume {display_name(lossy[0].record)}"
+                + (f" and {len(lossy) - 1} more" if len(lossy) > 1 else "")
+                + f". Pausing discards the {lost} downloaded so far; resuming starts again "
+                "from the beginning.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         for download_id in self.selected_ids():
             self._run(partial(self.manager.pause, download_id))
 
@@ -474,6 +552,10 @@ class MainWindow(QMainWindow):
             self.hide()
             event.ignore()
             return
+        if self._closed:  # closed once already (a second close only hides again)
+            super().closeEvent(event)
+            return
+        self._closed = True
         if self.store is not None:
             for key, value in self._layout_settings().items():
                 self._run(partial(self.store.set_setting, key, value))

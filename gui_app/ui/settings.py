@@ -26,6 +26,8 @@ class Settings:
     notifications: bool = True
     close_to_tray: bool = False
     resume_on_start: bool = True
+    ask_before_adding: bool = False  # links from other programs open the Add dialog first
+    watch_clipboard: bool = False  # offer links copied anywhere on the desktop
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_concurrent <= 50:

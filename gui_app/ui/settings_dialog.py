@@ -45,6 +45,12 @@ class SettingsDialog(QDialog):
         self.close_to_tray.setChecked(settings.close_to_tray)
         self.resume_on_start = QCheckBox("Resume running downloads when Rangeload starts")
         self.resume_on_start.setChecked(settings.resume_on_start)
+        self.ask_before_adding = QCheckBox(
+            "Ask before adding links that other programs send (otherwise they start at once)"
+        )
+        self.ask_before_adding.setChecked(settings.ask_before_adding)
+        self.watch_clipboard = QCheckBox("Offer to download links copied to the clipboard")
+        self.watch_clipboard.setChecked(settings.watch_clipboard)
         self.problem = QLabel()
         self.problem.hide()
         self.buttons = QDialogButtonBox(
@@ -59,7 +65,8 @@ class SettingsDialog(QDialog):
         form.addRow("Speed limit", self.speed_limit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        for box in (self.notifications, self.close_to_tray, self.resume_on_start):
+        for box in (self.notifications, self.close_to_tray, self.resume_on_start,
+                    self.ask_before_adding, self.watch_clipboard):  # fmt: skip
             layout.addWidget(box)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -93,4 +100,6 @@ class SettingsDialog(QDialog):
             notifications=self.notifications.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
             resume_on_start=self.resume_on_start.isChecked(),
+            ask_before_adding=self.ask_before_adding.isChecked(),
+            watch_clipboard=self.watch_clipboard.isChecked(),
         )

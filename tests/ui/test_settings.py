@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,10 @@ from gui_app.ui.settings_dialog import SettingsDialog
 def test_settings_survive_a_restart(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     chosen = Settings(tmp_path, max_concurrent=5, connections=4, speed_limit=2 << 20,
-                      notifications=False, close_to_tray=True, resume_on_start=False)  # fmt: skip
+                      notifications=False, close_to_tray=True, resume_on_start=False,
+                      ask_before_adding=True, watch_clipboard=True)  # fmt: skip
+    assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)
+               if f.name != "download_dir")  # fmt: skip  # every setting is exercised
     chosen.save(store)
     store.close()
     reopened = Store(tmp_path / "s.sqlite3")
@@ -50,9 +54,12 @@ def test_dialog_reads_and_validates(qtbot: QtBot, tmp_path: Path) -> None:
     dialog.speed_limit.setText("")
     dialog.max_concurrent.setValue(7)
     dialog.close_to_tray.setChecked(True)
+    dialog.watch_clipboard.setChecked(True)
+    dialog.ask_before_adding.setChecked(True)
     assert ok.isEnabled()
     result = dialog.settings()
     assert (result.speed_limit, result.max_concurrent, result.close_to_tray) == (None, 7, True)
+    assert (result.watch_clipboard, result.ask_before_adding) == (True, True)
     dialog.folder_edit.setText(str(tmp_path / "missing"))
     assert not ok.isEnabled()
 

@@ -1,0 +1,148 @@
+"""Links offered rather than added (clipboard watching, "ask first" hand-over), and the
+questions the window asks before it loses anything (pausing what cannot resume, removing)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.server.runner import ServerThread
+from gui_app.ui.main_window import MainWindow
+from tests.helpers import sha256_of
+
+
+def link(server: ServerThread, extra: str = "") -> str:
+    return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
+
+
+def answer_next_question(button_text: str) -> None:
+    """Click ``button_text`` in the next modal dialog, as a user would."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        buttons = box.findChildren(QAbstractButton)
+        for button in buttons:
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"no {button_text!r} among {[b.text() for b in buttons]}")
+
+    QTimer.singleShot(50, click)
+
+
+def test_clipboard_watching_is_off_by_default_and_offers_once(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+) -> None:
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText(link(server))
+    qtbot.wait(200)
+    assert window._offer is None  # off by default: copying does nothing
+    window.apply_settings(replace(window.settings, watch_clipboard=True), save=False)
+    url = link(server)
+    clipboard.setText(f"look: {url}")
+    qtbot.waitUntil(lambda: window._offer is not None and window._offer.isVisible(), timeout=2000)
+    offer = window._offer
+    assert offer is not None
+    assert offer.urls_edit.toPlainText() == url
+    assert window.model.rowCount() == 0  # offered, not added
+    offer.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
+    path = window.model.snapshot_at(0).record.path
+    assert path is not None
+    assert sha256_of(path) == sha256_of(source)
+    clipboard.setText(url)  # the same link again: already listed, not offered twice
+    qtbot.wait(200)
+    assert window._offer is None
+
+
+def test_handed_over_links_can_ask_first(
+    qtbot: QtBot, window: MainWindow, server: ServerThread
+) -> None:
+    window.apply_settings(replace(window.settings, ask_before_adding=True), save=False)
+    first, second = link(server), link(server)
+    window.receive_urls([first, "ftp://nope/x"])
+    qtbot.waitUntil(lambda: window._offer is not None and window._offer.isVisible(), timeout=2000)
+    assert "unsupported scheme" in window.statusBar().currentMessage()
+    window.receive_urls([second])  # a second hand-over joins the open dialog
+    offer = window._offer
+    assert offer is not None
+    assert offer.urls_edit.toPlainText().splitlines() == [first, second]
+    offer.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    qtbot.wait(300)
+    assert window.model.rowCount() == 0  # declined: nothing added
+    assert window._offer is None
+
+
+def test_pausing_what_cannot_resume_says_so_and_asks(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+) -> None:
+    window.add_urls([link(server, "&ignore_range=1&rate=1M")])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            window.model.snapshot_at(0).record.resumable is False
+            and window.model.snapshot_at(0).done_bytes > 0
+        ),
+        timeout=10_000,
+    )
+    window.view.selectRow(0)
+    qtbot.waitUntil(window.pause_action.isEnabled, timeout=2000)
+    assert "restarts" in window.pause_action.text()
+    assert "start again from the beginning" in window.pause_action.toolTip()
+    assert "does not support resuming" in window.details.text.text()
+    answer_next_question("No")
+    window.pause_action.trigger()
+    qtbot.wait(500)
+    assert window.model.snapshot_at(0).state is DownloadState.RUNNING  # declined: still going
+    answer_next_question("Yes")
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.PAUSED, timeout=2000)
+    window.resume_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
+    path = window.model.snapshot_at(0).record.path
+    assert path is not None
+    assert sha256_of(path) == sha256_of(source)
+
+
+def test_remove_asks_whether_to_delete_the_file(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+) -> None:
+    window.add_urls([link(server), link(server)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(
+        lambda: all(window.model.snapshot_at(r).state is DownloadState.COMPLETED for r in (0, 1)),
+        timeout=30_000,
+    )
+    kept, deleted = (window.model.snapshot_at(r).record.path for r in (0, 1))
+    assert kept is not None
+    assert deleted is not None
+    window.view.selectRow(0)
+    answer_next_question("Cancel")
+    window.remove_action.trigger()
+    qtbot.wait(300)
+    assert window.model.rowCount() == 2  # cancelled
+    answer_next_question("Remove")
+    window.remove_action.trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    assert sha256_of(kept) == sha256_of(source)  # removed from the list, file kept
+    window.view.selectRow(0)
+    answer_next_question("Remove and delete files")
+    window.remove_action.trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: not deleted.exists(), timeout=5000)
+    assert kept.exists()
