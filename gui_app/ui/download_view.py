@@ -30,6 +30,7 @@ class DownloadView(QTableView):
         self.verticalHeader().hide()
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
+        self.setTabKeyNavigation(False)  # arrows move between rows; Tab leaves the table
         header = self.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.PROGRESS, 220)

@@ -4,7 +4,7 @@ connection's position as a tick, with the percentage on top."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from gui_app.engine.models import DownloadSnapshot
@@ -43,7 +43,14 @@ class ProgressDelegate(QStyledItemDelegate):
                 x = rect.left() + 1 + int(min(conn.position, size) * width / size)
                 painter.drawLine(x, rect.top() + 1, x, rect.bottom() - 1)
         fraction = snapshot.fraction
-        text = "" if fraction is None else f"{100 * fraction:.1f}%"
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        if fraction is not None:
+            text = f"{100 * fraction:.1f}%"
+            # On a plate of the base colour, so the figure reads over any map beneath it.
+            plate = option.fontMetrics.boundingRect(text).adjusted(-4, 0, 4, 0)
+            plate.moveCenter(rect.center())
+            backing = QColor(palette.color(QPalette.ColorRole.Base))
+            backing.setAlpha(215)
+            painter.fillRect(plate.intersected(rect.adjusted(1, 1, -1, -1)), backing)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()

@@ -1,29 +1,36 @@
-"""Save screenshots of the main window and the Add dialog for the README.
+"""Save screenshots of the main window (light and dark), the Add dialog and Settings for
+the README.
 
-Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tests/ui/take_screenshots.py`` (or under
-``xvfb-run``). Downloads in several states come from the real engine and bundled server.
+Run: ``.venv/bin/python tests/ui/take_screenshots.py``. Without a display it starts itself
+again under Xvfb (``xvfb-run``, from Debian's xvfb), so the shots come from a real X
+server with Qt's xcb platform. Downloads in several states come from the real engine and
+the bundled server.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from gui_app.engine.models import DownloadRequest  # noqa: E402
-from gui_app.engine.scheduler import DownloadManager  # noqa: E402
 from gui_app.engine.store import Store  # noqa: E402
 from gui_app.server.runner import ServerThread  # noqa: E402
 from gui_app.ui.add_dialog import AddDialog  # noqa: E402
+from gui_app.ui.app import create_manager  # noqa: E402
 from gui_app.ui.main_window import MainWindow  # noqa: E402
+from gui_app.ui.settings import Settings  # noqa: E402
 from gui_app.ui.settings_dialog import SettingsDialog  # noqa: E402
 from tests.helpers import make_file  # noqa: E402
 
@@ -36,8 +43,46 @@ def wait(app: QApplication, seconds: float) -> None:
     loop.exec()
 
 
+def dark_palette() -> QPalette:
+    """A dark desktop's palette, as a dark system theme would hand it to Qt."""
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#202326", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#141618", QPalette.ColorRole.AlternateBase: "#1c1f22",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2e32",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d7cc9",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Mid: "#50565c",
+        QPalette.ColorRole.Accent: "#3d7cc9", QPalette.ColorRole.ToolTipBase: "#2a2e32",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a9096",
+    }  # fmt: skip
+    for role, color in colors.items():
+        palette.setColor(role, QColor(color))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6a7076"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#6a7076"))
+    return palette
+
+
+def save(widget: QWidget, name: str) -> None:
+    widget.grab().save(str(OUT / name))
+    print(f"saved {OUT / name}")
+
+
+def under_xvfb() -> int:
+    """Run this script again on a virtual X screen (a real X server, no monitor)."""
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        print("no display and no xvfb-run: install xvfb, or set QT_QPA_PLATFORM=offscreen")
+        return 1
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    command = [xvfb_run, "-a", "-s", "-screen 0 1280x800x24", sys.executable, __file__]
+    return subprocess.run(command, env=env, check=False).returncode
+
+
 def main() -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        return under_xvfb()
     app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")  # the same look on every machine that makes these
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
@@ -48,7 +93,7 @@ def main() -> int:
         (base / "out").mkdir()
         with ServerThread.serving(base / "served", faults=True) as server:
             store = Store(base / "state.sqlite3")
-            manager = DownloadManager(store)
+            manager = create_manager(store, Settings(base / "out"))
             manager.start()
             window = MainWindow(manager, base / "out")
             window.show()
@@ -68,21 +113,25 @@ def main() -> int:
             wait(app, 1.0)
             window.view.selectRow(2)
             wait(app, 0.5)
-            window.grab().save(str(OUT / "main-window.png"))
+            save(window, "main-window.png")
+            light = app.palette()
+            app.setPalette(dark_palette())
+            wait(app, 0.6)
+            save(window, "main-window-dark.png")
+            app.setPalette(light)
             dialog = AddDialog(base / "out", text="https://example.com/big.iso\nexample.com/no-scheme\n"
                                "ftp://old.example.org/file.zip\n", parent=window)  # fmt: skip
             dialog.show()
             wait(app, 0.5)
-            dialog.grab().save(str(OUT / "add-dialog.png"))
+            save(dialog, "add-dialog.png")
             dialog.close()
             settings = SettingsDialog(window.settings, window)
             settings.show()
             wait(app, 0.5)
-            settings.grab().save(str(OUT / "settings.png"))
+            save(settings, "settings.png")
             settings.close()
             window.close()
             manager.shutdown()
-    print(f"saved to {OUT}")
     return 0
 
 
