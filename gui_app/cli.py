@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--delete-files", action="store_true", help="also delete the files")
 
     commands.add_parser("demo", help="start the bundled server with samples and open the app")
+    # The app's own engine process (gui_app.engine.host); not listed in --help.
+    host = commands.add_parser("engine-host")
+    host.add_argument("--fd", type=int, required=True)
+    host.add_argument("--nice", type=int, default=0)
+    commands._choices_actions = [  # argparse keeps no public way to hide one
+        a for a in commands._choices_actions if a.dest != "engine-host"
+    ]
     return parser
 
 
@@ -67,6 +74,7 @@ _COMMAND_MODULES = {
     "resume": "gui_app.commands.get",
     "remove": "gui_app.commands.get",
     "demo": "gui_app.commands.app",
+    "engine-host": "gui_app.commands.engine_host",
 }
 
 
@@ -83,6 +91,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     module = importlib.import_module(_COMMAND_MODULES.get(args.command, "gui_app.commands.app"))
-    run = getattr(module, f"run_{args.command}")
+    run = getattr(module, f"run_{args.command.replace('-', '_')}")
     result: int = run(args)
     return result

@@ -21,6 +21,7 @@ __all__ = [
     "DownloadRemoved",
     "DownloadStarted",
     "DownloadUpdated",
+    "EngineLost",
     "Listener",
 ]
 
@@ -62,6 +63,13 @@ class DownloadRemoved:
     id: DownloadId
 
 
+@dataclass(frozen=True, slots=True)
+class EngineLost:
+    """The engine's process ended without being asked (the app's remote engine only)."""
+
+    reason: str
+
+
 DownloadEvent = (
     DownloadAdded
     | DownloadStarted
@@ -70,6 +78,7 @@ DownloadEvent = (
     | DownloadCompleted
     | DownloadFailed
     | DownloadRemoved
+    | EngineLost
 )
 
 Listener = Callable[[DownloadEvent], None]

@@ -12,13 +12,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 import httpx
@@ -67,17 +65,6 @@ _EVENTS: dict[str, Callable[[DownloadRecord], DownloadEvent]] = {
 DISK_FULL_RECHECK = 5.0
 
 
-def lower_thread_priority(nice: int) -> None:
-    """Raise the calling thread's nice value by ``nice`` (Linux: per thread; else nothing)."""
-    if nice <= 0 or not sys.platform.startswith("linux"):
-        return
-    tid = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
-    except OSError as error:  # a sandbox may forbid it; the downloads work the same
-        log.debug("could not lower a worker's priority: %s", error)
-
-
 class DownloadManager:
     def __init__(
         self,
@@ -92,10 +79,7 @@ class DownloadManager:
         backoff: Backoff | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
-        worker_nice: int = 0,
     ) -> None:
-        """``worker_nice``: raise the connection threads' nice value by this much (Linux),
-        so that a desktop app's GUI thread wins the CPU from its own downloads."""
         self._store = store
         self._max_concurrent = max_concurrent
         self._config = TaskConfig(
@@ -114,11 +98,7 @@ class DownloadManager:
         self._listeners: list[Listener] = []
         self._total_rate = RollingRate(clock=clock)
         self._host_slots = HostSlots(max_connections_per_host)
-        self._pool = ThreadPoolExecutor(
-            max_workers=64,
-            thread_name_prefix="rangeload-conn",
-            initializer=partial(lower_thread_priority, worker_nice),
-        )
+        self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         self._client = httpx.Client(
             follow_redirects=True,
             timeout=httpx.Timeout(15.0, read=stall_timeout),
@@ -144,8 +124,13 @@ class DownloadManager:
         """
         with self._lock:
             for record in self._store.all():
-                if record.state.is_active and resume_running:
-                    record = self._store.save(replace(record, state=DownloadState.QUEUED))
+                unfinished = record.state.is_active or record.state is DownloadState.QUEUED
+                if unfinished and run_queued:
+                    # Ours to run: queued again, or all paused when the user said not to
+                    # resume on start. (A sharing process, run_queued False, changes nothing.)
+                    wanted = DownloadState.QUEUED if resume_running else DownloadState.PAUSED
+                    if record.state is not wanted:
+                        record = self._store.save(replace(record, state=wanted))
                 self._records[record.id] = record
                 self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
                 if not run_queued:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from gui_app import APP_ID, APP_NAME, __version__, paths
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.store import Store
 from gui_app.resources import resource_path
 from gui_app.ui.main_window import MainWindow
@@ -23,7 +25,7 @@ from gui_app.ui.tray import Tray
 __all__ = ["run_window"]
 
 
-WORKER_NICE = 10  # downloads are background work; the window must stay responsive
+ENGINE_NICE = 10  # downloads are background work; the window must stay responsive
 
 
 def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
@@ -46,7 +48,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     if download_dir is not None:
         settings = replace(settings, download_dir=download_dir)
     settings.download_dir.mkdir(parents=True, exist_ok=True)
-    manager = create_manager(store, settings)
+    manager = create_manager(settings)
     manager.start(resume_running=settings.resume_on_start)
     window = MainWindow(manager, settings.download_dir, store=store, settings=settings)
     tray = Tray(window, notifications=settings.notifications)
@@ -57,6 +59,12 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     instance.urls_received.connect(window.receive_urls)
     window.show()
     window.add_urls(urls)
+    # A session ending (logout, shutdown) sends SIGTERM: quit as the Quit action does.
+    # Python runs signal handlers only between bytecodes, so a timer lets it look.
+    signal.signal(signal.SIGTERM, lambda *_: window.quit_action.trigger())
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(300)
     try:
         return app.exec()
     finally:
@@ -65,11 +73,11 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         store.close()
 
 
-def create_manager(store: Store, settings: Settings) -> DownloadManager:
-    """The app's engine: its connection threads yield the CPU to the GUI thread."""
-    return DownloadManager(
-        store,
+def create_manager(settings: Settings) -> RemoteEngine:
+    """The app's engine, in a process of its own at a lower CPU priority: downloads at
+    full speed then never hold the GIL the window needs (see gui_app.engine.host)."""
+    return RemoteEngine(
+        nice=ENGINE_NICE,
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,
-        worker_nice=WORKER_NICE,
     )

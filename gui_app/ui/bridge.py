@@ -20,6 +20,7 @@ from gui_app.engine.events import (
     DownloadRemoved,
     DownloadStarted,
     DownloadUpdated,
+    EngineLost,
 )
 
 __all__ = ["EngineBridge"]
@@ -33,6 +34,7 @@ class EngineBridge(QObject):
     download_completed = Signal(object)
     download_failed = Signal(object)
     download_removed = Signal(int)  # DownloadId
+    engine_lost = Signal(str)  # why the engine's process ended unasked
 
     def __init__(
         self, subscribe: Callable[[Callable[[DownloadEvent], None]], Callable[[], None]],
@@ -61,3 +63,5 @@ class EngineBridge(QObject):
                 self.download_failed.emit(record)
             case DownloadRemoved(id=download_id):
                 self.download_removed.emit(download_id)
+            case EngineLost(reason=reason):
+                self.engine_lost.emit(reason)

@@ -41,7 +41,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class SnapshotSource(Protocol):
-    """What the model reads from the engine (``DownloadManager`` is one)."""
+    """What the model reads from the engine (any ``Engine`` is one)."""
 
     def snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
     def active_snapshot(self) -> tuple[DownloadSnapshot, ...]: ...

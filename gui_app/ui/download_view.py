@@ -1,16 +1,8 @@
-"""The downloads table view: rows selected whole, the segment-map delegate, and a paint
-that keeps the GIL.
-
-Painting a row calls back into Python for each cell (the model's ``multiData``, the
-progress delegate). Qt calls a Python override with the GIL taken for that call only, so
-between two cells the engine's connection threads grab it and the next cell waits for it
-again; with dozens of connections that turned one repaint into 100 ms or more. Entering
-the paint through a Python override holds the GIL across the whole paint (a few ms).
-"""
+"""The downloads table view: whole rows selected, the segment-map delegate on Progress,
+arrows between rows and Tab out of the table, and the column layout a new user sees."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui_app.ui.download_model import Column, DownloadModel
@@ -35,6 +27,3 @@ class DownloadView(QTableView):
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.PROGRESS, 220)
         header.resizeSection(Column.STATUS, 200)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802  # Qt's name
-        super().paintEvent(event)  # with the GIL held throughout: see the module's docstring

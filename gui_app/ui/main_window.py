@@ -14,7 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QMimeData,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -39,8 +49,8 @@ from PySide6.QtWidgets import (
 
 from gui_app import APP_NAME
 from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, DownloadState
-from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
 from gui_app.resources import resource_path
@@ -86,7 +96,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        manager: DownloadManager,
+        manager: Engine,
         download_dir: Path,
         parent: QWidget | None = None,
         poll_ms: int = 200,
@@ -102,6 +112,8 @@ class MainWindow(QMainWindow):
         self._server: ServerThread | None = None
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rangeload-ui-cmd")
         self.bridge = EngineBridge(manager.subscribe, self)
+        self.bridge.engine_lost.connect(self._on_bridge_engine_lost)
+        self._engine_lost = False
         self.model = DownloadModel(manager, self.bridge, self, interval_ms=poll_ms)
         self.view = DownloadView(self.model, self)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -260,6 +272,12 @@ class MainWindow(QMainWindow):
         ]
 
     def _update_actions(self) -> None:
+        if self._engine_lost:  # nothing can be asked of an engine that is gone
+            for action in (self.add_action, self.paste_action, self.resume_action,
+                           self.pause_action, self.pause_all_action, self.resume_all_action,
+                           self.remove_action, self.settings_action):  # fmt: skip
+                action.setEnabled(False)
+            return
         states = self._selected_states()
         self.resume_action.setEnabled(
             any(s in (DownloadState.PAUSED, DownloadState.FAILED) for s in states)
@@ -421,7 +439,10 @@ class MainWindow(QMainWindow):
 
     def _on_quit_triggered(self) -> None:
         self._quitting = True
-        self.close()
+        # Also from the tray or SIGTERM while the window is hidden: closing a hidden
+        # window does not end the app by itself.
+        if self.close():
+            QCoreApplication.quit()
 
     def _on_settings_triggered(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -507,6 +528,17 @@ class MainWindow(QMainWindow):
 
     def _update_details(self) -> None:
         self.details.show_snapshot(self._selected_snapshot())
+
+    def _on_bridge_engine_lost(self, reason: str) -> None:
+        self._engine_lost = True
+        self._update_actions()
+        self.statusBar().showMessage(f"Downloads stopped: {reason}")
+        QMessageBox.critical(
+            self,
+            "Downloads stopped",
+            f"{reason[0].upper()}{reason[1:]}. Progress up to the last few seconds is saved; "
+            "start Rangeload again to continue.",
+        )
 
     def _on_details_retry_requested(self, download_id: int) -> None:
         self._run(partial(self.manager.retry, download_id))

@@ -3,7 +3,7 @@ connection's position as a tick, with the percentage on top."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QLine, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -22,6 +22,8 @@ class ProgressDelegate(QStyledItemDelegate):
         if not isinstance(snapshot, DownloadSnapshot):
             super().paint(painter, option, index)
             return
+        # Few calls into Qt: each one hands the GIL to the engine's threads and waits to
+        # get it back, so the regions and ticks go in one call each.
         palette = option.palette
         rect: QRect = option.rect.adjusted(3, 4, -3, -4)
         painter.save()
@@ -31,17 +33,27 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
         size = snapshot.record.size
-        fill = palette.color(QPalette.ColorRole.Accent)
         if size:
-            width = rect.width() - 2
-            for region in snapshot.done_regions:
-                x = rect.left() + 1 + int(region.first * width / size)
-                w = max(1, int(region.length * width / size))
-                painter.fillRect(x, rect.top() + 1, w, rect.height() - 2, fill)
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
-            for conn in snapshot.connections:
-                x = rect.left() + 1 + int(min(conn.position, size) * width / size)
-                painter.drawLine(x, rect.top() + 1, x, rect.bottom() - 1)
+            left, top, width = rect.left() + 1, rect.top() + 1, rect.width() - 2
+            height = rect.height() - 2
+            done = [
+                QRect(left + region.first * width // size, top,
+                      max(1, region.length * width // size), height)
+                for region in snapshot.done_regions
+            ]  # fmt: skip
+            if done:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(palette.color(QPalette.ColorRole.Accent))
+                painter.drawRects(done)
+            ticks = [
+                QLine(x, top, x, top + height - 1)
+                for x in (
+                    left + min(c.position, size) * width // size for c in snapshot.connections
+                )
+            ]
+            if ticks:
+                painter.setPen(palette.color(QPalette.ColorRole.Text))
+                painter.drawLines(ticks)
         fraction = snapshot.fraction
         if fraction is not None:
             text = f"{100 * fraction:.1f}%"

@@ -43,7 +43,9 @@ class SettingsDialog(QDialog):
         self.notifications.setChecked(settings.notifications)
         self.close_to_tray = QCheckBox("Closing the window keeps Rangeload in the tray")
         self.close_to_tray.setChecked(settings.close_to_tray)
-        self.resume_on_start = QCheckBox("Resume running downloads when Rangeload starts")
+        self.resume_on_start = QCheckBox(
+            "Resume unfinished downloads when Rangeload starts (otherwise they wait, paused)"
+        )
         self.resume_on_start.setChecked(settings.resume_on_start)
         self.ask_before_adding = QCheckBox(
             "Ask before adding links that other programs send (otherwise they start at once)"

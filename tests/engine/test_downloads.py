@@ -187,6 +187,38 @@ def test_a_restarted_manager_resumes_what_was_running(
         second.shutdown()
 
 
+def test_with_resume_on_start_off_unfinished_downloads_come_back_paused(
+    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    first = make_manager(data_dir, max_concurrent=1)
+    running, waiting = (
+        first.add(
+            DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M", tmp_path, connections=1)
+        )
+        for _ in range(2)
+    )
+    time.sleep(1.0)
+    states = {i: s.state for i in (running, waiting) if (s := first.get(i)) is not None}
+    assert states == {running: DownloadState.RUNNING, waiting: DownloadState.QUEUED}
+    first.shutdown()
+    second = DownloadManager(first._store)  # the same store, as the next app start
+    second.start(resume_running=False)
+    try:
+        time.sleep(0.5)
+        for download_id in (running, waiting):
+            snapshot = second.get(download_id)
+            assert snapshot is not None
+            assert snapshot.state is DownloadState.PAUSED  # nothing starts on its own
+        assert second.get(running).done_bytes > 0  # type: ignore[union-attr]  # checked above
+        second.resume(running)
+        assert second.wait([running], timeout=30)
+        snapshot = second.get(running)
+        assert snapshot is not None
+        assert_complete(snapshot, source)
+    finally:
+        second.shutdown()
+
+
 def test_bad_urls_are_refused_before_anything_is_stored(manager: DownloadManager, tmp_path: Path):
     from gui_app.engine.errors import InvalidURLError
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import threading
 import time
 import uuid
 from pathlib import Path
-
-import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
@@ -81,38 +76,3 @@ def test_per_host_cap_across_downloads(
             assert sha256_of(snapshot.record.path) == sha256_of(source)
     finally:
         capped.shutdown()
-
-
-def _thread_nices() -> dict[int, int]:
-    """Each thread of this process by native id, with its nice value (Linux's /proc)."""
-    nices = {}
-    for task in Path("/proc/self/task").iterdir():
-        with contextlib.suppress(OSError):  # a thread may end while we look
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            nices[int(task.name)] = int(fields[16])  # field 19 of stat(5)
-    return nices
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_worker_nice_lowers_only_the_connection_threads(
-    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
-) -> None:
-    before = _thread_nices()
-    niced = make_manager(data_dir, worker_nice=5)
-    try:
-        download_id = niced.add(DownloadRequest(url(server, "&rate=2M"), tmp_path, connections=3))
-        time.sleep(1.0)
-        raised = {
-            tid
-            for tid, nice in _thread_nices().items()
-            if nice >= before[threading.get_native_id()] + 5
-        }
-        assert raised  # the connection threads
-        assert threading.get_native_id() not in raised  # the caller's thread keeps its nice
-        assert niced.wait([download_id], timeout=30)
-        final = niced.get(download_id)
-        assert final is not None
-        assert final.record.path is not None
-        assert sha256_of(final.record.path) == sha256_of(source)
-    finally:
-        niced.shutdown()

@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from gui_app.engine.models import DownloadRequest  # noqa: E402
-from gui_app.engine.store import Store  # noqa: E402
 from gui_app.server.runner import ServerThread  # noqa: E402
 from gui_app.ui.add_dialog import AddDialog  # noqa: E402
 from gui_app.ui.app import create_manager  # noqa: E402
@@ -92,8 +91,7 @@ def main() -> int:
             make_file(base / "served" / name, size)
         (base / "out").mkdir()
         with ServerThread.serving(base / "served", faults=True) as server:
-            store = Store(base / "state.sqlite3")
-            manager = create_manager(store, Settings(base / "out"))
+            manager = create_manager(Settings(base / "out"))  # the app's engine process
             manager.start()
             window = MainWindow(manager, base / "out")
             window.show()

@@ -1,0 +1,61 @@
+"""Messages between the desktop app and its engine process: pickled values, each framed
+by a 4-byte length, over a private socket pair.
+
+Unpickling trusts the sender, so a channel is only ever the socketpair the app made for
+its own child, never a socket anyone else can reach.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import socket
+import struct
+import threading
+
+__all__ = ["Channel", "ChannelClosedError"]
+
+_LENGTH = struct.Struct("!I")
+
+
+class ChannelClosedError(EOFError):
+    """The other process closed its end (it ended, or was killed)."""
+
+
+class Channel:
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._send_lock = threading.Lock()
+
+    def send(self, message: object) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._send_lock:
+            try:
+                self._sock.sendall(_LENGTH.pack(len(data)) + data)
+            except OSError as error:
+                raise ChannelClosedError(str(error)) from None
+
+    def receive(self) -> object:
+        """The next message; raises ChannelClosedError at the end. One reader only."""
+        (length,) = _LENGTH.unpack(self._read(_LENGTH.size))
+        return pickle.loads(self._read(length))  # our own child, see above
+
+    def _read(self, count: int) -> bytes:
+        buffer = bytearray(count)
+        view = memoryview(buffer)
+        got = 0
+        while got < count:
+            try:
+                n = self._sock.recv_into(view[got:])
+            except OSError as error:
+                raise ChannelClosedError(str(error)) from None
+            if n == 0:
+                raise ChannelClosedError("the other process closed the channel")
+            got += n
+        return bytes(buffer)
+
+    def close(self) -> None:
+        # shutdown() wakes a reader blocked in recv on another thread; close() alone won't.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()

@@ -1,0 +1,110 @@
+"""The engine in a process of its own, for the desktop app (``rangeload engine-host``).
+
+The app starts this process with one end of a socket pair. It runs a DownloadManager on
+the shared store, answers the app's calls and forwards every engine event. Downloads
+then never compete with the window for Python's GIL, and the process runs at a lower CPU
+priority than the window. When the app goes away (quit, crash, ``kill -9``) the channel
+closes, and the engine saves its progress and ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from gui_app.engine.channel import Channel, ChannelClosedError
+from gui_app.engine.events import DownloadEvent
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+
+__all__ = ["CALLS", "run_host"]
+
+log = logging.getLogger(__name__)
+
+# What the app may call; anything else is refused.
+CALLS = frozenset({
+    "start", "add", "pause", "resume", "pause_all", "resume_all", "remove", "retry",
+    "set_max_concurrent", "set_global_rate_limit", "set_rate_limit", "get", "snapshot",
+    "active_snapshot", "total_speed",
+})  # fmt: skip
+
+
+def run_host(fd: int, nice: int = 0) -> int:
+    """Serve the app on the socket ``fd`` until it says shutdown or goes away."""
+    # Ctrl+C in a terminal reaches the whole process group; the app decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0:
+        with contextlib.suppress(OSError):  # threads started from here on inherit it
+            os.nice(nice)
+    channel = Channel(socket.socket(fileno=fd))
+    try:
+        hello = channel.receive()
+    except ChannelClosedError:
+        return 0
+    if not (isinstance(hello, tuple) and len(hello) == 2 and hello[0] == "start"):
+        log.error("the app sent %r instead of its start message", type(hello).__name__)
+        return 2
+    options: dict[str, Any] = hello[1]
+    store = Store.default()
+    manager = DownloadManager(store, **options)
+    manager.subscribe(lambda event: _forward(channel, event))
+    calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rangeload-host-call")
+    shutdown_id: int | None = None
+    try:
+        while True:
+            try:
+                message = channel.receive()
+            except ChannelClosedError:
+                log.info("the app went away; saving and stopping")
+                break
+            match message:
+                case (int(call_id), "shutdown", _, _):
+                    shutdown_id = call_id
+                    break
+                case (int(call_id), str(name), tuple(args), dict(kwargs)):
+                    calls.submit(_answer, channel, manager, call_id, name, args, kwargs)
+                case _:
+                    log.error("ignoring a malformed message from the app")
+    finally:
+        calls.shutdown(wait=True)
+        manager.shutdown()
+        store.close()
+        if shutdown_id is not None:
+            with contextlib.suppress(ChannelClosedError):
+                channel.send(("reply", shutdown_id, True, None))
+        channel.close()
+    return 0
+
+
+def _forward(channel: Channel, event: DownloadEvent) -> None:
+    with contextlib.suppress(ChannelClosedError):  # the app is gone; the store has it all
+        channel.send(("event", event))
+
+
+def _answer(
+    channel: Channel, manager: DownloadManager, call_id: int, name: str,
+    args: tuple[Any, ...], kwargs: dict[str, Any],
+) -> None:  # fmt: skip
+    try:
+        if name not in CALLS:
+            raise ValueError(f"the engine has no call named {name!r}")
+        reply = ("reply", call_id, True, getattr(manager, name)(*args, **kwargs))
+    except Exception as error:  # handed to the caller, which raises it there
+        reply = ("reply", call_id, False, _portable(error))
+    with contextlib.suppress(ChannelClosedError):
+        channel.send(reply)
+
+
+def _portable(error: Exception) -> Exception:
+    """``error`` itself if it survives pickling, else a RuntimeError with its words."""
+    try:
+        copy = pickle.loads(pickle.dumps(error))  # our own value
+    except Exception:  # an exception class with a custom __init__, say
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return copy if isinstance(copy, Exception) else RuntimeError(str(error))

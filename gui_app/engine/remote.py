@@ -1,0 +1,203 @@
+"""The desktop app's handle on its engine process: the DownloadManager's calls, made over
+a channel to ``rangeload engine-host``, and its events, delivered to local listeners.
+
+Every call blocks its caller until the engine answers, so the app makes them from its
+command and poller threads, never from the GUI thread. If the engine process dies, the
+calls waiting and every later one raise EngineStoppedError and listeners get EngineLost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, cast
+
+from gui_app.engine.channel import Channel, ChannelClosedError
+from gui_app.engine.events import DownloadEvent, EngineLost, Listener
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot
+
+__all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT = 60.0
+
+
+class EngineStoppedError(RuntimeError):
+    """The engine process is gone; nothing more can be asked of it."""
+
+
+def host_command() -> list[str]:
+    """How to start ``rangeload engine-host``: the bundle's own binary, or this Python."""
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: sys.executable is rangeload
+        return [sys.executable, "engine-host"]
+    return [sys.executable, "-m", "gui_app", "engine-host"]
+
+
+class RemoteEngine:
+    """A DownloadManager in a child process; ``options`` are the manager's own."""
+
+    def __init__(self, *, nice: int = 10, **options: Any) -> None:
+        mine, theirs = socket.socketpair()
+        with theirs:
+            self._process = subprocess.Popen(
+                [*host_command(), "--fd", str(theirs.fileno()), "--nice", str(nice)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+        self._channel = Channel(mine)
+        self._lock = threading.Lock()
+        self._pending: dict[int, Future[Any]] = {}
+        self._ids = itertools.count(1)
+        self._listeners: list[Listener] = []
+        self._stopped: str | None = None  # why, once the engine is gone
+        self._closing = False
+        self._channel.send(("start", options))
+        self._reader = threading.Thread(
+            target=self._read, name="rangeload-engine-reader", daemon=True
+        )
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    # -- the manager's calls -------------------------------------------------------------
+
+    def start(self, *, resume_running: bool = True, run_queued: bool = True) -> None:
+        self._call("start", resume_running=resume_running, run_queued=run_queued)
+
+    def add(self, request: DownloadRequest) -> DownloadId:
+        return cast(DownloadId, self._call("add", request))
+
+    def pause(self, download_id: DownloadId) -> None:
+        self._call("pause", download_id)
+
+    def resume(self, download_id: DownloadId) -> None:
+        self._call("resume", download_id)
+
+    def pause_all(self) -> None:
+        self._call("pause_all")
+
+    def resume_all(self) -> None:
+        self._call("resume_all")
+
+    def remove(self, download_id: DownloadId, delete_file: bool = False) -> None:
+        self._call("remove", download_id, delete_file=delete_file)
+
+    def retry(self, download_id: DownloadId) -> None:
+        self._call("retry", download_id)
+
+    def set_max_concurrent(self, count: int) -> None:
+        self._call("set_max_concurrent", count)
+
+    def set_global_rate_limit(self, rate: int | None) -> None:
+        self._call("set_global_rate_limit", rate)
+
+    def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
+        return cast("DownloadSnapshot | None", self._call("get", download_id))
+
+    def snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        return cast("tuple[DownloadSnapshot, ...]", self._call("snapshot"))
+
+    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        return cast("tuple[DownloadSnapshot, ...]", self._call("active_snapshot"))
+
+    def total_speed(self) -> float:
+        return cast(float, self._call("total_speed"))
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Ask the engine to save and stop; wait for it, then make sure it has ended."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        with contextlib.suppress(EngineStoppedError, TimeoutError):
+            self._call("shutdown", timeout=timeout)
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("the engine did not stop within %.0f s; killing it", timeout)
+            self._process.kill()
+            self._process.wait()
+        self._channel.close()
+
+    # -- the channel ---------------------------------------------------------------------
+
+    def _call(self, name: str, *args: Any, timeout: float = CALL_TIMEOUT, **kwargs: Any) -> Any:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._stopped is not None:
+                raise EngineStoppedError(self._stopped)
+            call_id = next(self._ids)
+            self._pending[call_id] = future
+        try:
+            self._channel.send((call_id, name, args, kwargs))
+        except ChannelClosedError:
+            with self._lock:
+                self._pending.pop(call_id, None)
+            raise EngineStoppedError(self._stopped or "the engine process is gone") from None
+        return future.result(timeout)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self._channel.receive()
+                match message:
+                    case ("event", event):
+                        with self._lock:
+                            listeners = list(self._listeners)
+                        for listener in listeners:
+                            listener(cast(DownloadEvent, event))
+                    case ("reply", int(call_id), bool(ok), value):
+                        with self._lock:
+                            future = self._pending.pop(call_id, None)
+                        if future is not None:
+                            if ok:
+                                future.set_result(value)
+                            elif isinstance(value, BaseException):
+                                future.set_exception(value)
+                            else:
+                                future.set_exception(RuntimeError(str(value)))
+        except ChannelClosedError:
+            pass
+        finally:
+            self._on_channel_closed()
+
+    def _on_channel_closed(self) -> None:
+        try:
+            code = self._process.wait(5)
+        except subprocess.TimeoutExpired:
+            code = None
+        reason = (
+            "the download engine stopped"
+            if code == 0
+            else f"the download engine ended unexpectedly (exit status {code})"
+        )
+        with self._lock:
+            self._stopped = reason
+            pending, self._pending = self._pending, {}
+            listeners = [] if self._closing else list(self._listeners)
+        for future in pending.values():
+            future.set_exception(EngineStoppedError(reason))
+        if listeners:
+            log.error("%s", reason)
+        for listener in listeners:
+            listener(EngineLost(reason))

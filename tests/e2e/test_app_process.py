@@ -1,0 +1,150 @@
+"""The desktop app as users run it: ``rangeload URL`` in its own process (offscreen), with
+its engine in another. A ``kill -9`` of the app loses at most the save interval and the
+next start finishes the download; SIGTERM (a session ending) quits cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import DownloadRecord, DownloadState
+from gui_app.engine.store import STORE_NAME, Store
+from gui_app.server.runner import ServerThread
+from gui_app.ui.settings import Settings
+from tests.engine.conftest import server, source
+from tests.helpers import sha256_of
+
+__all__ = ["server", "source"]
+
+RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
+
+
+@pytest.fixture
+def out(data_dir: Path, tmp_path: Path) -> Path:
+    """The app's download folder, saved in its settings as a user would choose it."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    store = Store(data_dir / STORE_NAME)
+    Settings(download_dir=folder).save(store)
+    store.close()
+    return folder
+
+
+@pytest.fixture
+def launch(data_dir: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(*args: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RANGELOAD_DATA_DIR": str(data_dir)}
+        app = subprocess.Popen([RANGELOAD, *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)  # fmt: skip
+        started.append(app)
+        return app
+
+    yield run
+    for app in started:
+        if app.poll() is None:
+            app.kill()
+        app.wait()
+        if app.stderr is not None:
+            app.stderr.close()
+
+
+def engine_of(app: subprocess.Popen[bytes], timeout: float = 15) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{app.pid}/task/{app.pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    raise AssertionError("the app started no engine process")
+
+
+def ended(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def wait_for(check: Callable[[], DownloadRecord | None], timeout: float) -> DownloadRecord:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
+
+
+def stored(data_dir: Path) -> list[DownloadRecord]:
+    store = Store(data_dir / STORE_NAME)
+    try:
+        return store.all()
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
+    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
+    server: ServerThread, source: Path,
+) -> None:  # fmt: skip
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
+    app = launch(url)
+    engine = engine_of(app)
+    saved = wait_for(
+        lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None), 30
+    )
+    app.kill()  # kill -9 of the app: no chance to save anything itself
+    app.wait()
+    deadline = time.monotonic() + 10
+    while not ended(engine) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended(engine), "the engine outlived the app"
+    (record,) = stored(data_dir)
+    assert record.done_bytes >= saved.done_bytes  # the engine saved on its way out
+    assert record.state is DownloadState.QUEUED  # was running: resumes on the next start
+
+    again = launch()  # no URL: the stored list comes back and the download resumes
+    done = wait_for(
+        lambda: next((r for r in stored(data_dir) if r.state is DownloadState.COMPLETED), None),
+        60,
+    )
+    assert done.path is not None
+    assert done.path.parent == out
+    assert sha256_of(done.path) == sha256_of(source)
+    assert again.poll() is None  # still open, showing the finished download
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_quits_the_app_and_its_engine_cleanly(
+    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
+    server: ServerThread,
+) -> None:  # fmt: skip
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
+    app = launch(url)
+    engine = engine_of(app)
+    wait_for(lambda: next((r for r in stored(data_dir) if r.done_bytes > 0), None), 30)
+    app.send_signal(signal.SIGTERM)
+    assert app.wait(15) == 0
+    assert app.stderr is not None
+    assert b"Traceback" not in app.stderr.read()
+    assert ended(engine)
+    (record,) = stored(data_dir)
+    assert record.state is DownloadState.QUEUED
+    assert record.done_bytes > 0
+    store = Store(data_dir / STORE_NAME)
+    try:
+        assert store.get_setting("window.geometry")  # the window saved its layout on the way
+    finally:
+        store.close()

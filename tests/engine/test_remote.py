@@ -1,0 +1,165 @@
+"""The app's engine in its own process (RemoteEngine and ``rangeload engine-host``): calls,
+events and errors cross the channel; the process runs at a lower priority; it saves and
+ends when the app is killed; the app learns when it dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.events import (
+    DownloadAdded,
+    DownloadCompleted,
+    DownloadEvent,
+    DownloadStarted,
+    EngineLost,
+)
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.remote import EngineStoppedError, RemoteEngine
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import STORE_NAME, Store
+from gui_app.server.runner import ServerThread
+from tests.helpers import sha256_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def url(server: ServerThread, extra: str = "") -> str:
+    return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
+
+
+def process_nice(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])  # field 19 of proc(5)'s stat
+
+
+def ended(pid: int) -> bool:
+    """Gone, or a zombie waiting for a reaper that is not us."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_download_through_the_engine_process(
+    server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    engine = RemoteEngine(nice=5, max_concurrent=2)
+    events: list[DownloadEvent] = []
+    engine.subscribe(events.append)
+    try:
+        engine.start()
+        assert engine.pid != os.getpid()
+        if sys.platform.startswith("linux"):
+            assert process_nice(engine.pid) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)
+        download_id = engine.add(DownloadRequest(url(server, "&rate=1M"), tmp_path, connections=3))
+        deadline = time.monotonic() + 30
+        while (snapshot := engine.get(download_id)) is not None and (
+            snapshot.state is not DownloadState.COMPLETED and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert snapshot is not None
+        assert snapshot.state is DownloadState.COMPLETED
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)
+        kinds = [type(e) for e in events]
+        assert (
+            kinds.index(DownloadAdded)
+            < kinds.index(DownloadStarted)
+            < kinds.index(DownloadCompleted)
+        )
+        assert engine.snapshot()[0].id == download_id
+        with pytest.raises(KeyError):
+            engine.remove(download_id + 1000)  # the engine's own error, raised here
+        with pytest.raises(ValueError, match="no call named"):
+            engine._call("shutdown_everything")
+    finally:
+        engine.shutdown()
+    assert ended(engine.pid)
+    assert not [e for e in events if isinstance(e, EngineLost)]  # asked to stop: no alarm
+
+
+def test_a_dead_engine_is_reported(server: ServerThread, tmp_path: Path) -> None:
+    engine = RemoteEngine()
+    lost: list[DownloadEvent] = []
+    engine.subscribe(lambda event: lost.append(event) if isinstance(event, EngineLost) else None)
+    engine.start()
+    engine.add(DownloadRequest(url(server, "&rate=256K"), tmp_path))
+    os.kill(engine.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not lost and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lost
+    assert isinstance(lost[0], EngineLost)
+    assert "exit status -9" in lost[0].reason
+    with pytest.raises(EngineStoppedError):
+        engine.pause_all()
+    engine.shutdown()  # still safe to call
+
+
+APP_STAND_IN = """
+import sys, time
+from pathlib import Path
+from gui_app.engine.models import DownloadRequest
+from gui_app.engine.remote import RemoteEngine
+engine = RemoteEngine()
+engine.start()
+engine.add(DownloadRequest(sys.argv[1], Path(sys.argv[2]), connections=4))
+print(engine.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_killing_the_app_leaves_the_engine_to_save_and_end(
+    server: ServerThread, source: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP_STAND_IN, url(server, "&rate=256K"), str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert app.stdout is not None
+    engine_pid = int(app.stdout.readline())
+    store = Store(data_dir / STORE_NAME)
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            records = store.all()
+            if records and records[0].done_bytes > 0:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        app.kill()  # kill -9: the app gets no say
+        app.wait()
+        deadline = time.monotonic() + 10
+        while not ended(engine_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ended(engine_pid), "the engine outlived the app"
+        (record,) = store.all()
+        assert record.state is DownloadState.QUEUED  # it was running: the next start resumes it
+        saved = record.done_bytes
+        assert saved > 0
+    finally:
+        store.close()
+        app.stdout.close()
+    manager = DownloadManager(Store.default())  # the next start, on the app's store
+    manager.start()
+    try:
+        snapshot = manager.get(record.id)
+        assert snapshot is not None
+        assert snapshot.done_bytes == saved  # what was saved is what the next run trusts
+        assert manager.wait([record.id], timeout=60)
+        final = manager.get(record.id)
+        assert final is not None
+        assert final.state is DownloadState.COMPLETED
+        assert final.record.path is not None
+        assert sha256_of(final.record.path) == sha256_of(source)
+    finally:
+        manager.shutdown()
