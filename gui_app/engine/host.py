@@ -10,22 +10,30 @@ closes, and the engine saves its progress and ends.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
 import signal
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+from gui_app import paths
 from gui_app.engine.channel import Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 
-__all__ = ["CALLS", "run_host"]
+__all__ = ["CALLS", "EXIT_LOCKED", "run_host"]
 
 log = logging.getLogger(__name__)
+
+ENGINE_LOCK = "engine.lock"
+EXIT_LOCKED = 3  # another engine kept the data dir's lock
+LOCK_WAIT = 30.0  # an old engine saves within its 5 s shutdown; allow a slow disk
 
 # What the app may call; anything else is refused.
 CALLS = frozenset({
@@ -51,6 +59,9 @@ def run_host(fd: int, nice: int = 0) -> int:
         log.error("the app sent %r instead of its start message", type(hello).__name__)
         return 2
     options: dict[str, Any] = hello[1]
+    lock = _engine_lock(paths.data_dir())
+    if lock is None:
+        return EXIT_LOCKED
     store = Store.default()
     manager = DownloadManager(store, **options)
     manager.subscribe(lambda event: _forward(channel, event))
@@ -75,11 +86,30 @@ def run_host(fd: int, nice: int = 0) -> int:
         calls.shutdown(wait=True)
         manager.shutdown()
         store.close()
+        os.close(lock)  # the next engine on this data dir may start now
         if shutdown_id is not None:
             with contextlib.suppress(ChannelClosedError):
                 channel.send(("reply", shutdown_id, True, None))
         channel.close()
     return 0
+
+
+def _engine_lock(data_dir: Path, timeout: float = LOCK_WAIT) -> int | None:
+    """Hold the data dir's engine lock: one engine process per store. An app restarted
+    right after a crash waits here while the old engine saves (it holds the .part files'
+    locks until it ends); returns None if that takes longer than ``timeout``."""
+    fd = os.open(data_dir / ENGINE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                log.error("another engine still holds %s after %.0f s", data_dir, timeout)
+                os.close(fd)
+                return None
+            time.sleep(0.05)
 
 
 def _forward(channel: Channel, event: DownloadEvent) -> None:

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from gui_app.engine.channel import Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener
+from gui_app.engine.host import EXIT_LOCKED
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
@@ -186,11 +187,12 @@ class RemoteEngine:
             code = self._process.wait(5)
         except subprocess.TimeoutExpired:
             code = None
-        reason = (
-            "the download engine stopped"
-            if code == 0
-            else f"the download engine ended unexpectedly (exit status {code})"
-        )
+        if code == 0:
+            reason = "the download engine stopped"
+        elif code == EXIT_LOCKED:
+            reason = "another Rangeload engine is still using this data folder"
+        else:
+            reason = f"the download engine ended unexpectedly (exit status {code})"
         with self._lock:
             self._stopped = reason
             pending, self._pending = self._pending, {}

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui_app import APP_ID, APP_NAME, __version__, paths
-from gui_app.engine.remote import RemoteEngine
+from gui_app.engine.remote import EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
 from gui_app.resources import resource_path
 from gui_app.ui.main_window import MainWindow
@@ -49,7 +49,13 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         settings = replace(settings, download_dir=download_dir)
     settings.download_dir.mkdir(parents=True, exist_ok=True)
     manager = create_manager(settings)
-    manager.start(resume_running=settings.resume_on_start)
+    try:
+        manager.start(resume_running=settings.resume_on_start)
+    except EngineStoppedError as error:
+        QMessageBox.critical(None, APP_NAME, f"Rangeload could not start its downloads: {error}.")
+        manager.shutdown()
+        store.close()
+        return 1
     window = MainWindow(manager, settings.download_dir, store=store, settings=settings)
     tray = Tray(window, notifications=settings.notifications)
     if store.recovered_from is not None:

@@ -11,6 +11,7 @@ of thousands costs what its few running downloads cost.
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -33,6 +34,8 @@ from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
 
 __all__ = ["SNAPSHOT_ROLE", "Column", "DownloadModel", "Summary"]
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 POLL_INTERVAL_MS = 200
@@ -150,7 +153,11 @@ class DownloadModel(QAbstractTableModel):
     def _poll(self, interval: float) -> None:
         """On the poller thread: take snapshots, hand them to the GUI thread."""
         while not self._stop.wait(interval):
-            snapshots = self._source.active_snapshot()
+            try:
+                snapshots = self._source.active_snapshot()
+            except Exception as error:  # the engine is gone; the window says so (EngineLost)
+                log.debug("polling stopped: %s", error)
+                return
             if not snapshots:
                 continue
             try:

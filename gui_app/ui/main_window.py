@@ -8,6 +8,7 @@ snapshots.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +67,8 @@ from gui_app.units import format_bytes, format_rate
 
 __all__ = ["MainWindow", "urls_from_mime"]
 
+log = logging.getLogger(__name__)
+
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.columns"
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
     settings_changed = Signal(object)  # Settings
     sharing_changed = Signal(str)  # the bundled server's address, or "" when stopped
     _server_started = Signal(object)  # a ServerThread, carried to the GUI thread
+    _command_failed = Signal(str)  # from the command thread: what failed, in words
 
     def __init__(
         self,
@@ -147,6 +151,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
         self.sharing_changed.connect(self._on_sharing_changed)
         self._server_started.connect(self._on_server_started)
+        self._command_failed.connect(self._on_command_failed)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -302,7 +307,16 @@ class MainWindow(QMainWindow):
     # -- commands (off the GUI thread) -------------------------------------------------
 
     def _run(self, command: Callable[[], object]) -> None:
-        self._commands.submit(command)
+        self._commands.submit(self._guarded, command)
+
+    def _guarded(self, command: Callable[[], object]) -> None:
+        """On the command thread: a failed command is logged and shown, never lost."""
+        try:
+            command()
+        except Exception as error:
+            name = getattr(getattr(command, "func", command), "__name__", "command")
+            log.warning("%s failed: %s", name, error)
+            self._command_failed.emit(f"{name.replace('_', ' ')} failed: {error}")
 
     @property
     def download_dir(self) -> Path:
@@ -341,6 +355,10 @@ class MainWindow(QMainWindow):
             self._server_started.emit(server)
 
         self._run(start)
+
+    def _on_command_failed(self, message: str) -> None:
+        if not self._engine_lost:  # that has its own message
+            self.statusBar().showMessage(message[0].upper() + message[1:], 8000)
 
     def _on_server_started(self, server: ServerThread) -> None:
         self._server = server  # only the GUI thread touches _server

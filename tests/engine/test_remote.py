@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -103,6 +104,23 @@ def test_a_dead_engine_is_reported(server: ServerThread, tmp_path: Path) -> None
     with pytest.raises(EngineStoppedError):
         engine.pause_all()
     engine.shutdown()  # still safe to call
+
+
+def test_one_engine_per_data_dir_a_second_waits_for_the_first() -> None:
+    first = RemoteEngine()
+    first.start()
+    second = RemoteEngine()
+    started = threading.Event()
+    waiter = threading.Thread(target=lambda: (second.start(), started.set()))
+    waiter.start()
+    try:
+        assert not started.wait(1.5)  # the first still holds the data dir (and its .part files)
+        first.shutdown()
+        assert started.wait(10)
+    finally:
+        first.shutdown()
+        waiter.join(15)
+        second.shutdown()
 
 
 APP_STAND_IN = """

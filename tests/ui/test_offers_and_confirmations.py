@@ -7,37 +7,19 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
+from tests.ui.modal import answer_next_question
 
 
 def link(server: ServerThread, extra: str = "") -> str:
     return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
-
-
-def answer_next_question(button_text: str) -> None:
-    """Click ``button_text`` in the next modal dialog, as a user would."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(50, click)
-            return
-        buttons = box.findChildren(QAbstractButton)
-        for button in buttons:
-            if button.text().replace("&", "") == button_text:
-                button.click()
-                return
-        raise AssertionError(f"no {button_text!r} among {[b.text() for b in buttons]}")
-
-    QTimer.singleShot(50, click)
 
 
 def test_clipboard_watching_is_off_by_default_and_offers_once(

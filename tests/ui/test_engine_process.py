@@ -1,0 +1,58 @@
+"""The window over the app's real engine process: it works the same, and when that
+process dies the window says so and stops offering what it can no longer do."""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from functools import partial
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.engine.remote import RemoteEngine
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.server.runner import ServerThread
+from gui_app.ui.main_window import MainWindow
+from tests.helpers import sha256_of
+from tests.ui.modal import answer_next_question
+
+
+def test_the_window_over_the_engine_process(
+    qtbot: QtBot, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    engine = RemoteEngine()
+    engine.start()
+    window = MainWindow(engine, tmp_path, poll_ms=50)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"])
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+        qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
+        assert window.model.snapshot_at(0).speed > 0  # live figures came over the channel
+        qtbot.waitUntil(
+            lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+        )
+        path = window.model.snapshot_at(0).record.path
+        assert path is not None
+        assert sha256_of(path) == sha256_of(source)
+        answer_next_question("OK")
+        os.kill(engine.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: not window.add_action.isEnabled(), timeout=10_000)
+        assert "ended unexpectedly" in window.statusBar().currentMessage()
+        window.view.selectRow(0)
+        assert not window.remove_action.isEnabled()  # selection does not bring them back
+    finally:
+        window.close()
+        engine.shutdown()
+
+
+def test_a_failed_command_is_shown_not_lost(
+    qtbot: QtBot, window: MainWindow, manager: DownloadManager
+) -> None:
+    window._run(partial(manager.resume, 424242))  # no such download
+    qtbot.waitUntil(lambda: "resume failed" in window.statusBar().currentMessage().lower(),
+                    timeout=5000)  # fmt: skip
