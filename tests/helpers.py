@@ -42,3 +42,12 @@ def serving(root: Path, **create_app_kwargs: Any) -> Iterator[ServerThread]:
     """The bundled server on a free loopback port for the duration of the block."""
     with ServerThread.serving(root, **create_app_kwargs) as server:
         yield server
+
+
+def process_ended(pid: int) -> bool:
+    """True when ``pid`` is gone, or a zombie left for a reaper that is not us (Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"

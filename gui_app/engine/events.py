@@ -7,10 +7,15 @@ event: consumers poll ``DownloadManager.snapshot()``.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from gui_app.engine.models import DownloadId, DownloadRecord
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DownloadAdded",
@@ -23,6 +28,7 @@ __all__ = [
     "DownloadUpdated",
     "EngineLost",
     "Listener",
+    "Listeners",
 ]
 
 
@@ -82,3 +88,31 @@ DownloadEvent = (
 )
 
 Listener = Callable[[DownloadEvent], None]
+
+
+class Listeners:
+    """Who listens, for the manager and the remote engine: subscribe, unsubscribe, and
+    emit to each (a failing listener is logged and the others still hear). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self, event: DownloadEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("a download listener failed")

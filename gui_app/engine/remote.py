@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from typing import Any, cast
 
 from gui_app.engine.channel import Channel, ChannelClosedError
-from gui_app.engine.events import DownloadEvent, EngineLost, Listener
+from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
 from gui_app.engine.host import EXIT_LOCKED
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot
 
@@ -57,7 +57,7 @@ class RemoteEngine:
         self._lock = threading.Lock()
         self._pending: dict[int, Future[Any]] = {}
         self._ids = itertools.count(1)
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners()
         self._stopped: str | None = None  # why, once the engine is gone
         self._closing = False
         self._channel.send(("start", options))
@@ -115,14 +115,7 @@ class RemoteEngine:
         return cast(float, self._call("total_speed"))
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock, contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Ask the engine to save and stop; wait for it, then make sure it has ended."""
@@ -163,10 +156,7 @@ class RemoteEngine:
                 message = self._channel.receive()
                 match message:
                     case ("event", event):
-                        with self._lock:
-                            listeners = list(self._listeners)
-                        for listener in listeners:
-                            listener(cast(DownloadEvent, event))
+                        self._listeners.emit(cast(DownloadEvent, event))
                     case ("reply", int(call_id), bool(ok), value):
                         with self._lock:
                             future = self._pending.pop(call_id, None)
@@ -196,10 +186,9 @@ class RemoteEngine:
         with self._lock:
             self._stopped = reason
             pending, self._pending = self._pending, {}
-            listeners = [] if self._closing else list(self._listeners)
+            asked = self._closing
         for future in pending.values():
             future.set_exception(EngineStoppedError(reason))
-        if listeners:
+        if not asked:
             log.error("%s", reason)
-        for listener in listeners:
-            listener(EngineLost(reason))
+            self._listeners.emit(EngineLost(reason))

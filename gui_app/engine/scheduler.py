@@ -33,6 +33,7 @@ from gui_app.engine.events import (
     DownloadStarted,
     DownloadUpdated,
     Listener,
+    Listeners,
 )
 from gui_app.engine.models import (
     DownloadId,
@@ -95,7 +96,7 @@ class DownloadManager:
         self._tasks: dict[DownloadId, DownloadTask] = {}
         self._buckets: dict[DownloadId, TokenBucket] = {}
         self._global_bucket = TokenBucket(global_rate_limit, clock=clock)
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners()
         self._total_rate = RollingRate(clock=clock)
         self._host_slots = HostSlots(max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
@@ -155,24 +156,12 @@ class DownloadManager:
     # -- listeners ---------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock, contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def _emit(self, event: DownloadEvent) -> None:
         with self._lock:
-            listeners = list(self._listeners)
             self._changed.notify_all()
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("a download listener failed")
+        self._listeners.emit(event)
 
     # -- commands ----------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from gui_app.ui.settings import Settings
 from tests.engine.conftest import server, source
-from tests.helpers import sha256_of
+from tests.helpers import process_ended, sha256_of
 
 __all__ = ["server", "source"]
 
@@ -68,14 +68,6 @@ def engine_of(app: subprocess.Popen[bytes], timeout: float = 15) -> int:
     raise AssertionError("the app started no engine process")
 
 
-def ended(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
-
-
 def wait_for(check: Callable[[], DownloadRecord | None], timeout: float) -> DownloadRecord:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -108,9 +100,9 @@ def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
     app.kill()  # kill -9 of the app: no chance to save anything itself
     app.wait()
     deadline = time.monotonic() + 10
-    while not ended(engine) and time.monotonic() < deadline:
+    while not process_ended(engine) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert ended(engine), "the engine outlived the app"
+    assert process_ended(engine), "the engine outlived the app"
     (record,) = stored(data_dir)
     assert record.done_bytes >= saved.done_bytes  # the engine saved on its way out
     assert record.state is DownloadState.QUEUED  # was running: resumes on the next start
@@ -139,7 +131,7 @@ def test_sigterm_quits_the_app_and_its_engine_cleanly(
     assert app.wait(15) == 0
     assert app.stderr is not None
     assert b"Traceback" not in app.stderr.read()
-    assert ended(engine)
+    assert process_ended(engine)
     (record,) = stored(data_dir)
     assert record.state is DownloadState.QUEUED
     assert record.done_bytes > 0

@@ -27,7 +27,7 @@ from gui_app.engine.remote import EngineStoppedError, RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
-from tests.helpers import sha256_of
+from tests.helpers import process_ended, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,15 +39,6 @@ def url(server: ServerThread, extra: str = "") -> str:
 def process_nice(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[16])  # field 19 of proc(5)'s stat
-
-
-def ended(pid: int) -> bool:
-    """Gone, or a zombie waiting for a reaper that is not us."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def test_a_download_through_the_engine_process(
@@ -84,7 +75,7 @@ def test_a_download_through_the_engine_process(
             engine._call("shutdown_everything")
     finally:
         engine.shutdown()
-    assert ended(engine.pid)
+    assert process_ended(engine.pid)
     assert not [e for e in events if isinstance(e, EngineLost)]  # asked to stop: no alarm
 
 
@@ -157,9 +148,9 @@ def test_killing_the_app_leaves_the_engine_to_save_and_end(
         app.kill()  # kill -9: the app gets no say
         app.wait()
         deadline = time.monotonic() + 10
-        while not ended(engine_pid) and time.monotonic() < deadline:
+        while not process_ended(engine_pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert ended(engine_pid), "the engine outlived the app"
+        assert process_ended(engine_pid), "the engine outlived the app"
         (record,) = store.all()
         assert record.state is DownloadState.QUEUED  # it was running: the next start resumes it
         saved = record.done_bytes
