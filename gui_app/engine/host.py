@@ -67,12 +67,17 @@ def run_host(fd: int, nice: int = 0) -> int:
     manager.subscribe(lambda event: _forward(channel, event))
     calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rangeload-host-call")
     shutdown_id: int | None = None
+    # SIGTERM (the session ending, or a kill without -9): save and stop like a shutdown.
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         while True:
             try:
                 message = channel.receive()
             except ChannelClosedError:
                 log.info("the app went away; saving and stopping")
+                break
+            except _TerminatedError:
+                log.info("asked to terminate; saving and stopping")
                 break
             match message:
                 case (int(call_id), "shutdown", _, _):
@@ -82,7 +87,10 @@ def run_host(fd: int, nice: int = 0) -> int:
                     calls.submit(_answer, channel, manager, call_id, name, args, kwargs)
                 case _:
                     log.error("ignoring a malformed message from the app")
+    except _TerminatedError:
+        log.info("asked to terminate; saving and stopping")
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # nothing may cut the saving short
         calls.shutdown(wait=True)
         manager.shutdown()
         store.close()
@@ -92,6 +100,14 @@ def run_host(fd: int, nice: int = 0) -> int:
                 channel.send(("reply", shutdown_id, True, None))
         channel.close()
     return 0
+
+
+class _TerminatedError(Exception):
+    """Raised in the main thread by SIGTERM, to leave the loop and save."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _TerminatedError
 
 
 def _engine_lock(data_dir: Path, timeout: float = LOCK_WAIT) -> int | None:

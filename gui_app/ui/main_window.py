@@ -551,12 +551,19 @@ class MainWindow(QMainWindow):
         self._engine_lost = True
         self._update_actions()
         self.statusBar().showMessage(f"Downloads stopped: {reason}")
-        QMessageBox.critical(
-            self,
+        # Not modal: when the session ends, app and engine stop together, and a question
+        # waiting for a click must not hold the app's exit.
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
             "Downloads stopped",
             f"{reason[0].upper()}{reason[1:]}. Progress up to the last few seconds is saved; "
             "start Rangeload again to continue.",
+            QMessageBox.StandardButton.Ok,
+            self,
         )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
 
     def _on_details_retry_requested(self, download_id: int) -> None:
         self._run(partial(self.manager.retry, download_id))

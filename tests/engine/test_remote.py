@@ -97,6 +97,36 @@ def test_a_dead_engine_is_reported(server: ServerThread, tmp_path: Path) -> None
     engine.shutdown()  # still safe to call
 
 
+def test_sigterm_makes_the_engine_save_and_stop(
+    server: ServerThread, tmp_path: Path, data_dir: Path
+) -> None:
+    engine = RemoteEngine()
+    lost: list[DownloadEvent] = []
+    engine.subscribe(lambda event: lost.append(event) if isinstance(event, EngineLost) else None)
+    engine.start()
+    download_id = engine.add(DownloadRequest(url(server, "&rate=128K"), tmp_path, connections=2))
+    deadline = time.monotonic() + 10
+    while (s := engine.get(download_id)) is None or s.done_bytes < (256 << 10):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(engine.pid, signal.SIGTERM)  # a session ending: not -9
+    deadline = time.monotonic() + 10
+    while not lost and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lost
+    assert isinstance(lost[0], EngineLost)
+    assert lost[0].reason == "the download engine stopped"  # exit status 0: it saved
+    store = Store(data_dir / STORE_NAME)
+    try:
+        record = store.get(download_id)
+    finally:
+        store.close()
+    assert record is not None
+    assert record.state is DownloadState.QUEUED
+    assert record.done_bytes >= (256 << 10)
+    engine.shutdown()
+
+
 def test_one_engine_per_data_dir_a_second_waits_for_the_first() -> None:
     first = RemoteEngine()
     first.start()

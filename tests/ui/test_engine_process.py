@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
 from functools import partial
 from pathlib import Path
 
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
@@ -17,7 +19,6 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
-from tests.ui.modal import answer_next_question
 
 
 def test_the_window_over_the_engine_process(
@@ -33,16 +34,28 @@ def test_the_window_over_the_engine_process(
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
         qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
         assert window.model.snapshot_at(0).speed > 0  # live figures came over the channel
+        window.view.selectRow(0)
+        qtbot.waitUntil(window.pause_action.isEnabled, timeout=2000)
+        asked = time.monotonic()
+        window.pause_action.trigger()
+        qtbot.waitUntil(
+            lambda: window.model.snapshot_at(0).state is DownloadState.PAUSED, timeout=2000
+        )
+        assert time.monotonic() - asked < 1.0  # the row says Paused within a second
+        window.resume_action.trigger()
         qtbot.waitUntil(
             lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
         )
         path = window.model.snapshot_at(0).record.path
         assert path is not None
         assert sha256_of(path) == sha256_of(source)
-        answer_next_question("OK")
         os.kill(engine.pid, signal.SIGKILL)
         qtbot.waitUntil(lambda: not window.add_action.isEnabled(), timeout=10_000)
         assert "ended unexpectedly" in window.statusBar().currentMessage()
+        (box,) = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        assert "ended unexpectedly (exit status -9)" in box.text()
+        assert not box.isModal()  # it must not hold up a quit
+        box.button(QMessageBox.StandardButton.Ok).click()
         window.view.selectRow(0)
         assert not window.remove_action.isEnabled()  # selection does not bring them back
     finally:
