@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -18,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
-    QMimeData,
     QModelIndex,
     QPoint,
     Qt,
@@ -61,35 +59,17 @@ from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel, display_name
 from gui_app.ui.download_view import DownloadView
+from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.units import format_bytes, format_rate
 
-__all__ = ["MainWindow", "urls_from_mime"]
+__all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.columns"
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
-
-
-def urls_from_mime(mime: QMimeData) -> list[str]:
-    """http(s) URLs from a drop or the clipboard: ``text/uri-list`` first, else any text."""
-    found: list[str] = []
-    if mime.hasUrls():
-        found = [u.toString() for u in mime.urls() if u.scheme().lower() in ("http", "https")]
-    if not found and mime.hasText():
-        found = _URL_IN_TEXT.findall(mime.text())
-    unique: list[str] = []
-    for url in found:
-        try:
-            valid = validate_url(url)
-        except InvalidURLError:
-            continue
-        if valid not in unique:
-            unique.append(valid)
-    return unique
 
 
 class MainWindow(QMainWindow):
@@ -141,8 +121,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._closed = False
         self._offer: AddDialog | None = None  # the Add dialog open with offered links
-        self._offered: set[str] = set()  # clipboard links offered once already
-        QGuiApplication.clipboard().dataChanged.connect(self._on_clipboard_data_changed)
+        self.clipboard = ClipboardWatcher(self)
+        self.clipboard.enabled = self.settings.watch_clipboard
+        self.clipboard.links_copied.connect(self._on_clipboard_links_copied)
         self.status = QLabel()
         self.sharing = QLabel()
         self.sharing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -325,6 +306,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings, *, save: bool = True) -> None:
         """Take new settings at once; save them (off the GUI thread) when asked."""
         self.settings = settings
+        self.clipboard.enabled = settings.watch_clipboard
         self._run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
         self._run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
         if save and self.store is not None:
@@ -429,15 +411,9 @@ class MainWindow(QMainWindow):
     def _listed_urls(self) -> set[str]:
         return {self.model.snapshot_at(r).record.url for r in range(self.model.rowCount())}
 
-    def _on_clipboard_data_changed(self) -> None:
-        if not self.settings.watch_clipboard:
-            return
-        mime = QGuiApplication.clipboard().mimeData()
-        urls = urls_from_mime(mime) if mime is not None else []
+    def _on_clipboard_links_copied(self, urls: list[str]) -> None:
         listed = self._listed_urls()
-        new = [u for u in urls if u not in listed and u not in self._offered]
-        self._offered.update(new)  # offer a copied link once, not at every copy
-        self.offer_urls(new)
+        self.offer_urls([u for u in urls if u not in listed])
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         for request in requests:

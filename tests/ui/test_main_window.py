@@ -15,7 +15,8 @@ from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
-from gui_app.ui.main_window import MainWindow, urls_from_mime
+from gui_app.ui.links import links_in_text, urls_from_mime
+from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
 
 
@@ -37,10 +38,24 @@ def test_urls_from_mime() -> None:
     assert urls_from_mime(mime) == ["https://a.example/x.iso"]
     text = QMimeData()
     text.setText("see https://a.example/1.zip and http://b.example/2.zip, or ftp://c/3")
-    assert urls_from_mime(text) == ["https://a.example/1.zip", "http://b.example/2.zip,"]
+    assert urls_from_mime(text) == ["https://a.example/1.zip", "http://b.example/2.zip"]
     empty = QMimeData()
     empty.setText("no links here")
     assert urls_from_mime(empty) == []
+
+
+def test_links_in_text_leave_the_sentence_out() -> None:
+    text = (
+        "Get it (https://a.example/x.iso), or https://b.example/wiki/Foo_(bar). "
+        "Also: http://c.example/d?e=1; [http://d.example/f] and 'https://e.example/g'!"
+    )
+    assert links_in_text(text) == [
+        "https://a.example/x.iso",
+        "https://b.example/wiki/Foo_(bar)",  # a bracket the link opened is its own
+        "http://c.example/d?e=1",
+        "http://d.example/f",
+        "https://e.example/g",
+    ]
 
 
 def test_dropping_links_queues_them(
