@@ -18,7 +18,7 @@ from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
-from tests.helpers import sha256_of
+from tests.ui.rows import assert_row_completes
 
 
 def test_the_window_over_the_engine_process(
@@ -43,12 +43,7 @@ def test_the_window_over_the_engine_process(
         )
         assert time.monotonic() - asked < 1.0  # the row says Paused within a second
         window.resume_action.trigger()
-        qtbot.waitUntil(
-            lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-        )
-        path = window.model.snapshot_at(0).record.path
-        assert path is not None
-        assert sha256_of(path) == sha256_of(source)
+        assert_row_completes(qtbot, window, source)
         os.kill(engine.pid, signal.SIGKILL)
         qtbot.waitUntil(lambda: not window.add_action.isEnabled(), timeout=10_000)
         assert "ended unexpectedly" in window.statusBar().currentMessage()

@@ -18,6 +18,7 @@ from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
+from tests.ui.rows import assert_row_completes
 
 
 def key() -> str:
@@ -126,12 +127,7 @@ def test_pause_and_resume_through_the_toolbar(
     done = window.model.snapshot_at(0).done_bytes
     assert 0 < done < source.stat().st_size
     window.resume_action.trigger()
-    qtbot.waitUntil(
-        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-    )
-    path = window.model.snapshot_at(0).record.path
-    assert path is not None
-    assert sha256_of(path) == sha256_of(source)
+    assert_row_completes(qtbot, window, source)
     assert window.open_file_action.isEnabled()
 
 

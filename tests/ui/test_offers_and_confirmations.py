@@ -16,6 +16,7 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
 from tests.ui.modal import answer_next_question
+from tests.ui.rows import assert_row_completes
 
 
 def link(server: ServerThread, extra: str = "") -> str:
@@ -39,12 +40,7 @@ def test_clipboard_watching_is_off_by_default_and_offers_once(
     assert window.model.rowCount() == 0  # offered, not added
     offer.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.waitUntil(
-        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-    )
-    path = window.model.snapshot_at(0).record.path
-    assert path is not None
-    assert sha256_of(path) == sha256_of(source)
+    assert_row_completes(qtbot, window, source)
     clipboard.setText(url)  # the same link again: already listed, not offered twice
     qtbot.wait(200)
     assert window._offer is None
@@ -93,12 +89,7 @@ def test_pausing_what_cannot_resume_says_so_and_asks(
     window.pause_action.trigger()
     qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.PAUSED, timeout=2000)
     window.resume_action.trigger()
-    qtbot.waitUntil(
-        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-    )
-    path = window.model.snapshot_at(0).record.path
-    assert path is not None
-    assert sha256_of(path) == sha256_of(source)
+    assert_row_completes(qtbot, window, source)
 
 
 def test_remove_asks_whether_to_delete_the_file(

@@ -11,13 +11,12 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from gui_app import paths
-from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.single_instance import SingleInstance, server_name
 from tests.engine.conftest import make_manager
-from tests.helpers import sha256_of
+from tests.ui.rows import assert_row_completes
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 
@@ -37,12 +36,7 @@ def test_a_second_process_hands_its_url_over(
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=15_000)
     _, err = second.communicate(timeout=15)
     assert second.returncode == 0, err
-    qtbot.waitUntil(
-        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-    )
-    path = window.model.snapshot_at(0).record.path
-    assert path is not None
-    assert sha256_of(path) == sha256_of(source)
+    assert_row_completes(qtbot, window, source)
     window.close()
 
 
@@ -63,12 +57,7 @@ def test_quit_and_restart_restore_the_list_and_finish(
         qtbot.addWidget(again)
         assert again.model.rowCount() == 1
         assert again.model.snapshot_at(0).done_bytes > 0
-        qtbot.waitUntil(
-            lambda: again.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
-        )
-        path = again.model.snapshot_at(0).record.path
-        assert path is not None
-        assert sha256_of(path) == sha256_of(source)
+        assert_row_completes(qtbot, again, source)
         again.close()
     finally:
         second.shutdown()

@@ -1,0 +1,26 @@
+"""Waiting on a row of the window's table, as the UI tests do at the end of a download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.ui.main_window import MainWindow
+from tests.helpers import sha256_of
+
+__all__ = ["assert_row_completes"]
+
+
+def assert_row_completes(
+    qtbot: QtBot, window: MainWindow, source: Path, row: int = 0, timeout: int = 30_000
+) -> Path:
+    """Wait until ``row`` is Completed; its file must equal ``source`` byte for byte."""
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(row).state is DownloadState.COMPLETED, timeout=timeout
+    )
+    path = window.model.snapshot_at(row).record.path
+    assert path is not None
+    assert sha256_of(path) == sha256_of(source)
+    return path
