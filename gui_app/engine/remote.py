@@ -36,10 +36,12 @@ class EngineStoppedError(RuntimeError):
 
 
 def host_command() -> list[str]:
-    """How to start ``rangeload engine-host``: the bundle's own binary, or this Python."""
-    if getattr(sys, "frozen", False):  # a PyInstaller bundle: sys.executable is rangeload
-        return [sys.executable, "engine-host"]
-    return [sys.executable, "-m", "gui_app", "engine-host"]
+    """How to start ``rangeload engine-host``: the bundle's own binary, or this Python;
+    with as many ``-v`` as the app's own logging level was given."""
+    frozen = getattr(sys, "frozen", False)  # a PyInstaller bundle: sys.executable is rangeload
+    program = [sys.executable] if frozen else [sys.executable, "-m", "gui_app"]
+    verbose = min(2, max(0, (logging.WARNING - logging.getLogger().getEffectiveLevel()) // 10))
+    return [*program, *["-v"] * verbose, "engine-host"]
 
 
 class RemoteEngine:
