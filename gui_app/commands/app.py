@@ -2,7 +2,7 @@
 
 The app and the CLI share one store. ``demo`` starts the bundled server on a free
 loopback port over a temporary folder of generated samples (one throttled, so pausing is
-easy to watch) and opens the app with them queued.
+easy to watch) and opens the app with them queued, on a list of its own in that folder.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
+
+from gui_app import paths
 
 __all__ = ["run_app", "run_demo"]
 
@@ -32,11 +34,15 @@ def run_demo(args: argparse.Namespace) -> int:
         out = Path(folder) / "downloads"
         root.mkdir()
         out.mkdir()
+        # A list of its own, gone with the folder: the demo's downloads must not linger in
+        # the user's list, pointing at a deleted folder and a server that has stopped.
+        os.environ[paths.DATA_DIR_ENV] = str(Path(folder) / "data")
         for name, size in DEMO_FILES:
             with (root / name).open("wb") as handle:
                 handle.write(os.urandom(size))
         with ServerThread.serving(root, faults=True) as server:
-            print(f"demo server on {server.url}/ serving {root}; downloads go to {out}")
+            print(f"demo server on {server.url}/ serving {root}; downloads go to {out}; "
+                  "your own download list is not touched", flush=True)  # fmt: skip
             urls = [f"{server.url}/files/{name}?rate=1M" for name, _ in DEMO_FILES[:2]]
             urls.append(f"{server.url}/files/{DEMO_FILES[2][0]}?rate=256K")
             from gui_app.ui.app import run_window

@@ -140,3 +140,43 @@ def test_sigterm_quits_the_app_and_its_engine_cleanly(
         assert store.get_setting("window.geometry")  # the window saved its layout on the way
     finally:
         store.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_demo_downloads_its_samples_and_leaves_the_users_list_alone(
+    data_dir: Path,
+) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RANGELOAD_DATA_DIR": str(data_dir)}
+    demo = subprocess.Popen([RANGELOAD, "demo"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        line = demo.stdout.readline()  # "demo server on URL/ serving ROOT; downloads go to OUT; …"
+        served = Path(line.split(" serving ")[1].split(";")[0])
+        out = Path(line.split("downloads go to ")[1].split(";")[0])
+        folder = out.parent
+        demo_store = folder / "data" / STORE_NAME
+        done = wait_for(
+            lambda: next((r for r in stored(demo_store.parent)
+                          if r.state is DownloadState.COMPLETED and r.filename == "small.bin"),
+                         None),
+            60,
+        )  # fmt: skip
+        assert done.path is not None
+        assert sha256_of(done.path) == sha256_of(served / "small.bin")
+        assert {r.filename for r in stored(demo_store.parent)} == {
+            "small.bin", "medium.bin", "large.iso"
+        }  # fmt: skip
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(20) == 0
+        assert not folder.exists()  # samples, downloads and the demo's list: all gone
+        assert stored(data_dir) == []  # the user's own list never saw the demo
+        assert demo.stderr is not None
+        assert "Traceback" not in demo.stderr.read()
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        for stream in (demo.stdout, demo.stderr):
+            if stream is not None:
+                stream.close()
