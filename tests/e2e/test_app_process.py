@@ -25,6 +25,7 @@ from tests.helpers import process_ended, sha256_of
 __all__ = ["server", "source"]
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
+ENDED = (DownloadState.COMPLETED, DownloadState.FAILED, DownloadState.PAUSED)
 
 
 @pytest.fixture
@@ -116,6 +117,28 @@ def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
     assert done.path.parent == out
     assert sha256_of(done.path) == sha256_of(source)
     assert again.poll() is None  # still open, showing the finished download
+
+
+def test_an_app_started_again_at_once_waits_for_the_old_engine(
+    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
+    server: ServerThread, source: Path,
+) -> None:  # fmt: skip
+    """No pause between the kill and the new start: the old engine may still hold the
+    .part file while it saves; the new one must wait for it, not fail the download.
+    (Whether the old one is still saving is a race; test_remote's lock test is the
+    deterministic check of the mechanism.)"""
+    app = launch(f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=128K")
+    wait_for(lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None), 30)
+    app.kill()
+    app.wait()
+    launch()
+    done = wait_for(
+        lambda: next((r for r in stored(data_dir) if r.state in ENDED), None),
+        60,
+    )  # fmt: skip
+    assert done.state is DownloadState.COMPLETED, done.error
+    assert done.path is not None
+    assert sha256_of(done.path) == sha256_of(source)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
