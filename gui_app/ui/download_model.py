@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 )
 
 from gui_app.engine.models import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
+from gui_app.engine.naming import filename_from_url, sanitize_filename
 from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
@@ -115,7 +116,11 @@ def status_text(snapshot: DownloadSnapshot) -> str:
 
 
 def display_name(record: DownloadRecord) -> str:
-    return record.filename or redact_url(record.url)
+    """The file's name; before the server named it, the URL's last segment, as IDM shows it."""
+    if record.filename:
+        return record.filename
+    from_url = filename_from_url(record.url)
+    return sanitize_filename(from_url) if from_url else redact_url(record.url)
 
 
 class DownloadModel(QAbstractTableModel):

@@ -12,11 +12,17 @@ from PySide6.QtCore import QModelRoleData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadId, DownloadRecord, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
-from gui_app.ui.download_model import SNAPSHOT_ROLE, Column, DownloadModel, row_runs
+from gui_app.ui.download_model import (
+    SNAPSHOT_ROLE,
+    Column,
+    DownloadModel,
+    display_name,
+    row_runs,
+)
 
 
 def test_model_follows_the_engine(
@@ -103,3 +109,27 @@ def test_multi_data_answers_as_data_does(
             answered += role_data.data() is not None
     assert answered >= len(Column) + 2  # display text everywhere, tooltips, the snapshot
     bridge.detach()
+
+
+def test_a_download_the_server_never_named_shows_the_urls_name(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+) -> None:
+    bridge = EngineBridge(manager.subscribe)
+    model = DownloadModel(manager, bridge, interval_ms=50)
+    with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+        manager.add(DownloadRequest(f"{server.url}/files/no%20such%3Creport.pdf?t=1", tmp_path))
+    qtbot.waitUntil(lambda: model.snapshot_at(0).state is DownloadState.FAILED, timeout=10_000)
+    assert model.snapshot_at(0).record.filename is None
+    # Percent-decoded and made safe as a file name, as the file would have been named.
+    assert model.data(model.index(0, Column.NAME)) == "no such_report.pdf"
+    assert "404" in model.data(model.index(0, Column.STATUS))
+    bridge.detach()
+
+
+def test_a_url_without_a_file_name_shows_the_url_without_secrets() -> None:
+    record = DownloadRecord(
+        DownloadId(1), "https://user:hunter2@example.com/", Path("/tmp"), DownloadState.QUEUED
+    )
+    name = display_name(record)
+    assert "example.com" in name
+    assert "hunter2" not in name
