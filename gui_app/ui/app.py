@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -10,13 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui_app import APP_ID, APP_NAME, __version__, paths
 from gui_app.engine.remote import EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
-from gui_app.resources import resource_path
+from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
 from gui_app.ui.single_instance import SingleInstance, server_name
@@ -36,8 +34,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    with contextlib.suppress(FileNotFoundError):
-        app.setWindowIcon(QIcon(str(resource_path("icons", "rangeload.svg"))))
+    app.setWindowIcon(app_icon())
     name = server_name(paths.data_dir())
     if SingleInstance.hand_over(name, urls):
         return 0  # the running app took the URLs

@@ -7,7 +7,6 @@ snapshots.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,6 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
-    QIcon,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -52,13 +50,13 @@ from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
-from gui_app.resources import resource_path
 from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel, display_name
 from gui_app.ui.download_view import DownloadView
+from gui_app.ui.icons import action_icon
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
@@ -174,8 +172,7 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = QAction(text, self)
         if icon is not None:
-            with contextlib.suppress(FileNotFoundError):  # text still works without it
-                action.setIcon(QIcon(str(resource_path("icons", "actions", f"{icon}.svg"))))
+            action.setIcon(action_icon(icon))
         if shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)

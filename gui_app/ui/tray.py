@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from gui_app import APP_NAME
 from gui_app.engine.models import DownloadRecord
 from gui_app.ui.download_model import display_name
+from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
 from gui_app.units import format_bytes, format_rate
@@ -35,7 +36,7 @@ class Tray(QObject):
         self.icon: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             window.tray_available = True
-            self.icon = QSystemTrayIcon(window.windowIcon(), self)
+            self.icon = QSystemTrayIcon(app_icon(), self)
             self.icon.setContextMenu(self._menu())
             self.icon.activated.connect(self._on_icon_activated)
             self.icon.messageClicked.connect(self._on_icon_message_clicked)
