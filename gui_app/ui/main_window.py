@@ -485,15 +485,22 @@ class MainWindow(QMainWindow):
         if box.clickedButton() in (keep, delete):
             self.remove_selected(delete_files=box.clickedButton() is delete)
 
+    def open_path(self, path: Path) -> None:
+        """Open a file or folder with the desktop's program for it; say why when it can't."""
+        if not path.exists():
+            self.statusBar().showMessage(f"{path} is no longer there: moved or deleted", 8000)
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.statusBar().showMessage(f"No program is set up to open {path}", 8000)
+
     def _on_open_file_triggered(self) -> None:
         snapshot = self._selected_snapshot()
         if snapshot is not None and snapshot.record.path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.path)))
+            self.open_path(snapshot.record.path)
 
     def _on_open_folder_triggered(self) -> None:
         snapshot = self._selected_snapshot()
         if snapshot is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(snapshot.record.dest_dir)))
+            self.open_path(snapshot.record.dest_dir)
 
     def _on_view_double_clicked(self, index: QModelIndex) -> None:
         if self.model.snapshot_at(index.row()).state is DownloadState.COMPLETED:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui_app import APP_NAME
@@ -98,7 +98,7 @@ class Tray(QObject):
 
     def _on_icon_message_clicked(self) -> None:
         if self._last_folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._last_folder)))
+            self._window.open_path(self._last_folder)
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:

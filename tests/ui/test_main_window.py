@@ -18,6 +18,7 @@ from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
+from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
 
 
@@ -128,6 +129,28 @@ def test_pause_and_resume_through_the_toolbar(
     window.resume_action.trigger()
     assert_row_completes(qtbot, window, source)
     assert window.open_file_action.isEnabled()
+
+
+def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    window.add_urls([f"{server.url}/files/data.bin?key={key()}"])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    path = assert_row_completes(qtbot, window, source)
+    cell = window.view.visualRect(window.model.index(0, 0)).center()
+
+    def double_click() -> None:  # as a mouse sends it: a click, then the double-click
+        qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+        qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+
+    with catching_opens() as opener:
+        double_click()
+        window.open_folder_action.trigger()
+        assert opener.opened == [QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(tmp_path))]
+        path.rename(tmp_path / "moved.bin")
+        double_click()
+        assert len(opener.opened) == 2
+    assert window.statusBar().currentMessage() == f"{path} is no longer there: moved or deleted"
 
 
 def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: ServerThread) -> None:

@@ -9,8 +9,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
@@ -24,19 +23,8 @@ from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.tray import Tray
+from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
-
-
-class FolderOpener(QObject):
-    """Takes the file: URLs the app asks the desktop to open, instead of a file manager."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.opened.append(url)
 
 
 def top_level(class_name: str) -> QWidget | None:
@@ -98,9 +86,7 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
     assert isinstance(app, QApplication)
     ended: list[bool] = []
     app.lastWindowClosed.connect(lambda: ended.append(True))
-    opener = FolderOpener()
-    QDesktopServices.setUrlHandler("file", opener, "open")
-    try:
+    with catching_opens() as opener:
         window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1)
         window.close()
@@ -131,5 +117,3 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
         qtbot.mouseClick(sys_icon, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
         qtbot.waitUntil(lambda: not window.isVisible())
         assert ended == []
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
