@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,9 @@ class SettingsDialog(QDialog):
         self.notifications.setChecked(settings.notifications)
         self.close_to_tray = QCheckBox("Closing the window keeps Rangeload in the tray")
         self.close_to_tray.setChecked(settings.close_to_tray)
+        if not QSystemTrayIcon.isSystemTrayAvailable():  # closing then quits, so say why
+            self.close_to_tray.setEnabled(False)
+            self.close_to_tray.setText(self.close_to_tray.text() + " (this desktop has no tray)")
         self.resume_on_start = QCheckBox(
             "Resume unfinished downloads when Rangeload starts (otherwise they wait, paused)"
         )

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
@@ -62,6 +62,15 @@ def test_dialog_reads_and_validates(qtbot: QtBot, tmp_path: Path) -> None:
     assert (result.watch_clipboard, result.ask_before_adding) == (True, True)
     dialog.folder_edit.setText(str(tmp_path / "missing"))
     assert not ok.isEnabled()
+
+
+def test_close_to_tray_says_when_the_desktop_has_no_tray(qtbot: QtBot, tmp_path: Path) -> None:
+    assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen (tests/ui/x11 has one)
+    dialog = SettingsDialog(Settings(tmp_path, close_to_tray=True))
+    qtbot.addWidget(dialog)
+    assert not dialog.close_to_tray.isEnabled()
+    assert dialog.close_to_tray.text().endswith("(this desktop has no tray)")
+    assert dialog.settings().close_to_tray  # kept for a desktop that has one
 
 
 def test_settings_apply_at_once_and_are_saved(

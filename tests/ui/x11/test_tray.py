@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.ui.tray import Tray
 from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
@@ -62,6 +63,9 @@ def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
     names = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
     assert names == ["Show/Hide", "Pause all", "Resume all", "Quit"]
     qtbot.waitUntil(lambda: icon.toolTip() == "Rangeload: idle", timeout=3000)
+    settings = SettingsDialog(window.settings, window)
+    assert settings.close_to_tray.isEnabled()
+    assert settings.close_to_tray.text() == "Closing the window keeps Rangeload in the tray"
 
     window.add_urls(
         [f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=150K"]
