@@ -90,6 +90,7 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
     assert isinstance(app, QApplication)
     ended: list[bool] = []
     app.lastWindowClosed.connect(lambda: ended.append(True))
+    assert top_level("QBalloonTip") is None  # an earlier test's went with its tray icon
     with catching_opens() as opener:
         window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1)
