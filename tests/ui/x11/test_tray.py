@@ -38,6 +38,10 @@ def top_level(class_name: str) -> QWidget | None:
 def docked_tray(qtbot: QtBot, window: MainWindow) -> tuple[Tray, QSystemTrayIcon]:
     """A Tray whose icon the tray host has embedded (it then has a place on the screen)."""
     qtbot.waitUntil(QSystemTrayIcon.isSystemTrayAvailable, timeout=10_000)
+    leftover = top_level("QBalloonTip")  # an earlier test's, shown for 8 s
+    if leftover is not None:
+        leftover.close()
+        qtbot.waitUntil(lambda: top_level("QBalloonTip") is None)
     tray = Tray(window)
     assert tray.icon is not None
     assert window.tray_available
@@ -90,7 +94,6 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
     assert isinstance(app, QApplication)
     ended: list[bool] = []
     app.lastWindowClosed.connect(lambda: ended.append(True))
-    assert top_level("QBalloonTip") is None  # an earlier test's went with its tray icon
     with catching_opens() as opener:
         window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1)
