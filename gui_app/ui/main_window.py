@@ -311,7 +311,12 @@ class MainWindow(QMainWindow):
         self.settings_changed.emit(settings)
 
     def add_urls(self, urls: Sequence[str], *, start_paused: bool = False) -> None:
-        for url in urls:
+        """Queue ``urls`` (from a drop, a paste or another program). Links already in the
+        list are not added twice without asking: they go to the Add dialog, which says so."""
+        listed = self._listed_urls()
+        fresh = [u for u in dict.fromkeys(urls) if u not in listed]
+        self.offer_urls([u for u in dict.fromkeys(urls) if u in listed])
+        for url in fresh:
             request = DownloadRequest(
                 url,
                 self.download_dir,

@@ -81,6 +81,31 @@ def test_dropping_links_queues_them(
         assert sha256_of(path) == sha256_of(source)
 
 
+def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
+    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+) -> None:
+    listed, fresh = (f"{server.url}/files/data.bin?key={key()}" for _ in range(2))
+    window.add_urls([listed])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    mime = QMimeData()
+    mime.setUrls([QUrl(listed), QUrl(fresh), QUrl(fresh)])
+    drop(window, mime)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)  # the new one, once
+    offer = window._offer
+    assert offer is not None
+    assert offer.urls_edit.toPlainText() == listed
+    assert "already in the list" in offer.problems.text()
+    ok = offer.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    offer.add_duplicates.setChecked(True)  # the user's explicit yes
+    ok.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=5000)
+    for row in range(3):
+        assert_row_completes(qtbot, window, source, row=row)
+    names = {window.model.snapshot_at(row).record.filename for row in range(3)}
+    assert names == {"data.bin", "data (1).bin", "data (2).bin"}
+
+
 def test_paste_queues_the_clipboard_urls(
     qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
