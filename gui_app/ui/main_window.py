@@ -314,9 +314,9 @@ class MainWindow(QMainWindow):
         """Queue ``urls`` (from a drop, a paste or another program). Links already in the
         list are not added twice without asking: they go to the Add dialog, which says so."""
         listed = self._listed_urls()
-        fresh = [u for u in dict.fromkeys(urls) if u not in listed]
-        self.offer_urls([u for u in dict.fromkeys(urls) if u in listed])
-        for url in fresh:
+        unique = list(dict.fromkeys(urls))
+        self.offer_urls([u for u in unique if u in listed])
+        for url in (u for u in unique if u not in listed):
             request = DownloadRequest(
                 url,
                 self.download_dir,

@@ -156,6 +156,7 @@ def test_pause_and_resume_through_the_toolbar(
     assert window.open_file_action.isEnabled()
 
 
+@pytest.mark.qt_log_ignore("does not support QPlatformServices")  # offscreen opens nothing
 def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
@@ -176,6 +177,8 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
         double_click()
         assert len(opener.opened) == 2
     assert window.statusBar().currentMessage() == f"{path} is no longer there: moved or deleted"
+    window.open_folder_action.trigger()  # no handler now, and offscreen has no file manager
+    assert window.statusBar().currentMessage() == f"No program is set up to open {tmp_path}"
 
 
 def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: ServerThread) -> None:
