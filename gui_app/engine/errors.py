@@ -2,19 +2,23 @@
 
 DownloadError                 anything that stops a download, with a plain-words message
 ├── TransientError            worth retrying: connection errors, timeouts, 5xx, 429, stalls
-│   └── RetryAfterError       the server said when to come back (Retry-After)
+│   ├── RetryAfterError       the server said when to come back (Retry-After)
+│   └── TruncatedBodyError    HTTP framing says the body ended early: never a complete file
 ├── PermanentError            retrying cannot help: 404, 410, 403, 401, bad URL
 │   ├── InvalidURLError       malformed URL or unsupported scheme
 │   ├── ChecksumMismatchError the finished file's digest differs from the expected one
-│   └── RemoteChangedError    size or type changed on resume: link expired or file replaced
-├── ProtocolError             the server lied (bad Content-Range, short body); nothing written
-└── DiskError                 local storage failed
-    └── DiskFullError         ENOSPC: pause, keep everything, resume when space is free
+│   ├── RemoteChangedError    size or type changed on resume: link expired or file replaced
+│   └── BusyError             another Rangeload process is running this download
+├── ProtocolError             the server lied (bad Content-Range, a coding); nothing written
+├── DiskError                 local storage failed
+│   └── DiskFullError         ENOSPC: pause, keep everything, resume when space is free
+└── StoreSaveError            the download list could not be written: progress not saved
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BusyError",
     "ChecksumMismatchError",
     "DiskError",
     "DiskFullError",
@@ -24,7 +28,9 @@ __all__ = [
     "ProtocolError",
     "RemoteChangedError",
     "RetryAfterError",
+    "StoreSaveError",
     "TransientError",
+    "TruncatedBodyError",
 ]
 
 
@@ -40,6 +46,10 @@ class RetryAfterError(TransientError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TruncatedBodyError(TransientError):
+    """The connection closed before the body's end (by Content-Length or chunking)."""
 
 
 class PermanentError(DownloadError):
@@ -58,6 +68,10 @@ class RemoteChangedError(PermanentError):
     pass
 
 
+class BusyError(PermanentError):
+    """Another process holds the download's lock; nothing of its record is touched."""
+
+
 class ProtocolError(DownloadError):
     """The server's answer does not match the request; its bytes are never written."""
 
@@ -68,3 +82,7 @@ class DiskError(DownloadError):
 
 class DiskFullError(DiskError):
     pass
+
+
+class StoreSaveError(DownloadError):
+    """The store refused a write (disk full, locked too long, read-only)."""

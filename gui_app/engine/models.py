@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gui_app.engine.ranges import ByteRange
+from gui_app.byteranges import ByteRange
+from gui_app.engine.naming import display_name_for_url
 
 __all__ = [
     "Checksum",
@@ -21,6 +22,7 @@ __all__ = [
     "DownloadRequest",
     "DownloadSnapshot",
     "DownloadState",
+    "PauseReason",
     "Validators",
 ]
 
@@ -44,6 +46,14 @@ class DownloadState(enum.Enum):
     @property
     def is_finished(self) -> bool:
         return self in (DownloadState.COMPLETED, DownloadState.FAILED)
+
+
+class PauseReason(enum.Enum):
+    """Why a download is paused; the engine resumes DISK_FULL ones by itself."""
+
+    USER = "user"  # the user, Ctrl-C, or "resume on start" off
+    DISK_FULL = "disk-full"  # no room: resumed once there is
+    STORE = "store"  # its progress could not be saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +142,8 @@ class DownloadRecord:
     created_at: float = 0.0
     updated_at: float = 0.0
     completed_at: float | None = None
+    part_id: str | None = None  # device:inode of the part file the progress is in
+    pause_reason: PauseReason | None = None
 
     @property
     def done_bytes(self) -> int:
@@ -144,6 +156,12 @@ class DownloadRecord:
     @property
     def part_path(self) -> Path | None:
         return None if self.filename is None else self.dest_dir / (self.filename + ".part")
+
+    @property
+    def display_name(self) -> str:
+        """The name a person sees: the file's, else the URL's last segment, else the
+        URL without its credentials (the same in the app and the CLI)."""
+        return self.filename or display_name_for_url(self.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,14 @@ from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from gui_app.engine.urls import redact_url
+
 __all__ = [
     "choose_filename",
+    "display_name_for_url",
     "filename_from_content_disposition",
     "filename_from_url",
+    "page_expected",
     "sanitize_filename",
     "unique_path",
 ]
@@ -135,3 +139,30 @@ def unique_path(directory: Path, name: str, reserved: Collection[str] = ()) -> P
         n += 1
         candidate = f"{stem} ({n}){ext}"
     return directory / candidate
+
+
+def display_name_for_url(url: str) -> str:
+    """What to call a download the server has not named yet: its URL's last segment, made
+    safe, else the URL without credentials (as IDM does)."""
+    from_url = filename_from_url(url)
+    return sanitize_filename(from_url) if from_url else redact_url(url)
+
+
+_PAGE_EXTENSIONS = frozenset({
+    "", "htm", "html", "xhtml", "shtml", "php", "asp", "aspx", "jsp", "cgi", "pl", "xml",
+    "txt", "json",
+})  # fmt: skip
+
+
+def page_expected(filename: str | None, url: str, content_type: str | None) -> bool:
+    """Could this download rightly be a web page? If not, a body that looks like one is an
+    expired link's error page (its type, else its name, tells)."""
+    if content_type:
+        mime = content_type.split(";")[0].strip().lower()
+        if mime in ("text/html", "application/xhtml+xml") or mime.endswith("xml"):
+            return True
+        if mime and mime != "application/octet-stream":
+            return False
+    name = filename or filename_from_url(url) or ""
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    return ext in _PAGE_EXTENSIONS

@@ -1,9 +1,12 @@
-"""The one ``.part`` file of a download: positioned writes, durability, and the final rename.
+"""The one ``.part`` file of a download: opening safely, positioned writes, durability,
+and the final rename.
 
-Bytes go straight to their offsets with ``os.pwrite``. ``sync`` (fdatasync) must come
-before the store records any region as done. An exclusive ``flock`` keeps a second process
-from running the same download. ``finish`` renames to the final name without ever
-replacing an existing file.
+A new part file is created with ``O_EXCL``, an existing one reopened only if it is the
+same file (device and inode, kept in the record as ``identity``); neither follows a
+symbolic link, and anything but a regular file is refused, so no write can land outside
+the folder. Bytes go to their offsets with ``os.pwrite``; ``sync`` (fdatasync) comes
+before the store records any region as done. An exclusive ``flock`` keeps a second
+process from writing the same file. ``finish`` renames without ever replacing a file.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import errno
 import fcntl
 import logging
 import os
+import stat
 from pathlib import Path
 
 from gui_app.engine.errors import DiskError, DiskFullError, DownloadError
 
-__all__ = ["PartFile", "check_free_space"]
+__all__ = ["PartFile", "free_bytes"]
+
+_OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
 
 log = logging.getLogger(__name__)
 
@@ -28,30 +34,57 @@ def _disk_error(error: OSError, path: Path) -> DownloadError:
     return DiskError(f"cannot write {path.name}: {error.strerror or error}")
 
 
-def check_free_space(directory: Path, needed: int) -> None:
-    """Raise DiskFullError if ``directory``'s file system has less than ``needed`` free."""
+def free_bytes(directory: Path) -> int:
+    """Bytes an unprivileged writer may still use on ``directory``'s file system."""
     stats = os.statvfs(directory)
-    free = stats.f_bavail * stats.f_frsize
-    if free < needed:
-        raise DiskFullError(
-            f"disk full: {needed - free} more bytes are needed in {directory} "
-            f"({free} free, {needed} to download)"
-        )
+    return stats.f_bavail * stats.f_frsize
 
 
 class PartFile:
-    """Open with ``PartFile.open(path, size)``; close with ``close`` or ``finish``."""
+    """``PartFile.create`` or ``PartFile.reopen``; close with ``close`` or ``finish``."""
 
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
         self._fd: int | None = fd
+        info = os.fstat(fd)
+        self.identity = f"{info.st_dev}:{info.st_ino}"
 
     @classmethod
-    def open(cls, path: Path, size: int | None) -> PartFile:
+    def create(cls, path: Path) -> PartFile:
+        """A new, empty part file; fails if anything at all is at ``path``."""
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise DiskError(
+                f"{path.name} appeared in the folder and is not Rangeload's; it was not touched"
+            ) from None
         except OSError as error:
             raise _disk_error(error, path) from error
+        return cls._locked(path, fd)
+
+    @classmethod
+    def reopen(cls, path: Path) -> PartFile | None:
+        """The existing part file, or None if there is none. Refuses a link or anything
+        but a regular file; the caller compares ``identity`` with the one it recorded."""
+        try:
+            fd = os.open(path, _OPEN)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise DiskError(
+                    f"{path.name} is a symbolic link, not Rangeload's file; it was not touched"
+                ) from None
+            raise _disk_error(error, path) from error
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.close(fd)
+            what = "not a regular file" if info.st_nlink == 1 else "linked to another name"
+            raise DiskError(f"{path.name} is {what}; it was not touched")
+        return cls._locked(path, fd)
+
+    @classmethod
+    def _locked(cls, path: Path, fd: int) -> PartFile:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -59,10 +92,15 @@ class PartFile:
             raise DownloadError(
                 f"{path.name} is being downloaded by another Rangeload process"
             ) from None
-        part = cls(path, fd)
+        return cls(path, fd)
+
+    def preallocate(self, size: int) -> None:
         if size:
-            part._preallocate(size)
-        return part
+            self._preallocate(size)
+
+    def allocated(self) -> int:
+        """Bytes of disk the file already holds (its preallocation included)."""
+        return os.fstat(self._require()).st_blocks * 512
 
     def _preallocate(self, size: int) -> None:
         fd = self._require()
@@ -89,6 +127,12 @@ class PartFile:
                 written = os.pwrite(fd, view, offset)
                 view = view[written:]
                 offset += written
+        except OSError as error:
+            raise _disk_error(error, self.path) from error
+
+    def read(self, offset: int, length: int) -> bytes:
+        try:
+            return os.pread(self._require(), length, offset)
         except OSError as error:
             raise _disk_error(error, self.path) from error
 
@@ -119,7 +163,14 @@ class PartFile:
             self.truncate(size)
         self.sync()
         try:
-            os.link(self.path, target)  # fails if target exists: never replace a file
+            now = os.lstat(self.path)
+        except OSError:
+            now = None
+        if now is None or f"{now.st_dev}:{now.st_ino}" != self.identity:
+            raise DiskError(f"{self.path.name} was moved or replaced while downloading")
+        try:
+            # Fails if target exists: never replace a file. Never through a link either.
+            os.link(self.path, target, follow_symlinks=False)
         except FileExistsError:
             raise DiskError(f"{target.name} appeared while downloading; not replaced") from None
         except OSError:

@@ -1,4 +1,4 @@
-"""Exponential backoff with full jitter, honouring a server's Retry-After."""
+"""Exponential backoff with jitter, honouring a server's Retry-After above a floor."""
 
 from __future__ import annotations
 
@@ -21,8 +21,11 @@ class Backoff:
         retry_after: float | None = None,
         rand: Callable[[], float] = random.random,
     ) -> float:
-        """Seconds to wait before attempt number ``failures + 1``."""
-        if retry_after is not None:
-            return retry_after
+        """Seconds to wait before attempt number ``failures + 1``: the server's Retry-After
+        when it asks for longer than half our own backoff (a ``Retry-After: 0`` must not
+        turn retries into a burst)."""
         ceiling = min(self.cap, self.base * 2.0 ** max(0, failures - 1))
-        return ceiling / 2 + rand() * ceiling / 2
+        floor = ceiling / 2
+        if retry_after is not None:
+            return max(retry_after, floor)
+        return floor + rand() * ceiling / 2

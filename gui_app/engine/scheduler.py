@@ -19,9 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
-
-from gui_app import __version__
+from gui_app.byteranges import total
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import (
     DownloadAdded,
@@ -35,34 +33,41 @@ from gui_app.engine.events import (
     Listener,
     Listeners,
 )
+from gui_app.engine.http import HttpClient
 from gui_app.engine.models import (
+    Checksum,
     DownloadId,
     DownloadRecord,
     DownloadRequest,
     DownloadSnapshot,
     DownloadState,
+    PauseReason,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
+from gui_app.engine.partfile import free_bytes
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
-from gui_app.engine.segments import MIN_SPLIT, total
 from gui_app.engine.stats import RollingRate, eta
 from gui_app.engine.store import Store
-from gui_app.engine.task import DownloadTask, StopReason, TaskConfig, TaskReport
+from gui_app.engine.task import DownloadTask, ReportKind, StopReason, TaskConfig, TaskReport
+from gui_app.engine.task_lock import TaskLock
 from gui_app.engine.urls import validate_url
 
 __all__ = ["DownloadManager"]
 
 log = logging.getLogger(__name__)
 
-_EVENTS: dict[str, Callable[[DownloadRecord], DownloadEvent]] = {
-    "started": DownloadStarted,
-    "updated": DownloadUpdated,
-    "paused": DownloadPaused,
-    "stopped": DownloadUpdated,
-    "completed": DownloadCompleted,
-    "failed": DownloadFailed,
+_EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
+    ReportKind.STARTED: DownloadStarted,
+    ReportKind.UPDATED: DownloadUpdated,
+    ReportKind.PAUSED: DownloadPaused,
+    ReportKind.STOPPED: DownloadUpdated,
+    ReportKind.COMPLETED: DownloadCompleted,
+    ReportKind.FAILED: DownloadFailed,
+    ReportKind.BUSY: DownloadFailed,
 }
+BUSY = "another Rangeload process is downloading this right now; nothing was changed"
 DISK_FULL_RECHECK = 5.0
 
 
@@ -78,17 +83,20 @@ class DownloadManager:
         stall_timeout: float = 20.0,
         min_split: int = MIN_SPLIT,
         backoff: Backoff | None = None,
-        transport: httpx.BaseTransport | None = None,
+        head_timeout: float = 30.0,
+        free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._max_concurrent = max_concurrent
         self._config = TaskConfig(
             save_interval=save_interval,
-            stall_timeout=stall_timeout,
             min_split=min_split,
             backoff=backoff or Backoff(),
+            free_space=free_space,
         )
+        self._free_space = free_space
+        self._lock_dir = store.path.parent / "locks"
         self._clock = clock
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -100,13 +108,10 @@ class DownloadManager:
         self._total_rate = RollingRate(clock=clock)
         self._host_slots = HostSlots(max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
-        self._client = httpx.Client(
-            follow_redirects=True,
-            timeout=httpx.Timeout(15.0, read=stall_timeout),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
-            transport=transport,
-        )
+        self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
+                                clock=clock)  # fmt: skip
+        self._pending: list[DownloadEvent] = []  # queued under _lock, delivered in order
+        self._delivering = threading.Lock()
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False
@@ -151,17 +156,31 @@ class DownloadManager:
         for task in tasks:
             task.finished.wait(max(0.0, deadline - time.monotonic()))
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._client.close()
+        self._http.close()
 
     # -- listeners ---------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         return self._listeners.subscribe(listener)
 
-    def _emit(self, event: DownloadEvent) -> None:
+    def _emit(self, event: DownloadEvent | None = None) -> None:
+        """Deliver ``event`` after every event queued before it (``_queue``): listeners see
+        the order in which the states changed, whichever threads changed them."""
         with self._lock:
+            if event is not None:
+                self._pending.append(event)
             self._changed.notify_all()
-        self._listeners.emit(event)
+        with self._delivering:
+            while True:
+                with self._lock:
+                    if not self._pending:
+                        return
+                    next_event = self._pending.pop(0)
+                self._listeners.emit(next_event)
+
+    def _queue(self, event: DownloadEvent) -> None:
+        """Queue ``event`` (lock held, in the same step as the change it announces)."""
+        self._pending.append(event)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -179,7 +198,8 @@ class DownloadManager:
         with self._lock:
             self._records[record.id] = record
             self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
-        self._emit(DownloadAdded(record))
+            self._queue(DownloadAdded(record))
+        self._emit()
         self._schedule()
         return record.id
 
@@ -191,11 +211,12 @@ class DownloadManager:
             if record is None:
                 raise KeyError(download_id)
             if task is None and record.state is DownloadState.QUEUED:
-                paused = self._set_state(record, DownloadState.PAUSED)
+                paused = self._set_state(record, DownloadState.PAUSED, pause=PauseReason.USER)
+                self._queue(DownloadPaused(paused))
         if task is not None:
             task.stop(StopReason.PAUSE)  # the task saves, then reports its own pause
         elif paused is not None:
-            self._emit(DownloadPaused(paused))
+            self._emit()
 
     def resume(self, download_id: DownloadId) -> None:
         """Queue a paused or failed download, or one a killed process left running."""
@@ -208,7 +229,8 @@ class DownloadManager:
                 return
             if record.state is not DownloadState.QUEUED:
                 record = self._set_state(record, DownloadState.QUEUED, error=record.error)
-        self._emit(DownloadUpdated(record))
+            self._queue(DownloadUpdated(record))
+        self._emit()
         self._schedule()
 
     retry = resume
@@ -232,16 +254,19 @@ class DownloadManager:
             task.stop(StopReason.PAUSE)
 
         def finish() -> None:
+            final = record
             if task is not None:
-                task.finished.wait(10)
+                task.finished.wait(30)
+                final = task.record  # it may have completed (and renamed) meanwhile
             self._store.remove(download_id)
-            part = record.part_path
+            TaskLock.forget(self._lock_dir, download_id)
+            part = final.part_path
             if part is not None:
                 with contextlib.suppress(OSError):
                     part.unlink(missing_ok=True)
-            if delete_file and record.path is not None and record.state is DownloadState.COMPLETED:
+            if delete_file and final.path is not None and final.state is DownloadState.COMPLETED:
                 with contextlib.suppress(OSError):
-                    record.path.unlink(missing_ok=True)
+                    final.path.unlink(missing_ok=True)
             self._emit(DownloadRemoved(download_id))
 
         threading.Thread(target=finish, name="rangeload-remove", daemon=True).start()
@@ -259,9 +284,28 @@ class DownloadManager:
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         with self._lock:
             bucket = self._buckets[download_id]
-            record = self._records[download_id]
-            self._records[download_id] = self._store.save(replace(record, rate_limit=rate))
+            self._store.update(download_id, rate_limit=rate)
+            self._records[download_id] = replace(self._records[download_id], rate_limit=rate)
         bucket.set_rate(rate)
+
+    def set_options(
+        self,
+        download_id: DownloadId,
+        *,
+        checksum: Checksum | None,
+        headers: tuple[tuple[str, str], ...],
+        connections: int,
+    ) -> None:
+        """Replace a stopped download's request options (a rerun's say what is wanted now);
+        they take effect when it next runs."""
+        if connections < 1:
+            raise ValueError("connections must be at least 1")
+        with self._lock:
+            record = self._records[download_id]
+            self._store.update(download_id, checksum=checksum, headers=headers,
+                               connections=connections)  # fmt: skip
+            self._records[download_id] = replace(record, checksum=checksum, headers=headers,
+                                                 connections=connections)  # fmt: skip
 
     # -- queries -----------------------------------------------------------------------
 
@@ -329,9 +373,15 @@ class DownloadManager:
             return sorted(self._records)
 
     def _set_state(
-        self, record: DownloadRecord, state: DownloadState, error: str | None = None
+        self,
+        record: DownloadRecord,
+        state: DownloadState,
+        error: str | None = None,
+        pause: PauseReason | None = None,
     ) -> DownloadRecord:
-        record = self._store.save(replace(record, state=state, error=error))
+        """Change the state column only: another process may own the rest of the row."""
+        self._store.update(record.id, state=state, error=error, pause_reason=pause)
+        record = replace(record, state=state, error=error, pause_reason=pause)
         self._records[record.id] = record
         return record
 
@@ -365,9 +415,11 @@ class DownloadManager:
                     continue
                 task = DownloadTask(
                     record,
-                    client=self._client,
+                    http=self._http,
                     pool=self._pool,
                     save=self._store.save,
+                    reload=self._store.get,
+                    lock_dir=self._lock_dir,
                     report=self._on_task_report,
                     buckets=(self._global_bucket, self._buckets[download_id]),
                     claim_filename=self._claim_filename,
@@ -400,11 +452,15 @@ class DownloadManager:
             self._schedule()
 
     def _on_task_report(self, report: TaskReport) -> None:
+        record = report.record
+        if report.kind is ReportKind.BUSY:
+            record = replace(record, state=DownloadState.FAILED, error=BUSY)
         with self._lock:
-            if report.record.id not in self._records:
+            if record.id not in self._records:
                 return  # removed meanwhile
-            self._records[report.record.id] = report.record
-        self._emit(_EVENTS[report.kind](report.record))
+            self._records[record.id] = record
+            self._queue(_EVENTS[report.kind](record))
+        self._emit()
 
     def _housekeeping(self) -> None:
         """Resume downloads paused by a full disk once there is room again."""
@@ -415,19 +471,26 @@ class DownloadManager:
                     return
                 waiting = [
                     r for r in self._records.values()
-                    if r.state is DownloadState.PAUSED and (r.error or "").startswith("disk full")
+                    if r.state is DownloadState.PAUSED and r.pause_reason is PauseReason.DISK_FULL
                 ]  # fmt: skip
             for record in waiting:
-                needed = (record.size or 0) - record.done_bytes
                 try:
-                    free = _free_bytes(record.dest_dir)
+                    needed = space_needed(record)
+                    free = self._free_space(record.dest_dir)
                 except OSError:
                     continue
-                if free > needed:
+                if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
 
 
-def _free_bytes(directory: Path) -> int:
-    stats = os.statvfs(directory)
-    return stats.f_bavail * stats.f_frsize
+def space_needed(record: DownloadRecord) -> int:
+    """Bytes the rest of ``record`` needs on disk: its part file's preallocated blocks are
+    its own already, not counted again."""
+    if record.size is None:
+        return 0
+    allocated = 0
+    if record.part_path is not None:
+        with contextlib.suppress(OSError):
+            allocated = os.lstat(record.part_path).st_blocks * 512
+    return max(0, record.size - max(allocated, record.done_bytes))

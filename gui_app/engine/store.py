@@ -1,15 +1,19 @@
 """The persistent state: every download's record and the app's settings, in SQLite (WAL).
 
 One file in the data dir, shared by the GUI and the CLI (WAL and a busy timeout make two
-processes safe). Every write is one transaction with ``synchronous=FULL``. A file that
-cannot be read, or that a newer Rangeload wrote, is moved aside with a warning and a fresh
-store opens: the user loses the list, never the app.
+processes safe). Every write is one transaction with ``synchronous=FULL``; one that
+fails raises ``StoreWriteError``. The folder and the files are the owner's only: records
+hold credentials. A file that cannot be read, or that a newer Rangeload wrote, is moved
+aside with a warning and a fresh store opens; a row that cannot be read is moved to the
+``set_aside`` table with a warning. The user loses a row or the list, never the app.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -19,23 +23,24 @@ from dataclasses import replace
 from pathlib import Path
 
 from gui_app import paths
+from gui_app.byteranges import ByteRange, merge
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
     DownloadRecord,
     DownloadRequest,
     DownloadState,
+    PauseReason,
     Validators,
 )
-from gui_app.engine.ranges import ByteRange
-from gui_app.engine.segments import merge
 
-__all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError"]
+__all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteError"]
 
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS downloads (
@@ -60,13 +65,20 @@ CREATE TABLE IF NOT EXISTS downloads (
     updated_at REAL NOT NULL,
     completed_at REAL
 );
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+"""
+_V2 = """
+ALTER TABLE downloads ADD COLUMN part_id TEXT;
+ALTER TABLE downloads ADD COLUMN pause_reason TEXT;
+CREATE TABLE IF NOT EXISTS set_aside (
+    id INTEGER, row TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL
+)
 """
 
 _COLUMNS = (
     "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
     " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
-    " updated_at, completed_at"
+    " updated_at, completed_at, part_id, pause_reason"
 )
 
 
@@ -74,19 +86,32 @@ class StoreError(Exception):
     """The store could not be opened even after setting the old file aside."""
 
 
+class StoreWriteError(StoreError):
+    """A write failed (disk full, locked by another program too long, read-only)."""
+
+
 class Store:
     """Thread-safe access to the state file; use one instance per process."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> None:
         self.path = path
         self.recovered_from: Path | None = None
+        self.set_aside_rows: list[str] = []  # what was set aside, in words, since opening
         self._clock = clock
+        self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
         try:
             self._db = self._open()
         except (sqlite3.DatabaseError, _NewerSchemaError) as error:
             self.recovered_from = self._set_aside(error)
+            _owner_only(path)
             self._db = self._open()
 
     @classmethod
@@ -94,9 +119,11 @@ class Store:
         return cls(paths.data_dir() / STORE_NAME)
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
         try:
-            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -118,9 +145,9 @@ class Store:
     def _migrate(db: sqlite3.Connection, version: int) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
-            if version < 1:
-                # executescript would commit the open transaction; run them one by one.
-                for statement in _SCHEMA.split(";"):
+            # executescript would commit the open transaction; run them one by one.
+            for script in (_SCHEMA, _V2)[version:]:
+                for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -148,13 +175,19 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise StoreWriteError(f"the download list could not be saved: {error}") from error
 
     def close(self) -> None:
         with self._lock:
@@ -195,7 +228,7 @@ class Store:
                 "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
                 " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
                 " error=?, checksum=?, connections=?, rate_limit=?, headers=?, updated_at=?,"
-                " completed_at=? WHERE id=?",
+                " completed_at=?, part_id=?, pause_reason=? WHERE id=?",
                 (
                     record.url,
                     str(record.dest_dir),
@@ -215,22 +248,68 @@ class Store:
                     json.dumps([list(h) for h in record.headers]),
                     now,
                     record.completed_at,
+                    record.part_id,
+                    None if record.pause_reason is None else record.pause_reason.value,
                     record.id,
                 ),
             )
         return replace(record, updated_at=now)
+
+    def update(self, download_id: DownloadId, **columns: object) -> None:
+        """Write only the named fields (state, error, checksum...), leaving the rest to
+        whoever runs the download."""
+        values = {name: _column_value(value) for name, value in columns.items()}
+        unknown = set(values) - _WRITABLE
+        if unknown:
+            raise ValueError(f"not a stored field: {sorted(unknown)}")
+        assignments = ", ".join(f"{name}=?" for name in values)
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE downloads SET {assignments}, updated_at=? WHERE id=?",
+                (*values.values(), self._clock(), download_id),
+            )
 
     def get(self, download_id: DownloadId) -> DownloadRecord | None:
         with self._lock:
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM downloads WHERE id = ?", (download_id,)
             ).fetchone()
-        return None if row is None else _record(row)
+        if row is None:
+            return None
+        records = self._readable([row])
+        return records[0] if records else None
 
     def all(self) -> list[DownloadRecord]:
         with self._lock:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM downloads ORDER BY id").fetchall()
-        return [_record(row) for row in rows]
+        return self._readable(rows)
+
+    def _readable(self, rows: list[tuple[object, ...]]) -> list[DownloadRecord]:
+        """The rows as records; one that cannot be read is moved to ``set_aside``."""
+        records = []
+        for row in rows:
+            try:
+                records.append(_record(row))
+            except (ValueError, TypeError, KeyError, OverflowError) as error:
+                self._set_row_aside(row, f"{type(error).__name__}: {error}")
+        return records
+
+    def _set_row_aside(self, row: tuple[object, ...], reason: str) -> None:
+        message = (
+            f"download #{row[0]} could not be read ({reason[:200]}); it was set aside in the "
+            f"table set_aside of {self.path}"
+        )
+        log.warning("%s", message)
+        self.set_aside_rows.append(message)
+        try:
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO set_aside (id, row, reason, at) VALUES (?, ?, ?, ?)",
+                    (row[0], json.dumps([repr(v) for v in row]), reason, self._clock()),
+                )
+                db.execute("DELETE FROM downloads WHERE id = ?", (row[0],))
+        except StoreWriteError:
+            log.warning("download #%s could not be set aside; it is skipped", row[0])
 
     def remove(self, download_id: DownloadId) -> None:
         with self._transaction() as db:
@@ -264,11 +343,37 @@ def _load_ranges(text: str) -> tuple[ByteRange, ...]:
     return merge(ByteRange(int(a), int(b)) for a, b in json.loads(text))
 
 
+_WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
+                       "pause_reason"})  # fmt: skip
+
+
+def _column_value(value: object) -> object:
+    if isinstance(value, DownloadState | PauseReason):
+        return value.value
+    if isinstance(value, Checksum):
+        return str(value)
+    if isinstance(value, tuple):
+        return json.dumps([list(h) for h in value])
+    return value
+
+
+def _owner_only(path: Path) -> None:
+    """Make the store's folder and files readable by their owner only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.chmod(0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(path) + suffix).chmod(0o600)
+
+
 def _record(row: tuple[object, ...]) -> DownloadRecord:
     (
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
-        created_at, updated_at, completed_at,
+        created_at, updated_at, completed_at, part_id, pause_reason,
     ) = row  # fmt: skip
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
@@ -293,4 +398,6 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         created_at=float(created_at),  # type: ignore[arg-type]  # as above
         updated_at=float(updated_at),  # type: ignore[arg-type]  # as above
         completed_at=None if completed_at is None else float(completed_at),  # type: ignore[arg-type]  # as above
+        part_id=None if part_id is None else str(part_id),
+        pause_reason=None if pause_reason is None else PauseReason(pause_reason),
     )

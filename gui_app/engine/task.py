@@ -1,16 +1,17 @@
-"""One download's lifecycle: probe, segmented transfer, durable progress, verify, rename.
+"""One download's lifecycle, on its controller thread: lock, part file, probe, transfer,
+durable progress, finish; with its phase as one explicit state.
 
-``DownloadTask.run`` blocks on a controller thread: it sends the probe, hands the probe's
-body to the first connection, starts more connections on the manager's worker pool (each
-claims a region with ``segments.next_claim``), saves progress every ``save_interval``
-(data fdatasync'ed *before* the store records it), and finishes with verification and an
-atomic rename. ``stop`` pauses it from any thread within a second. Workers never block on
-a lock while doing I/O; the lock guards only the region bookkeeping.
+``DownloadTask.run`` holds the download's cross-process lock for the whole run (so a
+second process never writes the same record or file), re-reads the record under it,
+opens or creates the part file (trusting stored progress only for the same file), sends
+the probe, hands its response to a ``Transfer``, saves every ``save_interval`` (data
+fdatasync'ed *before* the store records it), and ends in ``finishing.finish``. ``stop``
+pauses it from any thread at once: requests under way are interrupted.
 """
 
 from __future__ import annotations
 
-import hashlib
+import enum
 import logging
 import threading
 import time
@@ -18,84 +19,83 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
-from gui_app.engine.connection import check_range_response, raise_for_status
+from gui_app.byteranges import ByteRange, total
+from gui_app.engine import finishing
 from gui_app.engine.errors import (
     ChecksumMismatchError,
     DiskFullError,
     DownloadError,
-    InvalidURLError,
-    PermanentError,
-    ProtocolError,
     RemoteChangedError,
     RetryAfterError,
+    StoreSaveError,
     TransientError,
 )
+from gui_app.engine.http import Answer, Guard, HttpClient, host_of, read_answer
 from gui_app.engine.models import (
     ConnectionSnapshot,
     DownloadRecord,
     DownloadState,
+    PauseReason,
     Validators,
 )
-from gui_app.engine.partfile import PartFile, check_free_space
-from gui_app.engine.probe import ProbeResult, read_probe
-from gui_app.engine.ranges import ByteRange, format_range_header
-from gui_app.engine.ratelimit import HostSlots, TokenBucket, acquire
+from gui_app.engine.naming import choose_filename, page_expected
+from gui_app.engine.partfile import PartFile, free_bytes
+from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.regions import MIN_SPLIT, Regions
 from gui_app.engine.retry import Backoff
-from gui_app.engine.segments import MIN_SPLIT, Active, add, gaps, next_claim, total
 from gui_app.engine.stats import RollingRate
-from gui_app.engine.urls import redact_url
+from gui_app.engine.task_lock import TaskLock
+from gui_app.engine.transfer import READ_ON, Forms, RestartError, Transfer, judge
 
-__all__ = ["DownloadTask", "StopReason", "TaskConfig", "TaskReport"]
+__all__ = ["DownloadTask", "Phase", "ReportKind", "StopReason", "TaskConfig", "TaskReport"]
 
 log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class TaskConfig:
-    connections: int = 8
-    save_interval: float = 2.0
-    stall_timeout: float = 20.0
-    min_split: int = MIN_SPLIT
-    backoff: Backoff = field(default_factory=Backoff)
-    # A connection is abandoned to a faster one when its owed bytes would take this many
-    # seconds at its speed and it runs at under a quarter of the idle connection's speed.
-    steal_after: float = 2.0
+class Phase(enum.Enum):
+    CREATED = "created"
+    PREPARING = "preparing"  # the lock, the fresh record, the part file
+    PROBING = "probing"
+    TRANSFERRING = "transferring"
+    FINISHING = "finishing"  # coverage, checksum, rename
+    ENDED = "ended"
 
 
-class StopReason:
+class StopReason(enum.Enum):
     PAUSE = "pause"  # the user (or Ctrl-C): end PAUSED
     SHUTDOWN = "shutdown"  # the app quits: end QUEUED, so it resumes on the next start
 
 
+class ReportKind(enum.Enum):
+    STARTED = "started"
+    UPDATED = "updated"
+    PAUSED = "paused"
+    STOPPED = "stopped"  # by a shutdown: queued for the next start
+    COMPLETED = "completed"
+    FAILED = "failed"
+    BUSY = "busy"  # another process runs it; nothing was touched
+
+
+@dataclass(frozen=True, slots=True)
+class TaskConfig:
+    connections: int = 8
+    save_interval: float = 2.0
+    min_split: int = MIN_SPLIT
+    backoff: Backoff = field(default_factory=Backoff)
+    free_space: Callable[[Path], int] = free_bytes
+
+
 @dataclass(frozen=True, slots=True)
 class TaskReport:
-    """Sent to the manager on each transition; ``kind`` names the event."""
+    """Sent to the manager on each transition."""
 
     record: DownloadRecord
-    kind: str  # "started", "updated", "paused", "completed", "failed", "stopped"
-
-
-class _RestartError(Exception):
-    """The remote file changed or stopped honouring ranges: start over from byte 0."""
-
-
-@dataclass(slots=True)
-class _Conn:
-    """A live connection's region; mutated only under the task's lock."""
-
-    first: int
-    position: int  # next byte to reserve; bytes before it are written or being written
-    last: int | None  # None: unknown size, read to the end
-    rate: RollingRate
-    started: float
-    response: httpx.Response | None = None
-    abandoned: bool = False  # its region went to a faster connection; errors are benign
+    kind: ReportKind
 
 
 class DownloadTask:
@@ -103,9 +103,11 @@ class DownloadTask:
         self,
         record: DownloadRecord,
         *,
-        client: httpx.Client,
+        http: HttpClient,
         pool: Executor,
         save: Callable[[DownloadRecord], DownloadRecord],
+        reload: Callable[[int], DownloadRecord | None],
+        lock_dir: Path,
         report: Callable[[TaskReport], None],
         buckets: Sequence[TokenBucket],
         claim_filename: Callable[[Path, str], str],
@@ -115,695 +117,414 @@ class DownloadTask:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.record = record
-        self._client = client
-        self._pool = pool
-        self._save_record = save
-        self._report = report
-        self._buckets = buckets
-        self._claim_filename = claim_filename
+        self._http, self._pool = http, pool
+        self._save_record, self._reload, self._report = save, reload, report
+        self._lock_dir = lock_dir
+        self._buckets, self._claim_filename = buckets, claim_filename
         self._config = config or TaskConfig(connections=record.connections)
         self._clock = clock
         self._lock = threading.Lock()
+        self._phase = Phase.CREATED
+        self._stop_reason: StopReason | None = None
         self._cancel = threading.Event()
-        self._wake = threading.Event()
-        self._linger = threading.Event()  # wakes idle connections: retired or stopped
-        self._stop_reason: str | None = None
-        self._conns: dict[int, _Conn] = {}
-        self._to_close: list[httpx.Response] = []
-        self._next_conn = 0
-        self._workers = 0
-        self._retired = False  # the transfer is over: workers must claim nothing more
-        self._share: int | None = None  # the most one claim of unclaimed bytes may take
-        self._done: tuple[ByteRange, ...] = record.done
-        self._fatal: DownloadError | None = None
-        self._restart: str | None = None
+        self._probe_guard: Guard | None = None
+        self._transfer: Transfer | None = None
+        self._regions = Regions(record.size, record.done, clock=clock)
         self._part: PartFile | None = None
         self._rate = RollingRate(clock=clock)
         self._total_rate = total_rate
         self._host_slots = host_slots or HostSlots(1 << 30)
         self.finished = threading.Event()
 
-    # -- control from other threads ----------------------------------------------------
+    # -- from other threads -------------------------------------------------------------
 
-    def stop(self, reason: str = StopReason.PAUSE) -> None:
-        """Ask the task to stop; returns at once. Blocked reads are interrupted."""
+    @property
+    def phase(self) -> Phase:
+        with self._lock:
+            return self._phase
+
+    def stop(self, reason: StopReason = StopReason.PAUSE) -> None:
+        """Ask the task to stop; returns at once. Requests under way are interrupted."""
         with self._lock:
             if self._stop_reason is None:
                 self._stop_reason = reason
-            responses = [c.response for c in self._conns.values() if c.response is not None]
+            guard, transfer = self._probe_guard, self._transfer
         self._cancel.set()
-        self._wake.set()
-        self._linger.set()
-        for response in responses:
-            _close_quietly(response)
+        if guard is not None:
+            guard.interrupt()
+        if transfer is not None:
+            transfer.interrupt()
 
     def live(self) -> tuple[int, float, tuple[ConnectionSnapshot, ...], tuple[ByteRange, ...]]:
         """(bytes written, speed, live connections, written regions) right now."""
         with self._lock:
-            done = self._done
-            conns = tuple(
-                ConnectionSnapshot(c.first, c.position, c.last, c.rate.rate())
-                for c in self._conns.values()
-                if c.last is not None
-            )
+            regions = self._regions
+        conns, done = regions.snapshot()
         return total(done), self._rate.rate(), conns, done
 
-    # -- the controller ----------------------------------------------------------------
+    # -- the controller -------------------------------------------------------------------
+
+    def _enter(self, phase: Phase) -> None:
+        with self._lock:
+            if phase is not Phase.ENDED and self._phase is Phase.ENDED:
+                raise RuntimeError(f"download {self.record.id}: {phase.value} after its end")
+            self._phase = phase
 
     def run(self) -> None:
         """Run to completion, failure, or stop. Never raises."""
         try:
-            self._run()
+            with TaskLock.held(self._lock_dir, self.record.id) as held:
+                if not held:
+                    self._enter(Phase.ENDED)
+                    self._report(TaskReport(self.record, ReportKind.BUSY))
+                    return
+                self._run()
+        except StoreSaveError as error:
+            log.error("download %s: %s", self.record.id, error)
+            self.record = replace(self.record, state=DownloadState.PAUSED, error=str(error))
+            self._report(TaskReport(self.record, ReportKind.PAUSED))
         except Exception as error:  # a bug must not kill the manager
             log.exception("download %s crashed", self.record.id)
-            self._end(DownloadState.FAILED, f"internal error: {error}", "failed")
+            self._end(DownloadState.FAILED, f"internal error: {type(error).__name__}: {error}",
+                      ReportKind.FAILED)  # fmt: skip
         finally:
-            if self._part is not None:
-                self._part.close()
+            self._enter(Phase.ENDED)
+            self._close_part()
             self.finished.set()
 
     def _run(self) -> None:
-        self._update(state=DownloadState.RUNNING, error=None)
-        self._report(TaskReport(self.record, "started"))
-        restarts = 0
+        self._enter(Phase.PREPARING)
+        fresh = self._reload(self.record.id)
+        if fresh is None:
+            return  # removed meanwhile
+        if fresh.state is DownloadState.COMPLETED and fresh.path and fresh.path.exists():
+            self.record = fresh
+            self._report(TaskReport(fresh, ReportKind.COMPLETED))
+            return
+        self.record = replace(fresh, checksum=self.record.checksum, headers=self.record.headers,
+                              connections=self.record.connections)  # fmt: skip
+        self._set_regions(self.record.size, self.record.done)
+        self._update(state=DownloadState.RUNNING, error=None, pause_reason=None)
+        self._report(TaskReport(self.record, ReportKind.STARTED))
+        forms, restarts, failures = Forms(), 0, 0
         while True:
             try:
-                self._transfer()
-                break
-            except _RestartError as restart:
-                restarts += 1
-                if restarts > MAX_RESTARTS:
-                    self._fail(RemoteChangedError(f"{restart}; gave up after {restarts} tries"))
-                    return
+                if self._transfer_until_done(forms):
+                    self._finish()
+                else:
+                    self._stopped()
+                return
+            except RestartError as restart:
+                if restart.failure:
+                    failures += 1
+                    if failures > self._config.backoff.max_failures:
+                        raise TransientError(
+                            f"{restart}; the server cannot resume and {failures} tries failed"
+                        ) from None
+                    if self._cancel.wait(self._config.backoff.delay(failures)):
+                        self._stopped()
+                        return
+                else:
+                    restarts += 1
+                    if restarts > MAX_RESTARTS:
+                        raise RemoteChangedError(f"{restart}; gave up after {restarts} tries"
+                                                 ) from None  # fmt: skip
                 log.warning("download %s starts over: %s", self.record.id, restart)
-                self._discard_partial(str(restart))
+                self._discard_partial(str(restart), keep_version=restart.failure)
             except DownloadError as error:
                 self._handle_error(error)
                 return
-        if self._cancel.is_set():
-            self._stopped()
-            return
-        try:
-            self._verify_and_finish()
-        except DownloadError as error:
-            self._handle_error(error)
 
     def _handle_error(self, error: DownloadError) -> None:
         if self._cancel.is_set() and self._stop_reason is not None:
             self._stopped()
         elif isinstance(error, DiskFullError):
             self._save_progress()
-            self._end(DownloadState.PAUSED, str(error), "paused")
+            self._end(DownloadState.PAUSED, str(error), ReportKind.PAUSED, PauseReason.DISK_FULL)
         else:
-            self._fail(error)
-
-    def _fail(self, error: DownloadError) -> None:
-        self._save_progress()
-        self._end(DownloadState.FAILED, str(error), "failed")
+            self._save_progress()
+            self._end(DownloadState.FAILED, str(error), ReportKind.FAILED)
 
     def _stopped(self) -> None:
         self._save_progress()
-        if self._stop_reason == StopReason.SHUTDOWN:
-            self._end(DownloadState.QUEUED, None, "stopped")
+        if self._stop_reason is StopReason.SHUTDOWN:
+            self._end(DownloadState.QUEUED, None, ReportKind.STOPPED)
         else:
-            self._end(DownloadState.PAUSED, None, "paused")
+            self._end(DownloadState.PAUSED, None, ReportKind.PAUSED, PauseReason.USER)
 
-    def _end(self, state: DownloadState, error: str | None, kind: str) -> None:
-        self._update(state=state, error=error)
+    def _end(self, state: DownloadState, error: str | None, kind: ReportKind,
+             pause: PauseReason | None = None) -> None:  # fmt: skip
+        self._update(state=state, error=error, pause_reason=pause)
         self._report(TaskReport(self.record, kind))
 
     def _update(self, **changes: object) -> None:
-        with self._lock:
-            done = self._done
-        self.record = self._save_record(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
+        done = self._regions.done
+        self.record = self._save(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
+
+    def _save(self, record: DownloadRecord) -> DownloadRecord:
+        return self._save_record(record)
 
     def _save_progress(self) -> None:
         """Make written bytes durable, then record them: never the other way round."""
-        with self._lock:
-            done = self._done
+        done = self._regions.done
         if self._part is not None:
             try:
                 self._part.sync()
             except DownloadError:
                 log.warning("could not sync %s; progress not saved", self._part.path)
                 return
-        self.record = self._save_record(replace(self.record, done=done))
+        self.record = self._save(replace(self.record, done=done))
 
-    def _discard_partial(self, why: str) -> None:
-        # No old connection may write once the file is truncated for the new version.
-        if not self._wait_for_workers(timeout=30.0):
-            raise DownloadError("could not stop the old connections to start over")
+    def _set_regions(self, size: int | None, done: Sequence[ByteRange], *,
+                     max_claim: int | None = None) -> None:  # fmt: skip
+        regions = Regions(size, done, min_split=self._config.min_split, max_claim=max_claim,
+                          clock=self._clock)  # fmt: skip
         with self._lock:
-            self._done = ()
-            self._conns.clear()
-            self._fatal = None
-            self._restart = None
-            if self._stop_reason is None:
-                self._cancel.clear()  # set only to stop the old connections
+            self._regions = regions
+
+    def _discard_partial(self, why: str, *, keep_version: bool) -> None:
         if self._part is not None:
             self._part.truncate(0)
-        self._update(
-            size=None, validators=Validators(), resumable=None, error=f"started over: {why}"
-        )
+        self._set_regions(None, ())
+        if keep_version:
+            self._update(error=f"started over: {why}")
+        else:
+            self._update(size=None, validators=Validators(), resumable=None,
+                         error=f"started over: {why}")  # fmt: skip
 
-    # -- transfer ----------------------------------------------------------------------
+    # -- the part file -----------------------------------------------------------------
 
-    def _transfer(self) -> None:
-        with self._lock:
-            self._retired = False
-        self._linger.clear()
+    def _open_part(self) -> None:
+        """Open the part file before trusting a byte of stored progress."""
         record = self.record
-        first, last = 0, None
-        if record.size is not None and self._done:
-            missing = gaps(record.size, self._done)
-            if not missing:
-                return
-            first, last = missing[0].first, missing[0].last
-        response = self._probe(first, last)
+        if self._part is not None or record.part_path is None:
+            return
+        part = PartFile.reopen(record.part_path)
+        done = self._regions.done
+        if part is None:
+            if done:
+                log.warning("download %s: %s is gone; starting over", record.id,
+                            record.part_path.name)  # fmt: skip
+                self._set_regions(record.size, ())
+                self._update(error="the partial file was deleted; started over")
+            part = PartFile.create(record.part_path)
+        elif part.identity != record.part_id and (record.part_id is not None or not done):
+            part.close()  # not the file this download wrote: never write into it
+            raise DownloadError(
+                f"{record.part_path.name} is not the file this download wrote "
+                "(replaced, or there before it); it was not touched"
+            )
+        else:
+            on_disk = part.size_on_disk()
+            kept = tuple(r for r in done if r.last < on_disk)
+            if kept != done:
+                log.warning(
+                    "download %s: %s is shorter than recorded; %d bytes to fetch again",
+                    record.id,
+                    record.part_path.name,
+                    total(done) - total(kept),
+                )
+                self._set_regions(record.size, kept)  # fmt: skip
+        self._part = part
+        if record.part_id != part.identity:
+            self._update(part_id=part.identity)
+
+    def _close_part(self) -> None:
+        transfer = self._transfer
+        if transfer is not None and not transfer.wait(30.0):
+            log.error("download %s: connections still busy; the file stays open", self.record.id)
+            return  # never close a descriptor a late write could still use
+        if self._part is not None:
+            self._part.close()
+            self._part = None
+
+    # -- probe and transfer ----------------------------------------------------------------
+
+    def _transfer_until_done(self, forms: Forms) -> bool:
+        """Transfer until every byte is written (True) or a stop (False)."""
+        while not self._cancel.is_set():
+            self._enter(Phase.PREPARING)
+            self._open_part()
+            if self._regions.complete():
+                return True
+            self._enter(Phase.PROBING)
+            self._attempt(forms)
+            if self._regions.complete():
+                return True
+            self._save_progress()  # every connection ended without an error: go again
+        return False
+
+    def _attempt(self, forms: Forms) -> None:
+        missing = self._regions.missing()
+        first = missing[0].first if missing and self._regions.done else 0
+        guard, response, answer = self._probe(first, forms)
+        skip = 0 if answer.partial else first  # a whole-file answer is read on to ``first``
         try:
-            info = read_probe(response, record.url, first, last, record.size)
-            self._check_not_expired(info)
-            self._adopt(info, response)
+            self._adopt(answer, str(response.url), response.headers.get("content-disposition"))
+            if self._regions.complete():  # an empty file
+                response.close()
+                return
+            lease_last = self._first_lease_last(answer.first + skip, missing)
         except BaseException:
             response.close()
             raise
-        if info.size is None:
-            conn_last = None
-        elif info.status == 206 and last is not None:
-            conn_last = last
-        else:
-            conn_last = info.size - 1
-        if conn_last is not None and self.record.resumable:
-            # Connections that start together share the work evenly: the first keeps
-            # only its share, and the others take the largest unclaimed regions.
-            remaining = (info.size or 0) - total(self._done)
-            share = -(-remaining // self._planned_connections())  # ceiling division
-            self._share = max(share, self._config.min_split)
-            conn_last = min(conn_last, info.body_first + self._share - 1)
-        conn = self._register(info.body_first, conn_last)
-        conn.response = response
-        host = _host_name(self.record.final_url or self.record.url)
-        self._spawn(conn, self._host_slots.take(host, 1, at_least_one=True), host)
-        if self.record.resumable and self.record.size:
-            extra = self._host_slots.take(host, self._planned_connections() - 1)
-            for _ in range(extra):
-                self._spawn(None, 1, host)
-        self._supervise()
+        self._enter(Phase.TRANSFERRING)
+        record = self.record
+        assert self._part is not None
+        transfer = Transfer(
+            lambda: self.record, http=self._http, pool=self._pool, part=self._part,
+            regions=self._regions, forms=forms, buckets=self._buckets,
+            host_slots=self._host_slots, host=host_of(record.final_url or record.url),
+            backoff=self._config.backoff,
+            adopt_validators=lambda v: self._update(validators=v), rate=self._rate,
+            total_rate=self._total_rate,
+            sniff=not page_expected(record.filename, record.url, record.content_type),
+        )  # fmt: skip
+        with self._lock:
+            self._transfer, self._probe_guard = transfer, None
+        if self._cancel.is_set():
+            transfer.interrupt()
+        lease = self._regions.open(answer.first + skip, lease_last)
+        extra = self._planned_connections() - 1 if record.resumable and record.size else 0
+        transfer.start(lease, response, guard, extra, skip=skip)
+        self._supervise(transfer)
 
-    def _planned_connections(self) -> int:
-        """As many connections as asked for, but none with less than a minimum split."""
-        remaining = (self.record.size or 0) - total(self._done)
-        return max(1, min(self._config.connections, remaining // self._config.min_split))
-
-    def _probe(self, first: int, last: int | None) -> httpx.Response:
-        """Send the first request, retrying transient failures with backoff."""
+    def _probe(self, first: int, forms: Forms) -> tuple[Guard, httpx.Response, Answer]:
+        """The first request, for the rest of the file from ``first``; its answer is
+        checked against the version on disk. Transient failures retry with backoff."""
         failures = 0
         while True:
+            guard = self._http.guard()
+            with self._lock:
+                self._probe_guard = guard
             if self._cancel.is_set():
                 raise TransientError("stopped")
+            record, resumed = self.record, bool(self._regions.done)
+            validator = record.validators.if_range() if resumed and forms.if_range else None
             try:
-                response = self._send(first, last, if_range=bool(self._done))
+                response = self._http.open(
+                    guard, record.final_url or record.url, given_for=record.url,
+                    headers=record.headers, first=first, last=None, if_range=validator,
+                )  # fmt: skip
                 try:
-                    raise_for_status(response)
+                    answer = read_answer(response, first, None,
+                                         known_size=record.size if resumed else None)  # fmt: skip
+                    adopted = judge(record, answer, forms)
+                    if adopted is not None:
+                        self._update(validators=adopted)
+                    if resumed and not answer.partial and first > READ_ON:
+                        forms.open_strays += 1
+                        if forms.open_strays >= 3:
+                            raise RestartError("the server stopped honouring byte ranges")
+                        raise TransientError("the server sent the whole file for a range")
                 except BaseException:
                     response.close()
                     raise
-                return response
+                return guard, response, answer
             except TransientError as error:
                 failures += 1
-                if failures > self._config.backoff.max_failures:
+                if self._cancel.is_set() or failures > self._config.backoff.max_failures:
                     raise
-                retry_after = error.retry_after if isinstance(error, RetryAfterError) else None
-                delay = self._config.backoff.delay(failures, retry_after)
-                log.info("download %s: %s; retrying in %.1f s", self.record.id, error, delay)
+                wait = error.retry_after if isinstance(error, RetryAfterError) else None
+                delay = self._config.backoff.delay(failures, wait)
+                log.info("download %s: %s; retrying in %.1f s", record.id, error, delay)
                 self._update(error=f"{error}; retrying")
                 if self._cancel.wait(delay):
                     raise TransientError("stopped") from None
 
-    def _send(self, first: int, last: int | None, *, if_range: bool) -> httpx.Response:
-        headers = dict(self.record.headers)
-        headers["Range"] = format_range_header(
-            ByteRange(first, last) if last is not None else None, first=first
-        )
-        validator = self.record.validators.if_range()
-        if if_range and validator:
-            headers["If-Range"] = validator
-        url = self.record.final_url or self.record.url
-        try:
-            request = self._client.build_request("GET", url, headers=headers)
-            return self._client.send(request, stream=True)
-        except httpx.InvalidURL as error:
-            raise InvalidURLError(f"invalid URL: {error}") from None
-        except httpx.UnsupportedProtocol as error:
-            raise InvalidURLError(f"unsupported URL: {error}") from None
-        except httpx.TooManyRedirects:
-            raise PermanentError("too many redirects") from None
-        except httpx.TimeoutException:
-            raise TransientError(f"no answer from {_host(url)} (timed out)") from None
-        except httpx.TransportError as error:
-            raise TransientError(f"connection to {_host(url)} failed: {error}") from None
-
-    def _check_not_expired(self, info: ProbeResult) -> None:
-        """A resumed download whose answer became an HTML page: the link expired."""
-        if self._done:
-            self._refuse_web_page(info.content_type)
-
-    def _check_not_a_web_page(self, response: httpx.Response) -> None:
-        self._refuse_web_page(response.headers.get("content-type"))
-
-    def _refuse_web_page(self, content_type: str | None) -> None:
-        was = (self.record.content_type or "").lower()
-        if (content_type or "").lower().startswith("text/html") and not was.startswith("text/html"):
-            raise RemoteChangedError(
-                "the server now answers with a web page instead of the file: the link "
-                "probably expired (partial data kept)"
-            )
-
-    def _adopt(self, info: ProbeResult, response: httpx.Response) -> None:
-        """Take what the probe taught: size, validators, name; open the .part file."""
-        record = self.record
-        if info.status != 206 and self._done:
-            why = (
-                "the file on the server changed"
-                if record.validators.if_range()
-                else "the server stopped honouring byte ranges"
-            )
-            raise _RestartError(why)
-        filename = record.filename
-        if filename is None:
-            filename = self._claim_filename(record.dest_dir, info.filename)
-        resumable = info.resumable and info.size is not None
-        if info.status == 200 and response.headers.get("accept-ranges", "").lower() == "bytes":
-            log.info("download %s: server sent 200 to a range request", record.id)
+    def _adopt(self, answer: Answer, final_url: str, disposition: str | None) -> None:
+        """Take what the probe taught: size, validators, name; open the part file."""
+        record, done = self.record, self._regions.done
+        filename = record.filename or self._claim_filename(
+            record.dest_dir, choose_filename(disposition, final_url, record.url,
+                                             answer.content_type))  # fmt: skip
+        resumable = answer.partial or (bool(done) and record.resumable is True)
+        known = record.validators.etag or record.validators.last_modified
         self._update(
             filename=filename,
-            final_url=info.final_url if info.final_url != record.url else None,
-            size=info.size,
-            validators=info.validators,
-            content_type=info.content_type,
+            final_url=final_url if final_url != record.url else None,
+            size=answer.size,
+            validators=record.validators if known and done else answer.validators,
+            content_type=answer.content_type,
             resumable=resumable,
-            error=None
-            if resumable
-            else "the server does not support resuming: "
+            error=None if resumable else "the server does not support resuming: "
             "pausing will restart this download from the beginning",
-        )
-        self._report(TaskReport(self.record, "updated"))
-        remaining = (info.size or 0) - total(self._done)
-        part_path = self.record.part_path
-        assert part_path is not None
-        if remaining > 0:
-            check_free_space(record.dest_dir, remaining)
-        if self._part is None:
-            self._part = PartFile.open(part_path, info.size)
-        if not resumable:
-            with self._lock:
-                self._done = ()
-            self._part.truncate(0)
+        )  # fmt: skip
+        self._report(TaskReport(self.record, ReportKind.UPDATED))
+        self._open_part()
+        part = self._part
+        assert part is not None
+        if not resumable and self._regions.done:
+            part.truncate(0)
+            done = ()
+        self._set_regions(answer.size, done if resumable else ())
+        size = answer.size or 0
+        needed = max(0, size - part.allocated())
+        free = self._config.free_space(record.dest_dir)
+        if free < needed:
+            raise DiskFullError(
+                f"disk full: {needed - free} more bytes are needed in "
+                f"{record.dest_dir} ({free} free, {needed} to download)"
+            )
+        part.preallocate(size)
 
-    # -- connections -------------------------------------------------------------------
-
-    def _register(self, first: int, last: int | None) -> _Conn:
-        conn = _Conn(first, first, last, RollingRate(window=3.0, clock=self._clock), self._clock())
-        with self._lock:
-            self._conns[self._next_conn] = conn
-            self._next_conn += 1
-        return conn
-
-    def _spawn(self, conn: _Conn | None, slots: int, host: str) -> None:
-        with self._lock:
-            self._workers += 1
-        self._pool.submit(self._worker, conn, slots, host)
-
-    def _claim(self, my_speed: float) -> _Conn | None:
+    def _first_lease_last(self, start: int, missing: Sequence[ByteRange]) -> int | None:
         size = self.record.size
         if size is None:
             return None
-        with self._lock:
-            if self._cancel.is_set() or self._fatal is not None or self._retired:
-                return None
-            ids = [i for i, c in self._conns.items() if c.last is not None]
-            actives = [Active(self._conns[i].first, self._conns[i].position,
-                              self._conns[i].last or 0) for i in ids]  # fmt: skip
-            claim = next_claim(
-                size, self._done, actives, self._config.min_split, max_claim=self._share
-            )
-            if claim is None:
-                claim_range = self._steal(ids, my_speed)
-                if claim_range is None:
-                    return None
-            else:
-                claim_range = claim.range
-                if claim.shrink is not None:
-                    self._conns[ids[claim.shrink]].last = claim.range.first - 1
-            conn = _Conn(
-                claim_range.first,
-                claim_range.first,
-                claim_range.last,
-                RollingRate(window=3.0, clock=self._clock),
-                self._clock(),
-            )
-            self._conns[self._next_conn] = conn
-            self._next_conn += 1
-            to_close, self._to_close = self._to_close, []
-        for response in to_close:
-            _close_quietly(response)
-        return conn
+        if not self.record.resumable:
+            return size - 1
+        last = missing[0].last if missing and self._regions.done else size - 1
+        remaining = size - total(self._regions.done)
+        share = max(-(-remaining // self._planned_connections()), self._config.min_split)
+        self._set_regions(size, self._regions.done, max_claim=share)
+        return min(last, start + share - 1)
 
-    def _steal(self, ids: list[int], my_speed: float) -> ByteRange | None:
-        """End game (lock held): take over the rest of a connection far slower than us."""
-        if my_speed <= 0:
-            return None
-        best: tuple[float, int] | None = None
-        now = self._clock()
-        for conn_id in ids:
-            conn = self._conns[conn_id]
-            if conn.last is None or conn.position > conn.last:
-                continue
-            if now - conn.started < self._config.steal_after:
-                continue  # too young to judge: its rolling speed is still ramping up
-            owed = conn.last - conn.position + 1
-            speed = conn.rate.rate()
-            seconds_left = owed / max(speed, 1.0)
-            crawling = speed * 4 < my_speed and seconds_left > self._config.steal_after
-            if crawling and (best is None or seconds_left > best[0]):
-                best = (seconds_left, conn_id)
-        if best is None:
-            return None
-        slow = self._conns[best[1]]
-        assert slow.last is not None
-        taken = ByteRange(slow.position, slow.last)
-        slow.last = slow.position - 1  # whatever it has not reserved yet is ours now
-        slow.abandoned = True
-        if slow.response is not None:
-            self._to_close.append(slow.response)
-        log.info("download %s: a slow connection's %d bytes go to a faster one",
-                 self.record.id, taken.length)  # fmt: skip
-        return taken
+    def _planned_connections(self) -> int:
+        """As many connections as asked for, but none with less than a minimum split."""
+        remaining = (self.record.size or 0) - total(self._regions.done)
+        return max(1, min(self._config.connections, remaining // self._config.min_split))
 
-    def _worker(self, initial: _Conn | None, slots: int, host: str) -> None:
-        failures = 0
-        speed = 0.0
-        conn = initial
-        try:
-            while not self._cancel.is_set():
-                if conn is None:
-                    conn = self._claim(speed)
-                    if conn is None:
-                        # Linger while others still owe bytes: one may turn out slow
-                        # enough to take over (see _steal).
-                        if not self._others_owe():
-                            return
-                        self._linger.wait(0.25)
-                        continue
-                before = conn.position
-                try:
-                    try:
-                        self._fetch(conn)
-                    except Exception:
-                        if not conn.abandoned:  # a robbed connection's end is no failure
-                            raise
-                    speed = max(speed, conn.rate.rate())
-                    failures = 0
-                except _RestartError as restart:
-                    self._set_fatal(None, restart=str(restart))
-                    return
-                except TransientError as error:
-                    if self._cancel.is_set():
-                        return
-                    # Only failures in a row without a byte of progress count.
-                    failures = 1 if conn.position > before else failures + 1
-                    if failures > self._config.backoff.max_failures:
-                        self._set_fatal(error)
-                        return
-                    retry_after = error.retry_after if isinstance(error, RetryAfterError) else None
-                    delay = self._config.backoff.delay(failures, retry_after)
-                    log.info("download %s: %s; retry in %.1f s", self.record.id, error, delay)
-                    self._release(conn)
-                    conn = None
-                    if self._cancel.wait(delay):
-                        return
-                    continue
-                except DownloadError as error:
-                    if not self._cancel.is_set():
-                        self._set_fatal(error)
-                    return
-                except Exception as error:  # a stop can surface as anything
-                    if self._cancel.is_set():
-                        return
-                    log.exception("download %s: unexpected error", self.record.id)
-                    self._set_fatal(DownloadError(f"internal error: {error}"))
-                    return
-                self._release(conn)
-                conn = None
-        finally:
-            if conn is not None:
-                self._release(conn)
-            self._host_slots.give_back(host, slots)
-            with self._lock:
-                self._workers -= 1
-            self._wake.set()
-
-    def _others_owe(self) -> bool:
-        with self._lock:
-            return not self._retired and any(
-                c.last is not None and c.position <= c.last for c in self._conns.values()
-            )
-
-    def _set_fatal(self, error: DownloadError | None, *, restart: str | None = None) -> None:
-        with self._lock:
-            if self._fatal is None and self._restart is None:
-                self._fatal = error
-                self._restart = restart
-        # Stop the other connections; their regions stay recorded as far as written.
-        with self._lock:
-            responses = [c.response for c in self._conns.values() if c.response is not None]
-        self._cancel.set()
-        for response in responses:
-            _close_quietly(response)
-        self._wake.set()
-
-    def _release(self, conn: _Conn) -> None:
-        with self._lock:
-            for key, value in list(self._conns.items()):
-                if value is conn:
-                    del self._conns[key]
-            response, conn.response = conn.response, None
-        if response is not None:
-            response.close()
-
-    def _fetch(self, conn: _Conn) -> None:
-        """Fetch ``conn``'s region (reusing the probe's response for the first one)."""
-        response = conn.response
-        if response is None:
-            with self._lock:
-                first, last = conn.position, conn.last
-            if last is None or first > last:
-                return
-            response = self._send(first, last, if_range=True)
-            with self._lock:
-                conn.response = response
-            if self._cancel.is_set():
-                return
-            raise_for_status(response)
-            self._check_not_a_web_page(response)
-            if response.status_code != 206:
-                raise _RestartError(
-                    "the file on the server changed"
-                    if self.record.validators.if_range()
-                    else "the server stopped honouring byte ranges"
-                )
-            check_range_response(response, first, last, self.record.size)
-        self._consume(conn, response)
-
-    def _consume(self, conn: _Conn, response: httpx.Response) -> None:
-        part = self._part
-        assert part is not None
-        buckets = self._buckets
-        try:
-            # Network-sized chunks: a fixed size would hold a slow stream's bytes back.
-            for chunk in response.iter_raw():
-                if self._cancel.is_set():
-                    return
-                if buckets and not acquire(buckets, len(chunk), self._cancel):
-                    return
-                with self._lock:
-                    offset = conn.position
-                    if conn.last is None:
-                        allowed = len(chunk)
-                    else:
-                        allowed = max(0, min(len(chunk), conn.last - offset + 1))
-                    conn.position += allowed
-                if allowed:
-                    part.write(offset, chunk if allowed == len(chunk) else chunk[:allowed])
-                    with self._lock:
-                        self._done = add(self._done, ByteRange(offset, offset + allowed - 1))
-                    conn.rate.add(allowed)
-                    self._rate.add(allowed)
-                    if self._total_rate is not None:
-                        self._total_rate.add(allowed)
-                if conn.last is not None and conn.position > conn.last:
-                    return  # region complete (or handed to a faster connection)
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"no data for {self._config.stall_timeout:g} s; reconnecting"
-            ) from None
-        except httpx.TransportError as error:
-            if self._cancel.is_set():
-                return
-            raise TransientError(f"connection lost: {error}") from None
-        if self._cancel.is_set():
-            return
-        if conn.last is None:
-            # Unknown size: the body's end is the file's end.
-            with self._lock:
-                size = conn.position
-            self.record = replace(self.record, size=size)
-            return
-        if conn.position <= conn.last:
-            raise TransientError(f"the server closed the connection at byte {conn.position}")
-
-    def _supervise(self) -> None:
-        """Save every ``save_interval`` until the workers are done; then settle."""
-        try:
-            self._watch()
-        finally:
-            with self._lock:
-                self._retired = True
-            self._linger.set()
-        self._settle()
-
-    def _watch(self) -> None:
+    def _supervise(self, transfer: Transfer) -> None:
+        """Save every ``save_interval`` until the connections are done; then settle."""
         interval = self._config.save_interval
         next_save = self._clock() + interval
-        while True:
-            self._wake.wait(max(0.0, next_save - self._clock()))
-            self._wake.clear()
-            with self._lock:
-                workers = self._workers
-                _fatal, _restart = self._fatal, self._restart
-            if self._clock() >= next_save:
-                self._save_progress()
-                next_save = self._clock() + interval
-            if workers == 0:
-                break
-            if self._all_written():
-                self._abandon_stragglers()
-                break
-            if self._cancel.is_set():
-                # Give blocked workers a moment; their responses were closed.
-                self._wait_for_workers(timeout=5.0)
-                break
+        try:
+            while not transfer.wait(max(0.0, min(0.25, next_save - self._clock()))):
+                if self._clock() >= next_save:
+                    self._save_progress()
+                    next_save = self._clock() + interval
+                if self._regions.complete():
+                    transfer.retire()
+                elif transfer.trouble() is not None or self._cancel.is_set():
+                    transfer.interrupt()
+        except StoreSaveError:
+            transfer.interrupt()
+            transfer.wait(30.0)
+            raise
+        trouble = transfer.trouble()
+        if trouble is not None and not self._regions.complete():
+            raise trouble
 
-    def _settle(self) -> None:
-        with self._lock:
-            fatal, restart = self._fatal, self._restart
-        if restart is not None or self._restart is not None:
-            raise _RestartError(restart or self._restart or "restart")
-        if fatal is not None or self._fatal is not None:
-            error = fatal or self._fatal
-            assert error is not None
-            raise error
-        if self._cancel.is_set():
-            return
-        size = self.record.size
-        if size is not None and gaps(size, self._done):
-            # Every worker ended without an error but bytes are missing: go again.
-            self._save_progress()
-            self._transfer()
-
-    def _all_written(self) -> bool:
-        size = self.record.size
-        with self._lock:
-            return size is not None and not gaps(size, self._done) and self._fatal is None
-
-    def _abandon_stragglers(self) -> None:
-        """Every byte is on disk: connections still open have nothing left to write."""
-        with self._lock:
-            stragglers = list(self._conns.values())
-            for conn in stragglers:
-                conn.abandoned = True
-        for conn in stragglers:
-            if conn.response is not None:
-                _close_quietly(conn.response)
-
-    def _wait_for_workers(self, timeout: float) -> bool:
-        deadline = self._clock() + timeout
-        while True:
-            with self._lock:
-                if self._workers == 0:
-                    return True
-            if self._clock() >= deadline:
-                return False
-            self._wake.wait(0.05)
-            self._wake.clear()
-
-    # -- the end -----------------------------------------------------------------------
-
-    def _verify_and_finish(self) -> None:
+    def _finish(self) -> None:
+        self._enter(Phase.FINISHING)
+        self._open_part()
         part = self._part
-        record = self.record
-        assert part is not None
-        size = record.size if record.size is not None else total(self._done)
-        if size and self._done != (ByteRange(0, size - 1),):
-            raise ProtocolError(
-                f"internal check failed: {total(self._done)} of {size} bytes accounted for"
-            )
+        assert part is not None  # _open_part either opens it or raises
+        size = self.record.size if self.record.size is not None else total(self._regions.done)
         self._update(state=DownloadState.VERIFYING, size=size)
-        self._report(TaskReport(self.record, "updated"))  # a long checksum must show as such
-        part.sync()
-        if part.size_on_disk() < size:
-            raise ProtocolError("the partial file is shorter than the bytes recorded")
-        if record.checksum is not None:
-            digest = _digest(part, record.checksum.algorithm, size)
-            if digest != record.checksum.hexdigest:
-                self._wait_for_workers(timeout=30.0)
-                with self._lock:
-                    self._done = ()
-                part.truncate(0)
-                raise ChecksumMismatchError(
-                    f"{record.checksum.algorithm} mismatch: expected "
-                    f"{record.checksum.hexdigest}, got {digest}; the data was discarded"
-                )
-        filename = self.record.filename
-        assert filename is not None
-        target = self.record.dest_dir / filename
-        if target.exists():
-            target = self.record.dest_dir / self._claim_filename(self.record.dest_dir, filename)
-        part.finish(target, size)
+        self._report(TaskReport(self.record, ReportKind.UPDATED))  # a long checksum shows
+        try:
+            target = finishing.finish(part, self.record, self._regions.done,
+                                      claim_filename=self._claim_filename)  # fmt: skip
+        except ChecksumMismatchError:
+            part.truncate(0)
+            self._set_regions(self.record.size, ())
+            raise
         self._part = None
-        self._update(
-            state=DownloadState.COMPLETED,
-            filename=target.name,
-            error=None,
-            completed_at=time.time(),
-        )
-        self._report(TaskReport(self.record, "completed"))
+        self._end_completed(target)
 
-
-def _digest(part: PartFile, algorithm: str, size: int) -> str:
-    digest = hashlib.new(algorithm)
-    with part.path.open("rb") as handle:
-        remaining = size
-        while remaining > 0:
-            chunk = handle.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            digest.update(chunk)
-            remaining -= len(chunk)
-    return digest.hexdigest()
-
-
-def _close_quietly(response: httpx.Response) -> None:
-    """Close a response another thread may be reading; that reader gets an error."""
-    try:
-        response.close()
-    except Exception:  # racing the reader can raise anything from the pool
-        log.debug("closing a response raised", exc_info=True)
-
-
-def _host_name(url: str) -> str:
-    return urlsplit(url).hostname or ""
-
-
-def _host(url: str) -> str:
-    return redact_url(url).split("/")[2] if "://" in url else redact_url(url)
+    def _end_completed(self, target: Path) -> None:
+        self._update(state=DownloadState.COMPLETED, filename=target.name, error=None,
+                     completed_at=time.time())  # fmt: skip
+        self._report(TaskReport(self.record, ReportKind.COMPLETED))

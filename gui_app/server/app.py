@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from gui_app import APP_NAME, __version__
-from gui_app.engine.ranges import (
+from gui_app.byteranges import (
     ByteRange,
     format_content_range,
     format_unsatisfied_content_range,

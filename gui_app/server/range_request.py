@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 import re
 
-from gui_app.engine.ranges import ByteRange
-from gui_app.engine.segments import merge
+from gui_app.byteranges import ByteRange, merge
 
 __all__ = ["MAX_RANGE_SPECS", "RangeVerdict", "parse_range_header"]
 

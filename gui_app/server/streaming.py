@@ -19,7 +19,7 @@ from pathlib import Path
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
-from gui_app.engine.ranges import ByteRange
+from gui_app.byteranges import ByteRange
 from gui_app.server.faults import ChangedReader
 from gui_app.server.files import open_for_reading
 

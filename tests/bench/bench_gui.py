@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from peers import make_file, rangeload_serve
 
+from gui_app.byteranges import ByteRange
 from gui_app.engine.models import DownloadRecord, DownloadRequest, DownloadState
-from gui_app.engine.ranges import ByteRange
 from gui_app.engine.store import STORE_NAME, Store
 
 STORED = 1000

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from gui_app.byteranges import ByteRange
 from gui_app.engine.models import Checksum, DownloadRequest, DownloadState, Validators
-from gui_app.engine.ranges import ByteRange
 from gui_app.engine.store import SCHEMA_VERSION, Store
 
 

@@ -1,22 +1,28 @@
-"""Inclusive byte ranges and the Content-Range / Range header forms both peers share.
+"""Inclusive byte ranges, their algebra, and the Range / Content-Range header forms.
 
 ``ByteRange(first, last)`` is inclusive at both ends, exactly as HTTP writes it
-(``bytes=0-99`` is 100 bytes). The server formats Content-Range with these helpers and
-the engine parses it with them, so the two can never disagree by one byte.
+(``bytes=0-99`` is 100 bytes). Neutral ground: the server formats Content-Range and
+coalesces requested ranges with these helpers, the engine parses and merges with them,
+and neither imports the other, so the two can never disagree by one byte.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "ByteRange",
     "ContentRange",
+    "add",
     "format_content_range",
     "format_range_header",
     "format_unsatisfied_content_range",
+    "gaps",
+    "merge",
     "parse_content_range",
+    "total",
 ]
 
 
@@ -88,3 +94,40 @@ def format_range_header(byte_range: ByteRange | None = None, *, first: int | Non
     if first is None or first < 0:
         raise ValueError("need a byte range or a non-negative first byte")
     return f"bytes={first}-"
+
+
+def merge(ranges: Iterable[ByteRange]) -> tuple[ByteRange, ...]:
+    """Sort and coalesce: overlapping and adjacent ranges become one."""
+    result: list[ByteRange] = []
+    for current in sorted(ranges):
+        if result and current.first <= result[-1].last + 1:
+            if current.last > result[-1].last:
+                result[-1] = ByteRange(result[-1].first, current.last)
+        else:
+            result.append(current)
+    return tuple(result)
+
+
+def add(done: Sequence[ByteRange], new: ByteRange) -> tuple[ByteRange, ...]:
+    """``done`` (already merged) with ``new`` folded in."""
+    return merge((*done, new))
+
+
+def total(ranges: Iterable[ByteRange]) -> int:
+    """Bytes covered by already-merged ranges."""
+    return sum(r.length for r in ranges)
+
+
+def gaps(size: int, done: Iterable[ByteRange]) -> tuple[ByteRange, ...]:
+    """The parts of ``[0, size)`` that ``done`` does not cover, in order."""
+    result: list[ByteRange] = []
+    cursor = 0
+    for r in merge(done):
+        if r.first >= size:
+            break
+        if r.first > cursor:
+            result.append(ByteRange(cursor, r.first - 1))
+        cursor = max(cursor, r.last + 1)
+    if cursor < size:
+        result.append(ByteRange(cursor, size - 1))
+    return tuple(result)

@@ -1,0 +1,162 @@
+"""Sending range requests and reading their bodies: the one place httpx is called.
+
+``HttpClient.open`` sends a GET for a byte range and returns the response with its head
+read (within a deadline); ``HttpClient.chunks`` yields its raw body. Every httpx
+exception is mapped here, once, to an engine error with the cause kept (as httpx's own
+``map_httpcore_exceptions`` does), and a body that HTTP framing says is incomplete
+raises ``TruncatedBodyError``, never a quiet end. Headers given for one origin
+(Authorization, Cookie) never go to another, as curl does without ``--location-trusted``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import httpx
+
+from gui_app import __version__
+from gui_app.byteranges import ByteRange, format_range_header
+from gui_app.engine.errors import (
+    InvalidURLError,
+    PermanentError,
+    TransientError,
+    TruncatedBodyError,
+)
+from gui_app.engine.http.backend import Guard, GuardedBackend
+from gui_app.engine.urls import redact_url
+
+__all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
+
+log = logging.getLogger(__name__)
+
+HEAD_TIMEOUT = 30.0  # the whole response head, however slowly it trickles
+ORIGIN_BOUND = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def same_origin(a: str, b: str) -> bool:
+    return _origin(a) == _origin(b)
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of ``url``, for messages: never its credentials."""
+    parts = urlsplit(redact_url(url))
+    return parts.netloc or redact_url(url)
+
+
+class HttpClient:
+    """One pooled httpx client for every download of a manager."""
+
+    def __init__(
+        self,
+        *,
+        stall_timeout: float,
+        head_timeout: float = HEAD_TIMEOUT,
+        connect_timeout: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._backend = GuardedBackend()
+        self._head_timeout = head_timeout
+        self._stall_timeout = stall_timeout
+        self._clock = clock
+        transport = httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        )
+        # httpx takes no network backend; its pool does (httpcore's public parameter).
+        pool = transport._pool  # the pool httpx built from the options above
+        if not hasattr(pool, "_network_backend"):
+            raise RuntimeError("this httpcore has no network backend to guard")
+        pool._network_backend = self._backend
+        self._client = httpx.Client(
+            follow_redirects=True,
+            timeout=httpx.Timeout(connect_timeout, read=stall_timeout),
+            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
+            transport=transport,
+        )
+
+    def guard(self) -> Guard:
+        return Guard(self._clock)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def open(
+        self,
+        guard: Guard,
+        url: str,
+        *,
+        given_for: str,
+        headers: tuple[tuple[str, str], ...],
+        first: int,
+        last: int | None,
+        if_range: str | None = None,
+        ranged: bool = True,
+    ) -> httpx.Response:
+        """GET ``url`` for bytes ``first..last`` (``last`` None: open-ended; ``ranged``
+        False: no Range at all). ``headers`` were given for ``given_for``'s origin."""
+        sent = {
+            name: value
+            for name, value in headers
+            if name.lower() not in ORIGIN_BOUND or same_origin(url, given_for)
+        }
+        if ranged:
+            byte_range = ByteRange(first, last) if last is not None else None
+            sent["Range"] = format_range_header(byte_range, first=first)
+            if if_range:
+                sent["If-Range"] = if_range
+        guard.deadline = self._clock() + self._head_timeout
+        try:
+            with self._backend.guarding(guard), _mapped(url, self._stall_timeout):
+                request = self._client.build_request("GET", url, headers=sent)
+                return self._client.send(request, stream=True)
+        finally:
+            guard.deadline = None
+
+    def chunks(self, guard: Guard, response: httpx.Response) -> Iterator[bytes]:
+        """The body as the network hands it over; the last chunk ends a complete body."""
+        url = str(response.request.url)
+        with self._backend.guarding(guard), _mapped(url, self._stall_timeout):
+            yield from response.iter_raw()
+
+
+@contextlib.contextmanager
+def _mapped(url: str, stall_timeout: float) -> Iterator[None]:
+    host = host_of(url)
+    try:
+        yield
+    except httpx.InvalidURL as error:
+        raise InvalidURLError(f"invalid URL: {error}") from error
+    except httpx.UnsupportedProtocol as error:
+        raise InvalidURLError(f"unsupported URL: {error}") from error
+    except httpx.TooManyRedirects as error:
+        raise PermanentError("too many redirects") from error
+    except httpx.ConnectTimeout as error:
+        raise TransientError(f"no answer from {host} (timed out connecting)") from error
+    except httpx.ReadTimeout as error:
+        raise TransientError(f"{host} sent nothing for {stall_timeout:g} s") from error
+    except httpx.TimeoutException as error:
+        raise TransientError(f"{host} timed out") from error
+    except httpx.RemoteProtocolError as error:
+        text = str(error)
+        if "incomplete" in text or "complete message body" in text:
+            raise TruncatedBodyError(
+                f"{host} closed the connection before the end of the body"
+            ) from error
+        raise TransientError(f"{host} broke the HTTP protocol: {text[:120]}") from error
+    except httpx.TransportError as error:
+        raise TransientError(f"connection to {host} lost: {error}") from error
+    except UnicodeError as error:  # an IDNA host name httpx cannot encode
+        raise InvalidURLError(f"invalid host name in {redact_url(url)}") from error

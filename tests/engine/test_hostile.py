@@ -1,0 +1,269 @@
+"""The engine against servers that lie (tests/hostile.py): each case ends byte-exact or
+failed with a reason and the partial data kept; never a wrong file with success."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.retry import Backoff
+from gui_app.engine.scheduler import DownloadManager
+from tests.engine.conftest import make_manager
+from tests.helpers import sha256_bytes, sha256_of
+from tests.hostile import Out, Request, hostile_server, serve_file
+
+DATA = random.Random(7).randbytes((3 << 20) + 17)
+NEW = random.Random(8).randbytes(len(DATA))  # the "changed" file: same size, other bytes
+HTML = b"<!DOCTYPE html><html><body>Your link has expired. Please log in.</body></html>"
+
+
+@pytest.fixture
+def manager(data_dir: Path) -> Iterator[DownloadManager]:
+    running = make_manager(data_dir, backoff=Backoff(base=0.02, cap=0.1, max_failures=3))
+    yield running
+    running.shutdown()
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+def fetch(manager: DownloadManager, url: str, out: Path, **request: object) -> DownloadSnapshot:
+    download_id = manager.add(DownloadRequest(url, out, **request))  # type: ignore[arg-type]
+    assert manager.wait([download_id], timeout=40), "download did not settle"
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    return snapshot
+
+
+def assert_exact(snapshot: DownloadSnapshot, data: bytes) -> None:
+    record = snapshot.record
+    assert record.state is DownloadState.COMPLETED, record.error
+    assert record.path is not None
+    assert sha256_of(record.path) == sha256_bytes(data)
+
+
+def assert_failed_and_kept(snapshot: DownloadSnapshot, words: str) -> None:
+    record = snapshot.record
+    assert record.state is DownloadState.FAILED, record.state
+    assert words in (record.error or ""), record.error
+    assert record.path is not None
+    assert not record.path.exists(), "a failed download must not take its final name"
+
+
+# -- 1. bodies that HTTP framing says are incomplete ---------------------------------------
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "gzip-length"])
+def test_a_cut_body_of_unknown_size_is_never_complete(
+    manager: DownloadManager, out: Path, chunked: bool
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        if chunked:
+            serve_file(request, o, DATA, ignore_range=True, chunked=True,
+                             cut_after=len(DATA) // 2)  # fmt: skip
+        else:
+            serve_file(request, o, DATA, ignore_range=True, coding="gzip",
+                             cut_after=len(DATA) // 3)  # fmt: skip
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out)
+    record = snapshot.record
+    assert record.state is DownloadState.FAILED, "a cut body was taken for the whole file"
+    assert "before the end" in (record.error or ""), record.error
+    assert record.path is not None
+    assert not record.path.exists()
+
+
+def test_a_cut_chunked_body_is_fetched_again_and_completes(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        cut = len(DATA) // 2 if request.index == 0 else None
+        serve_file(request, o, DATA, ignore_range=True, chunked=True, cut_after=cut)
+
+    with hostile_server(handler) as server:
+        assert_exact(fetch(manager, f"{server.url}/f.bin", out), DATA)
+
+
+# -- 4. a server that ignores If-Range while the file changes ------------------------------
+
+
+@pytest.mark.parametrize("validator", ["etag", "last-modified"])
+def test_a_file_changed_under_an_ignored_if_range_is_never_mixed(
+    manager: DownloadManager, out: Path, validator: str
+) -> None:
+    """The first response (the probe) is the old version; every later one the new."""
+
+    def handler(request: Request, o: Out) -> None:
+        old = request.index == 0
+        if validator == "etag":
+            tags = {"etag": '"old"' if old else '"new"'}
+        else:
+            date = "Tue, 01 Sep 2026 10:00:00 GMT" if old else "Wed, 02 Sep 2026 10:00:00 GMT"
+            tags = {"etag": None, "last_modified": date}  # type: ignore[dict-item]
+        serve_file(request, o, DATA if old else NEW, ignore_if_range=True, **tags)  # type: ignore[arg-type]
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
+    assert_exact(snapshot, NEW)  # started over on the new version, never a mixture
+
+
+# -- 5. a coding nobody asked for ----------------------------------------------------------
+
+
+def test_a_gzip_partial_answer_is_refused(manager: DownloadManager, out: Path) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, coding="gzip" if request.range else None)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out)
+    record = snapshot.record
+    assert record.state is DownloadState.FAILED
+    assert "gzip" in (record.error or ""), record.error
+
+
+def test_a_gzip_answer_on_resume_is_refused(manager: DownloadManager, out: Path) -> None:
+    """The probe gets the plain file; later range answers come compressed."""
+
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, coding="gzip" if request.index > 0 else None)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
+    assert snapshot.record.state is DownloadState.FAILED
+    assert "gzip" in (snapshot.record.error or ""), snapshot.record.error
+
+
+# -- 6. an expired link that answers with a web page ---------------------------------------
+
+
+def test_an_html_page_sent_as_octet_stream_on_resume_is_not_the_file(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        if request.index == 0:
+            serve_file(request, o, DATA, cut_after=len(DATA) // 2)
+        else:  # the link expired: a small page, 200, typed as a binary
+            serve_file(request, o, HTML, etag=None, last_modified=None)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=1)
+    assert_failed_and_kept(snapshot, "link probably expired")
+    part = snapshot.record.part_path
+    assert part is not None
+    assert part.exists()
+    assert snapshot.record.done_bytes >= len(DATA) // 4  # progress kept
+
+
+def test_a_200_of_another_size_without_validators_is_not_a_new_version(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        if request.index == 0:
+            serve_file(request, o, DATA, cut_after=len(DATA) // 2)
+        else:
+            serve_file(request, o, NEW[:1000], etag=None, last_modified=None,
+                             ignore_range=True)  # fmt: skip
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=1)
+    assert_failed_and_kept(snapshot, "link probably expired")
+    assert snapshot.record.done_bytes >= len(DATA) // 4
+
+
+# -- 7. credentials stay with their origin -------------------------------------------------
+
+
+def test_credentials_never_follow_a_cross_host_redirect(
+    manager: DownloadManager, out: Path
+) -> None:
+    def files(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA)
+
+    with hostile_server(files, host="127.0.0.2") as other:
+
+        def redirect(request: Request, o: Out) -> None:
+            o.head(302, {"Location": f"{other.url}/f.bin", "Content-Length": "0"})
+
+        with hostile_server(redirect) as first:
+            snapshot = fetch(
+                manager, f"http://user:secret@127.0.0.1:{first.port}/f.bin", out,
+                headers=(("Authorization", "Bearer t0ken"), ("Cookie", "session=s3cret")),
+                connections=4,
+            )  # fmt: skip
+        assert_exact(snapshot, DATA)
+        assert len(other.requests) > 1
+        for request in other.requests:
+            assert "authorization" not in request.headers, request
+            assert "cookie" not in request.headers, request
+        assert all("authorization" in r.headers for r in first.requests)
+
+
+# -- 14-17. downloads that can succeed -----------------------------------------------------
+
+
+def test_backends_with_different_etags_for_the_same_bytes(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, etag=f'"backend-{request.connection % 2}"')
+
+    with hostile_server(handler) as server:
+        assert_exact(fetch(manager, f"{server.url}/f.bin", out, connections=4), DATA)
+
+
+def test_closed_ranges_answered_200_use_open_ended_ranges(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, closed_ranges_as_200=True)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
+        assert_exact(snapshot, DATA)
+        ranges = [r.headers.get("range", "") for r in server.requests]
+        assert ranges[-1].endswith("-"), ranges  # open-ended once closed ones failed
+        assert len(ranges) < 20, ranges
+
+
+def test_an_empty_object_answered_416_is_an_empty_file(manager: DownloadManager, out: Path) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, b"")
+
+    with hostile_server(handler) as server:
+        assert_exact(fetch(manager, f"{server.url}/empty.txt", out), b"")
+
+
+def test_a_stray_200_with_the_same_etag_keeps_the_progress(
+    manager: DownloadManager, out: Path
+) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, ignore_range=request.index == 2)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
+        assert_exact(snapshot, DATA)
+        from_start = [r for r in server.requests if r.headers.get("range") == "bytes=0-"]
+        assert len(from_start) == 1, "the stray 200 threw the progress away"
+
+
+def test_a_206_of_unknown_total_is_not_the_whole_file(manager: DownloadManager, out: Path) -> None:
+    def handler(request: Request, o: Out) -> None:
+        body = DATA[: 1 << 20]
+        o.head(206, {"Content-Range": f"bytes 0-{len(body) - 1}/*",
+                           "Content-Length": str(len(body))})  # fmt: skip
+        o.body(body)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out)
+    assert snapshot.record.state is DownloadState.FAILED
+    assert "without its total size" in (snapshot.record.error or "")
+    assert not list(out.iterdir())

@@ -1,0 +1,301 @@
+"""A small HTTP/1.1 server that lies on purpose: the engine's hostile peer in tests.
+
+A test gives ``HostileServer`` one handler, ``handler(request, out)``, run on a thread per
+connection; the server parses each request head (keeping connections alive between
+requests unless the handler hangs up) and the handler answers through ``out`` with
+whatever bytes it likes: cut bodies, broken chunking, wrong headers, trickled heads.
+``serve_file`` answers like an honest server with range support, and its keyword
+arguments are the lies a real server tells (ignoring If-Range, answering 200 to closed
+ranges, a coding nobody asked for...).
+
+Every request is logged (``server.requests``) with its headers and the connection it came
+on, and every body byte counted (``server.body_bytes``), so a test can assert what a
+client sent and how much it fetched. To add a lie: add a keyword to ``serve_file`` or
+write a handler of your own. ``stop`` closes every socket it accepted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["HostileServer", "Out", "Request", "hostile_server", "serve_file"]
+
+HEAD_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str
+    headers: Mapping[str, str]  # lower-case names
+    connection: int  # serial number of the TCP connection it came on
+    index: int  # serial number of the request, from 0
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.target).query))
+
+    @property
+    def range(self) -> tuple[int, int | None] | None:
+        """``(first, last)`` of a single ``bytes=`` range (``last`` None: open-ended)."""
+        value = self.headers.get("range", "")
+        if not value.startswith("bytes=") or "," in value:
+            return None
+        first, _, last = value[len("bytes=") :].partition("-")
+        if not first.isdigit():
+            return None
+        return int(first), int(last) if last.isdigit() else None
+
+
+class Out:
+    """Where a handler writes its answer; ``close`` hangs up the connection."""
+
+    def __init__(self, sock: socket.socket, server: HostileServer) -> None:
+        self._sock = sock
+        self._server = server
+        self.closed = False
+
+    def head(self, status: int, headers: Mapping[str, str] | list[tuple[str, str]]) -> None:
+        items = list(headers.items()) if isinstance(headers, Mapping) else headers
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Whatever')}"]
+        lines += [f"{name}: {value}" for name, value in items]
+        self.raw(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+
+    def body(self, data: bytes) -> None:
+        self.raw(data, counted=True)
+
+    def raw(self, data: bytes, *, counted: bool = False) -> None:
+        if self.closed:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                sent = self._sock.send(view)
+                if counted:
+                    self._server.count(sent)
+                view = view[sent:]
+        except OSError:
+            self.closed = True
+
+    def trickle(self, data: bytes, every: float, step: int = 1) -> None:
+        """Send ``data`` ``step`` bytes at a time, ``every`` seconds apart."""
+        for i in range(0, len(data), step):
+            self.raw(data[i : i + step])
+            if self.closed or self._server.stopping.wait(every):
+                return
+
+    def close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+
+Handler = Callable[[Request, Out], None]
+
+
+@dataclass
+class HostileServer:
+    """Serves ``handler`` on ``host`` (a loopback address), a thread per connection."""
+
+    handler: Handler
+    host: str = "127.0.0.1"
+    requests: list[Request] = field(default_factory=list)
+    body_bytes: int = 0
+    port: int = 0
+    stopping: threading.Event = field(default_factory=threading.Event)
+    _listener: socket.socket | None = None
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _sockets: set[socket.socket] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _connections: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def count(self, n: int) -> None:
+        with self._lock:
+            self.body_bytes += n
+
+    def start(self) -> HostileServer:
+        listener = socket.create_server((self.host, 0))
+        listener.settimeout(0.05)
+        self._listener = listener
+        self.port = listener.getsockname()[1]
+        accepter = threading.Thread(target=self._accept, name="hostile-accept", daemon=True)
+        self._threads.append(accepter)
+        accepter.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in list(self._threads):
+            thread.join(10)
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def paths(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while not self.stopping.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                if self.stopping.is_set():
+                    sock.close()
+                    return
+                self._connections += 1
+                self._sockets.add(sock)
+                thread = threading.Thread(
+                    target=self._serve, args=(sock, self._connections), daemon=True
+                )
+                self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, sock: socket.socket, connection: int) -> None:
+        out = Out(sock, self)
+        buffer = b""
+        try:
+            while not out.closed and not self.stopping.is_set():
+                while b"\r\n\r\n" not in buffer:
+                    data = sock.recv(65536)
+                    if not data or len(buffer) > HEAD_LIMIT:
+                        return
+                    buffer += data
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = [*request_line.split(" "), "", ""][:3]
+                headers: dict[str, str] = {}
+                for line in lines:
+                    name, sep, value = line.partition(":")
+                    if sep:
+                        headers[name.strip().lower()] = value.strip()
+                with self._lock:
+                    request = Request(method, target, headers, connection, len(self.requests))
+                    self.requests.append(request)
+                self.handler(request, out)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._sockets.discard(sock)
+            sock.close()
+
+
+@contextlib.contextmanager
+def hostile_server(handler: Handler, host: str = "127.0.0.1") -> Iterator[HostileServer]:
+    server = HostileServer(handler, host).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def serve_file(
+    request: Request,
+    out: Out,
+    data: bytes,
+    *,
+    etag: str | None = '"v1"',
+    last_modified: str | None = "Tue, 01 Sep 2026 10:00:00 GMT",
+    content_type: str = "application/octet-stream",
+    ignore_if_range: bool = False,
+    ignore_range: bool = False,
+    closed_ranges_as_200: bool = False,
+    coding: str | None = None,
+    cut_after: int | None = None,
+    chunked: bool = False,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """Answer ``request`` for ``data`` as an honest HTTP/1.1 server would, but for the lies
+    asked for:
+
+    - ``ignore_if_range``: a Range is honoured even when If-Range does not match;
+    - ``ignore_range``: every answer is a 200 with the whole body;
+    - ``closed_ranges_as_200``: ``bytes=N-`` is honoured, ``bytes=N-M`` gets a 200;
+    - ``coding``: a Content-Encoding (``gzip`` compresses the bytes sent, whatever asked);
+    - ``cut_after``: hang up after that many body bytes (the head still promises all);
+    - ``chunked``: chunked framing instead of Content-Length.
+    """
+    headers: dict[str, str] = {"Content-Type": content_type}
+    if etag is not None:
+        headers["ETag"] = etag
+    if last_modified is not None:
+        headers["Last-Modified"] = last_modified
+    headers["Accept-Ranges"] = "bytes"
+    headers.update(extra or {})
+    status, body = 200, data
+    wanted = None if ignore_range else request.range
+    condition = request.headers.get("if-range")
+    honest = condition is not None and not ignore_if_range
+    if wanted is not None and honest and condition not in (etag, last_modified):
+        wanted = None
+    if wanted is not None and closed_ranges_as_200 and wanted[1] is not None:
+        wanted = None
+    if wanted is not None:
+        first, last = wanted
+        last = len(data) - 1 if last is None else min(last, len(data) - 1)
+        if first >= len(data):
+            out.head(416, {"Content-Range": f"bytes */{len(data)}", "Content-Length": "0"})
+            return
+        status, body = 206, data[first : last + 1]
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+    if coding is not None:
+        headers["Content-Encoding"] = coding
+        if coding == "gzip":
+            body = gzip.compress(body)
+    if chunked:
+        headers["Transfer-Encoding"] = "chunked"
+    else:
+        headers["Content-Length"] = str(len(body))
+    out.head(status, headers)
+    if request.method == "HEAD":
+        return
+    sent = body if cut_after is None else body[:cut_after]
+    if chunked:
+        step = 64 * 1024
+        for i in range(0, len(sent), step):
+            piece = sent[i : i + step]
+            out.raw(f"{len(piece):x}\r\n".encode())
+            out.body(piece)
+            out.raw(b"\r\n")
+        if cut_after is None:
+            out.raw(b"0\r\n\r\n")
+    else:
+        out.body(sent)
+    if cut_after is not None:
+        out.close()
+
+
+_REASONS = {
+    200: "OK",
+    206: "Partial Content",
+    302: "Found",
+    401: "Unauthorized",
+    404: "Not Found",
+    416: "Range Not Satisfiable",
+    503: "Service Unavailable",
+}
