@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
-from gui_app import __version__
+from gui_app import __version__, logs
 
 __all__ = ["build_parser", "main"]
 
@@ -88,8 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.command, args.urls = "app", urls
     else:
         args = parser.parse_args(args_list)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logs.setup(args.verbose)
     module = importlib.import_module(_COMMAND_MODULES.get(args.command, "gui_app.commands.app"))
     run = getattr(module, f"run_{args.command.replace('-', '_')}")
     result: int = run(args)

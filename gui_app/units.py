@@ -14,6 +14,9 @@ _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?(?:/s)?\s*$", re.IGN
 _MULTIPLIERS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
+MAX_RATE = float(1 << 50)
+
+
 def parse_rate(text: str) -> int:
     """Parse ``"500K"``, ``"10M"``, ``"1.5G"`` or ``"2048"`` into bytes per second (>= 1).
 
@@ -23,6 +26,8 @@ def parse_rate(text: str) -> int:
     if match is None:
         raise ValueError(f"not a rate: {text!r} (expected a number with an optional K, M or G)")
     value = float(match.group(1)) * _MULTIPLIERS[match.group(2).lower()]
+    if not value < MAX_RATE:  # also infinity, from 400 digits
+        raise ValueError(f"rate too large: {text[:20]!r}... (at most 1 PiB/s)")
     if value < 1:
         raise ValueError(f"rate must be at least 1 byte/s: {text!r}")
     return int(value)

@@ -31,7 +31,7 @@ from gui_app.engine.models import (
 )
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
-from gui_app.engine.urls import redact_url, validate_url
+from gui_app.engine.urls import validate_url
 from gui_app.units import format_bytes, format_duration, format_rate, parse_rate
 
 __all__ = ["run_get", "run_list", "run_remove", "run_resume"]
@@ -55,6 +55,9 @@ def _open_store() -> Store:
             f"warning: the download list could not be read and was moved to "
             f"{store.recovered_from}; starting a new list"
         )
+    store.all()  # reads every row once: unreadable ones are set aside and named here
+    for message in store.set_aside_rows:
+        _error(f"warning: {message}")
     return store
 
 
@@ -149,7 +152,15 @@ def run_get(args: argparse.Namespace) -> int:
                 continue
             if record is not None:
                 if not args.quiet:
-                    print(f"resuming #{record.id} {record.filename or redact_url(record.url)}")
+                    print(f"resuming #{record.id} {record.display_name}")
+                # This command line says what is wanted now (a corrected checksum, a fresh
+                # token): it replaces what the earlier run stored.
+                manager.set_options(
+                    record.id,
+                    checksum=request.checksum,
+                    headers=request.headers,
+                    connections=request.connections,
+                )
                 manager.resume(record.id)
                 ids.append(record.id)
             else:
@@ -207,7 +218,7 @@ def run_list(args: argparse.Namespace) -> int:
             done = f"{100 * record.done_bytes / record.size:.0f}%"
         else:
             done = "100%" if record.state is DownloadState.COMPLETED else "-"
-        name = record.filename or redact_url(record.url)
+        name = record.display_name
         line = f"{record.id:>4}  {record.state.value:<9}  {done:>6}  {size:>10}  {name}"
         if record.error and record.state is not DownloadState.COMPLETED:
             line += f"  ({record.error})"
@@ -251,7 +262,7 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
 
 def _progress_text(snapshot: DownloadSnapshot) -> str:
     record = snapshot.record
-    name = record.filename or redact_url(record.url)
+    name = record.display_name
     size = "?" if record.size is None else format_bytes(record.size)
     fraction = snapshot.fraction
     percent = "" if fraction is None else f"{100 * fraction:5.1f}% "
@@ -280,7 +291,7 @@ def _summarize(
         if snapshot is None:
             continue
         record = snapshot.record
-        name = record.filename or redact_url(record.url)
+        name = record.display_name
         if record.state is DownloadState.COMPLETED:
             if not quiet:
                 size = format_bytes(record.size or 0)

@@ -24,6 +24,7 @@ from typing import Any
 from gui_app import paths
 from gui_app.engine.channel import Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent
+from gui_app.engine.interface import remote_calls
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 
@@ -36,11 +37,7 @@ EXIT_LOCKED = 3  # another engine kept the data dir's lock
 LOCK_WAIT = 30.0  # an old engine saves within its 5 s shutdown; allow a slow disk
 
 # What the app may call; anything else is refused.
-CALLS = frozenset({
-    "start", "add", "pause", "resume", "pause_all", "resume_all", "remove", "retry",
-    "set_max_concurrent", "set_global_rate_limit", "set_rate_limit", "get", "snapshot",
-    "active_snapshot", "total_speed",
-})  # fmt: skip
+CALLS = remote_calls()
 
 
 def run_host(fd: int, nice: int = 0) -> int:

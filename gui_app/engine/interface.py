@@ -1,5 +1,7 @@
 """What a front end calls on an engine: the DownloadManager in the same process (the CLI,
-the tests) or the RemoteEngine in its own process (the desktop app) both fit it."""
+the tests) or the RemoteEngine in its own process (the desktop app) both fit it. The
+engine process answers exactly the calls named here (``remote_calls``), and
+tests/engine/test_interface.py fails when either side lacks one or differs from it."""
 
 from __future__ import annotations
 
@@ -7,24 +9,79 @@ from collections.abc import Callable
 from typing import Protocol
 
 from gui_app.engine.events import Listener
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot
+from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "remote_calls"]
+
+LOCAL_ONLY = frozenset({"subscribe", "shutdown"})  # the remote side does these itself
 
 
 class Engine(Protocol):
-    def start(self, *, resume_running: bool = True, run_queued: bool = True) -> None: ...
-    def shutdown(self, timeout: float = ...) -> None: ...
-    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
-    def add(self, request: DownloadRequest) -> DownloadId: ...
-    def pause(self, download_id: DownloadId) -> None: ...
-    def resume(self, download_id: DownloadId) -> None: ...
-    def pause_all(self) -> None: ...
-    def resume_all(self) -> None: ...
-    def remove(self, download_id: DownloadId, delete_file: bool = False) -> None: ...
-    def retry(self, download_id: DownloadId) -> None: ...
-    def set_max_concurrent(self, count: int) -> None: ...
-    def set_global_rate_limit(self, rate: int | None) -> None: ...
-    def get(self, download_id: DownloadId) -> DownloadSnapshot | None: ...
-    def snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
-    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]: ...
+    def start(self, *, resume_running: bool = True, run_queued: bool = True) -> None:
+        """Load the stored downloads; queue the unfinished ones (or hold them paused when
+        not ``resume_running``); with ``run_queued`` False run only what ``resume`` names."""
+
+    def shutdown(self, timeout: float = ...) -> None:
+        """Stop running downloads (saved, queued for the next start) and release all."""
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every event, from engine threads; returns an unsubscribe."""
+
+    def add(self, request: DownloadRequest) -> DownloadId:
+        """Validate, store and queue (or hold paused); raises InvalidURLError."""
+
+    def pause(self, download_id: DownloadId) -> None:
+        """Pause a queued or running download; a running one saves, then reports PAUSED."""
+
+    def resume(self, download_id: DownloadId) -> None:
+        """Queue a paused or failed download (one another process runs fails as busy)."""
+
+    def pause_all(self) -> None:
+        """``pause`` every download."""
+
+    def resume_all(self) -> None:
+        """``resume`` every download."""
+
+    def remove(self, download_id: DownloadId, delete_file: bool = False) -> None:
+        """Forget a download and its part file (and its finished file if asked), once it
+        has stopped; DownloadRemoved follows."""
+
+    def retry(self, download_id: DownloadId) -> None:
+        """The same as ``resume``."""
+
+    def set_max_concurrent(self, count: int) -> None:
+        """How many downloads run at once (at least one)."""
+
+    def set_global_rate_limit(self, rate: int | None) -> None:
+        """Bytes per second for all downloads together; None: unlimited."""
+
+    def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
+        """Bytes per second for one download, at once, also while it runs."""
+
+    def set_options(
+        self,
+        download_id: DownloadId,
+        *,
+        checksum: Checksum | None,
+        headers: tuple[tuple[str, str], ...],
+        connections: int,
+    ) -> None:
+        """Replace a download's request options; they apply from its next run."""
+
+    def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
+        """One download as it is now, or None."""
+
+    def snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        """Every download as it is now, by id."""
+
+    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        """The running downloads only: what changes without an event."""
+
+    def total_speed(self) -> float:
+        """Bytes per second over all downloads, rolling."""
+
+
+def remote_calls() -> frozenset[str]:
+    """The calls the engine process answers: every member of ``Engine`` but the local ones."""
+    members = {name for name in vars(Engine) if not name.startswith("_")}
+    return frozenset(members - LOCAL_ONLY)

@@ -22,7 +22,7 @@ from typing import Any, cast
 from gui_app.engine.channel import Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
 from gui_app.engine.host import EXIT_LOCKED
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot
+from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
 
@@ -45,7 +45,8 @@ def host_command() -> list[str]:
 
 
 class RemoteEngine:
-    """A DownloadManager in a child process; ``options`` are the manager's own."""
+    """A DownloadManager in a child process; ``options`` are the manager's own. Each call
+    is ``Engine``'s (see its contracts), sent over the channel."""
 
     def __init__(self, *, nice: int = 10, **options: Any) -> None:
         mine, theirs = socket.socketpair()
@@ -103,6 +104,20 @@ class RemoteEngine:
 
     def set_global_rate_limit(self, rate: int | None) -> None:
         self._call("set_global_rate_limit", rate)
+
+    def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
+        self._call("set_rate_limit", download_id, rate)
+
+    def set_options(
+        self,
+        download_id: DownloadId,
+        *,
+        checksum: Checksum | None,
+        headers: tuple[tuple[str, str], ...],
+        connections: int,
+    ) -> None:
+        self._call("set_options", download_id, checksum=checksum, headers=headers,
+                   connections=connections)  # fmt: skip
 
     def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
         return cast("DownloadSnapshot | None", self._call("get", download_id))

@@ -67,7 +67,6 @@ _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.FAILED: DownloadFailed,
     ReportKind.BUSY: DownloadFailed,
 }
-BUSY = "another Rangeload process is downloading this right now; nothing was changed"
 DISK_FULL_RECHECK = 5.0
 
 
@@ -453,8 +452,6 @@ class DownloadManager:
 
     def _on_task_report(self, report: TaskReport) -> None:
         record = report.record
-        if report.kind is ReportKind.BUSY:
-            record = replace(record, state=DownloadState.FAILED, error=BUSY)
         with self._lock:
             if record.id not in self._records:
                 return  # removed meanwhile

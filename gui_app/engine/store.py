@@ -257,7 +257,7 @@ class Store:
 
     def update(self, download_id: DownloadId, **columns: object) -> None:
         """Write only the named fields (state, error, checksum...), leaving the rest to
-        whoever runs the download."""
+        whoever runs the download; never over a row another process has completed."""
         values = {name: _column_value(value) for name, value in columns.items()}
         unknown = set(values) - _WRITABLE
         if unknown:
@@ -265,8 +265,8 @@ class Store:
         assignments = ", ".join(f"{name}=?" for name in values)
         with self._transaction() as db:
             db.execute(
-                f"UPDATE downloads SET {assignments}, updated_at=? WHERE id=?",
-                (*values.values(), self._clock(), download_id),
+                f"UPDATE downloads SET {assignments}, updated_at=? WHERE id=? AND state != ?",
+                (*values.values(), self._clock(), download_id, DownloadState.COMPLETED.value),
             )
 
     def get(self, download_id: DownloadId) -> DownloadRecord | None:

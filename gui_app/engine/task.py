@@ -47,6 +47,7 @@ from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import MIN_SPLIT, Regions
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate
+from gui_app.engine.store import StoreError
 from gui_app.engine.task_lock import TaskLock
 from gui_app.engine.transfer import READ_ON, Forms, RestartError, Transfer, judge
 
@@ -55,6 +56,7 @@ __all__ = ["DownloadTask", "Phase", "ReportKind", "StopReason", "TaskConfig", "T
 log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 2
+BUSY = "another Rangeload process is downloading this right now; nothing was changed"
 
 
 class Phase(enum.Enum):
@@ -174,14 +176,15 @@ class DownloadTask:
         """Run to completion, failure, or stop. Never raises."""
         try:
             with TaskLock.held(self._lock_dir, self.record.id) as held:
-                if not held:
-                    self._enter(Phase.ENDED)
+                if not held:  # nothing is saved: the row is the other process's
+                    self.record = replace(self.record, state=DownloadState.FAILED, error=BUSY)
                     self._report(TaskReport(self.record, ReportKind.BUSY))
                     return
                 self._run()
         except StoreSaveError as error:
             log.error("download %s: %s", self.record.id, error)
-            self.record = replace(self.record, state=DownloadState.PAUSED, error=str(error))
+            self.record = replace(self.record, state=DownloadState.PAUSED, error=str(error),
+                                  pause_reason=PauseReason.STORE)  # fmt: skip
             self._report(TaskReport(self.record, ReportKind.PAUSED))
         except Exception as error:  # a bug must not kill the manager
             log.exception("download %s crashed", self.record.id)
@@ -231,6 +234,8 @@ class DownloadTask:
                                                  ) from None  # fmt: skip
                 log.warning("download %s starts over: %s", self.record.id, restart)
                 self._discard_partial(str(restart), keep_version=restart.failure)
+            except StoreSaveError:
+                raise  # nothing more can be recorded: run() reports it as it stands
             except DownloadError as error:
                 self._handle_error(error)
                 return
@@ -262,7 +267,10 @@ class DownloadTask:
         self.record = self._save(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
 
     def _save(self, record: DownloadRecord) -> DownloadRecord:
-        return self._save_record(record)
+        try:
+            return self._save_record(record)
+        except StoreError as error:
+            raise StoreSaveError(f"progress could not be saved ({error}); paused") from error
 
     def _save_progress(self) -> None:
         """Make written bytes durable, then record them: never the other way round."""

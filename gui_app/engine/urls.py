@@ -7,11 +7,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gui_app.engine.errors import InvalidURLError
 
-__all__ = ["SUPPORTED_SCHEMES", "redact_url", "validate_url"]
+__all__ = ["SUPPORTED_SCHEMES", "redact_text", "redact_url", "validate_url"]
 
 SUPPORTED_SCHEMES = ("http", "https")
 _SECRET_PARAM = re.compile(r"token|key|sig|signature|password|passwd|secret|auth|credential", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_SECRET_HEADER = re.compile(
+    r"((?:proxy-)?authorization|cookie|set-cookie)(['\"]?\s*[:=,]\s*['\"]?)([^'\"\r\n)]+)", re.I
+)
 
 
 def validate_url(text: str) -> str:
@@ -40,7 +44,8 @@ def validate_url(text: str) -> str:
         raise InvalidURLError("invalid port 0")
     if not (host.startswith("[") or ":" in host):  # not an IPv6 literal
         try:
-            host.encode("idna")
+            ascii_host = host.encode("idna")
+            ascii_host.decode("idna")  # an A-label ("xn--...") must decode too
         except UnicodeError:
             raise InvalidURLError(f"invalid host name {host!r}") from None
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
@@ -58,3 +63,10 @@ def redact_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """``text`` (a log line, a message) with every URL redacted and the values of
+    Authorization and Cookie headers replaced by ``***``."""
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    return _SECRET_HEADER.sub(lambda m: m.group(1) + m.group(2) + "***", text)

@@ -122,6 +122,15 @@ class HttpClient:
             with self._backend.guarding(guard), _mapped(url, self._stall_timeout):
                 request = self._client.build_request("GET", url, headers=sent)
                 return self._client.send(request, stream=True)
+        except TransientError as error:
+            if guard.interrupted:
+                raise TransientError("stopped") from error
+            if self._clock() >= guard.deadline:
+                raise TransientError(
+                    f"{host_of(url)} did not complete its answer's head within "
+                    f"{self._head_timeout:g} s"
+                ) from error
+            raise
         finally:
             guard.deadline = None
 

@@ -1,0 +1,237 @@
+"""What happens when the machine, not the server, misbehaves: a store that cannot be
+written or holds bad rows, heads that never end, a stop in the middle of a request, a
+nearly full disk, secrets at rest, and the order of events (review items 10-13, 21, 22)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import stat
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gui_app import logs
+from gui_app.engine.events import DownloadEvent, DownloadStarted, DownloadUpdated
+from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.retry import Backoff
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+from gui_app.engine.urls import redact_text
+from gui_app.server.runner import ServerThread
+from tests.engine.conftest import MIN_SPLIT, make_manager
+from tests.helpers import sha256_of
+from tests.hostile import Out, Request, hostile_server
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+def slow_url(server: ServerThread) -> str:
+    return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"
+
+
+def wait_for(condition: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+# -- 10. secrets at rest and in logs ------------------------------------------------------
+
+
+def test_the_store_is_the_owners_only(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data" / "state.sqlite3")
+    store.close()
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    for path in (tmp_path / "data").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_log_lines_never_carry_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    assert "s3cret" not in redact_text("GET http://user:s3cret@example.org/f?token=s3cret")
+    assert "s3cret" not in redact_text("headers {'Authorization': 'Bearer s3cret'}")
+    assert "s3cret" not in redact_text("Cookie: session=s3cret; other=1")
+    record = logging.LogRecord("x", logging.INFO, "f", 1, "GET %s", ("http://u:s3cret@h/",), None)
+    logs.RedactingFilter().filter(record)
+    assert "s3cret" not in record.getMessage()
+
+
+# -- 11. a store that cannot be written ---------------------------------------------------
+
+
+def test_a_locked_store_pauses_the_download_with_a_message(
+    server: ServerThread, data_dir: Path, out: Path
+) -> None:
+    store = Store(data_dir / "state.sqlite3", busy_timeout=0.2)
+    manager = DownloadManager(store, save_interval=0.2, min_split=MIN_SPLIT)
+    manager.start()
+    blocker = sqlite3.connect(data_dir / "state.sqlite3", isolation_level=None)
+    try:
+        download_id = manager.add(DownloadRequest(slow_url(server), out))
+        wait_for(lambda: (manager.get(download_id) or 0) and manager.get(download_id).done_bytes)  # type: ignore[union-attr]
+        blocker.execute("BEGIN EXCLUSIVE")  # another program holds the file
+        assert manager.wait([download_id], timeout=15), "the download never ended"
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        assert snapshot.state is DownloadState.PAUSED
+        assert snapshot.record.pause_reason is PauseReason.STORE
+        assert "could not be saved" in (snapshot.record.error or "")
+    finally:
+        blocker.close()
+        manager.shutdown()
+        store.close()
+
+
+# -- 12. a valid store with bad rows ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("done", "not json"), ("state", "dancing"), ("done", "[[50, 10]]"), ("checksum", "x")],
+)
+def test_unreadable_rows_are_set_aside(tmp_path: Path, column: str, value: str) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = Store(path)
+    good = store.add(DownloadRequest("http://example.org/a", tmp_path), DownloadState.QUEUED)
+    bad = store.add(DownloadRequest("http://example.org/b", tmp_path), DownloadState.QUEUED)
+    store.close()
+    db = sqlite3.connect(path)
+    db.execute(f"UPDATE downloads SET {column} = ? WHERE id = ?", (value, bad.id))
+    db.commit()
+    db.close()
+    store = Store(path)
+    try:
+        assert [r.id for r in store.all()] == [good.id]
+        assert store.get(bad.id) is None
+        assert len(store.set_aside_rows) == 1
+        assert f"download #{bad.id}" in store.set_aside_rows[0]
+    finally:
+        store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT id FROM set_aside").fetchall() == [(bad.id,)]
+    db.close()
+
+
+# -- 13. response heads that never end, and a stop during a request -----------------------
+
+
+def trickling(request: Request, o: Out) -> None:
+    o.trickle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000, every=0.05)
+
+
+def test_a_head_that_never_ends_times_out(data_dir: Path, out: Path) -> None:
+    manager = make_manager(data_dir, head_timeout=1.0,
+                           backoff=Backoff(base=0.05, cap=0.1, max_failures=1))  # fmt: skip
+    try:
+        with hostile_server(trickling) as server:
+            start = time.monotonic()
+            download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out))
+            assert manager.wait([download_id], timeout=15)
+            elapsed = time.monotonic() - start
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        assert snapshot.state is DownloadState.FAILED
+        assert "within 1 s" in (snapshot.record.error or ""), snapshot.record.error
+        assert elapsed < 5
+    finally:
+        manager.shutdown()
+
+
+def test_a_stop_interrupts_a_request_under_way(manager: DownloadManager, out: Path) -> None:
+    with hostile_server(trickling) as server:
+        download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out))
+        wait_for(lambda: len(server.requests) == 1)
+        time.sleep(0.2)
+        start = time.monotonic()
+        manager.pause(download_id)
+        assert manager.wait([download_id], timeout=5)
+        assert time.monotonic() - start < 1.0
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.PAUSED
+
+
+# -- 21. a paused download on a nearly full disk ------------------------------------------
+
+
+def test_a_preallocated_download_resumes_on_a_nearly_full_disk(
+    server: ServerThread, source: Path, data_dir: Path, out: Path
+) -> None:
+    free = {"bytes": 1 << 40}
+    manager = make_manager(data_dir, free_space=lambda _: free["bytes"])
+    try:
+        download_id = manager.add(DownloadRequest(slow_url(server), out, connections=2))
+        wait_for(lambda: manager.get(download_id).done_bytes > 300_000)  # type: ignore[union-attr]
+        manager.pause(download_id)
+        assert manager.wait([download_id], timeout=10)
+        free["bytes"] = 4096  # the disk filled up, but the part file's space is its own
+        manager.resume(download_id)
+        assert manager.wait([download_id], timeout=60)
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)
+    finally:
+        manager.shutdown()
+
+
+# -- 22. order of events, and remove with a download finishing meanwhile ------------------
+
+
+def test_a_resumed_download_is_never_left_looking_queued(
+    manager: DownloadManager, server: ServerThread, out: Path
+) -> None:
+    """Listeners get the states in the order they happened: a quick start after a resume
+    never leaves the row saying Queued (review item 22)."""
+    events: list[DownloadEvent] = []
+    lock = threading.Lock()
+
+    def listen(event: DownloadEvent) -> None:
+        with lock:
+            events.append(event)
+
+    def states_of(download_id: int) -> list[DownloadState]:
+        with lock:
+            return [e.record.state for e in events
+                    if isinstance(e, DownloadUpdated | DownloadStarted)
+                    and e.record.id == download_id]  # fmt: skip
+
+    manager.subscribe(listen)
+    for _ in range(5):
+        download_id = manager.add(DownloadRequest(slow_url(server), out, start_paused=True))
+        manager.resume(download_id)
+        wait_for(lambda i=download_id: DownloadState.RUNNING in states_of(i))  # type: ignore[misc]
+        time.sleep(0.1)
+        assert states_of(download_id)[-1] is not DownloadState.QUEUED, states_of(download_id)
+        manager.pause(download_id)
+
+
+def test_remove_with_delete_also_deletes_a_file_completed_meanwhile(
+    manager: DownloadManager, server: ServerThread, out: Path
+) -> None:
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+    download_id = manager.add(DownloadRequest(url, out))
+    wait_for(lambda: manager.get(download_id).state is DownloadState.VERIFYING  # type: ignore[union-attr]
+             or manager.get(download_id).done_bytes > 0)  # type: ignore[union-attr]  # fmt: skip
+    manager.remove(download_id, delete_file=True)
+    wait_for(lambda: manager.get(download_id) is None and not list(out.iterdir()), timeout=15)
+
+
+@pytest.fixture
+def manager(data_dir: Path) -> Iterator[DownloadManager]:
+    running = make_manager(data_dir)
+    yield running
+    running.shutdown()

@@ -1,0 +1,34 @@
+"""Both engines fit the one ``Engine`` protocol, member by member, signature by signature;
+the engine process answers exactly its remote calls."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from gui_app.engine.host import CALLS
+from gui_app.engine.interface import LOCAL_ONLY, Engine, remote_calls
+from gui_app.engine.remote import RemoteEngine
+from gui_app.engine.scheduler import DownloadManager
+
+MEMBERS = sorted(name for name in vars(Engine) if not name.startswith("_"))
+
+
+def parameters(function: object) -> list[tuple[str, object, object]]:
+    signature = inspect.signature(function)  # type: ignore[arg-type]
+    return [(p.name, p.kind, p.default is inspect.Parameter.empty)
+            for p in signature.parameters.values()]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", [DownloadManager, RemoteEngine])
+@pytest.mark.parametrize("name", MEMBERS)
+def test_each_engine_has_each_call_with_its_signature(engine: type, name: str) -> None:
+    assert hasattr(engine, name), f"{engine.__name__} lacks {name}"
+    assert parameters(getattr(engine, name)) == parameters(getattr(Engine, name)), name
+
+
+def test_the_engine_process_answers_the_remote_calls() -> None:
+    assert CALLS == remote_calls() == frozenset(MEMBERS) - LOCAL_ONLY
+    assert "set_options" in CALLS
+    assert "total_speed" in CALLS
