@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,21 @@ def process_ended(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+class CountingApp:
+    """ASGI wrapper counting the body bytes the server hands to the network."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.sent = 0
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def counting_send(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                with self._lock:
+                    self.sent += len(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, counting_send)

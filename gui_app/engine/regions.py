@@ -26,7 +26,8 @@ __all__ = ["MIN_SPLIT", "Lease", "Regions", "largest_free", "worth_splitting"]
 
 MIN_SPLIT = 1 << 20
 SPLIT_AFTER = 1.0  # seconds: a region finishing sooner is not split
-STEAL_AFTER = 2.0  # seconds: younger leases are not judged; slower ones owe at least this
+JUDGE_AFTER = 0.25  # seconds: a younger lease's speed is not known yet
+STEAL_AFTER = 2.0  # seconds: younger leases are not taken over; slower ones owe at least this
 
 
 @dataclass(eq=False)
@@ -184,7 +185,7 @@ class Regions:
             owed = lease.owed
             if owed is None:
                 continue
-            speed = lease.rate.rate() if now - lease.started >= self._steal_after else 0.0
+            speed = lease.rate.rate() if now - lease.started >= JUDGE_AFTER else 0.0
             if not worth_splitting(owed.length, speed, self._min_split, self._split_after):
                 continue
             seconds = owed.length / speed if speed > 0 else float("inf")

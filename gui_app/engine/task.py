@@ -368,7 +368,7 @@ class DownloadTask:
         guard, response, answer = self._probe(first, forms)
         skip = 0 if answer.partial else first  # a whole-file answer is read on to ``first``
         try:
-            self._adopt(answer, str(response.url), response.headers.get("content-disposition"))
+            self._adopt(answer, response, forms)
             if self._regions.complete():  # an empty file
                 response.close()
                 return
@@ -394,12 +394,15 @@ class DownloadTask:
             transfer.interrupt()
         lease = self._regions.open(answer.first + skip, lease_last)
         extra = self._planned_connections() - 1 if record.resumable and record.size else 0
-        transfer.start(lease, response, guard, extra, skip=skip)
+        transfer.start(lease, (response, guard), extra, skip=skip, body_last=answer.last)
         self._supervise(transfer)
 
     def _probe(self, first: int, forms: Forms) -> tuple[Guard, httpx.Response, Answer]:
-        """The first request, for the rest of the file from ``first``; its answer is
-        checked against the version on disk. Transient failures retry with backoff."""
+        """The first request, from ``first``: a closed range of one minimum split (its body
+        is read whole, so its connection stays open for the next request; an open-ended
+        one closed midway wastes what the server already sent), or open-ended for servers
+        that need it. Its answer is checked against the version on disk. Transient
+        failures retry with backoff."""
         failures = 0
         while True:
             guard = self._http.guard()
@@ -409,13 +412,17 @@ class DownloadTask:
                 raise TransientError("stopped")
             record, resumed = self.record, bool(self._regions.done)
             validator = record.validators.if_range() if resumed and forms.if_range else None
+            ranged = not forms.ranges_broken
+            first = first if ranged else 0
+            last = first + self._config.min_split - 1 if ranged and forms.closed_ranges else None
             try:
                 response = self._http.open(
                     guard, record.final_url or record.url, given_for=record.url,
-                    headers=record.headers, first=first, last=None, if_range=validator,
+                    headers=record.headers, first=first, last=last, if_range=validator,
+                    ranged=ranged,
                 )  # fmt: skip
                 try:
-                    answer = read_answer(response, first, None,
+                    answer = read_answer(response, first, last,
                                          known_size=record.size if resumed else None)  # fmt: skip
                     adopted = judge(record, answer, forms)
                     if adopted is not None:
@@ -423,6 +430,7 @@ class DownloadTask:
                     if resumed and not answer.partial and first > READ_ON:
                         forms.open_strays += 1
                         if forms.open_strays >= 3:
+                            forms.ranges_broken = True
                             raise RestartError("the server stopped honouring byte ranges")
                         raise TransientError("the server sent the whole file for a range")
                 except BaseException:
@@ -440,13 +448,25 @@ class DownloadTask:
                 if self._cancel.wait(delay):
                     raise TransientError("stopped") from None
 
-    def _adopt(self, answer: Answer, final_url: str, disposition: str | None) -> None:
+    def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
         """Take what the probe taught: size, validators, name; open the part file."""
         record, done = self.record, self._regions.done
+        final_url, headers = str(response.url), response.headers
         filename = record.filename or self._claim_filename(
-            record.dest_dir, choose_filename(disposition, final_url, record.url,
-                                             answer.content_type))  # fmt: skip
-        resumable = answer.partial or (bool(done) and record.resumable is True)
+            record.dest_dir, choose_filename(headers.get("content-disposition"), final_url,
+                                             record.url, answer.content_type))  # fmt: skip
+        # A whole-file answer to a closed first range from a server that says it takes
+        # ranges: some honour only open-ended ones (``bytes=N-``); try those.
+        offered = (
+            not done and not forms.ranges_broken and answer.size is not None
+            and answer.coding == "identity"
+            and headers.get("accept-ranges", "").strip().lower() == "bytes"
+        )  # fmt: skip
+        if offered and not answer.partial and forms.closed_ranges:
+            log.info("download %s: a closed range got the whole file; asking open-ended",
+                     record.id)  # fmt: skip
+            forms.closed_ranges = False
+        resumable = answer.partial or offered or (bool(done) and record.resumable is True)
         known = record.validators.etag or record.validators.last_modified
         self._update(
             filename=filename,

@@ -46,7 +46,8 @@ EXPIRED = (
 )
 
 
-_Opened = tuple[httpx.Response, Guard, int]  # the probe's response, its guard, bytes to skip
+# The probe's response, its guard, the body bytes to skip, and the last byte it carries.
+_Opened = tuple[httpx.Response, Guard, int, int | None]
 
 
 class RestartError(Exception):
@@ -63,6 +64,7 @@ class Forms:
 
     closed_ranges: bool = True
     if_range: bool = True
+    ranges_broken: bool = False  # the server stopped honouring ranges: one stream only
     strays: int = 0  # whole-file answers to closed range requests, same version
     open_strays: int = 0  # the same, to open-ended ones
     etags_seen: set[str] = field(default_factory=set)
@@ -134,12 +136,19 @@ class Transfer:
     # -- from the controller ---------------------------------------------------------------
 
     def start(
-        self, lease: Lease, response: httpx.Response, guard: Guard, extra: int, *, skip: int = 0
+        self,
+        lease: Lease,
+        opened: tuple[httpx.Response, Guard],
+        extra: int,
+        *,
+        skip: int = 0,
+        body_last: int | None = None,
     ) -> None:
-        """Run the probe's response on ``lease`` (passing over its first ``skip`` bytes),
-        and ``extra`` more connections."""
-        self._spawn(self._host_slots.take(self._host, 1, at_least_one=True), lease,
-                    (response, guard, skip))  # fmt: skip
+        """Run the probe's response on ``lease`` (passing over its first ``skip`` bytes; it
+        carries bytes up to ``body_last``), and ``extra`` more connections."""
+        response, guard = opened
+        slots = self._host_slots.take(self._host, 1, at_least_one=True)
+        self._spawn(slots, lease, (response, guard, skip, body_last))
         for _ in range(self._host_slots.take(self._host, extra) if extra > 0 else 0):
             self._spawn(1, None, None)
 
@@ -255,25 +264,35 @@ class Transfer:
             guard.interrupt()
 
     def _fetch(self, lease: Lease, opened: _Opened | None) -> None:
-        response, guard, skip = opened if opened is not None else (None, self._http.guard(), 0)
+        response, guard, skip, body_last = opened or (None, self._http.guard(), 0, None)
         with self._lock:
             self._guards[lease] = guard
         try:
             if self._cancel.is_set():
                 guard.interrupt()  # a stop that came before the guard was known
-            self._fetch_with(lease, guard, response, skip)
+            # A response may end before the lease does (the probe's first range): the
+            # same connection then asks for the rest, which is no failure.
+            while self._fetch_with(lease, guard, response, skip, body_last):
+                response, skip, body_last = None, 0, None
         finally:
             with self._lock:
                 self._guards.pop(lease, None)
 
     def _fetch_with(
-        self, lease: Lease, guard: Guard, response: httpx.Response | None, skip: int
-    ) -> None:
+        self,
+        lease: Lease,
+        guard: Guard,
+        response: httpx.Response | None,
+        skip: int,
+        body_last: int | None,
+    ) -> bool:
+        """Fetch into ``lease`` from one response; True when the lease owes more bytes
+        after the response ended where it said it would."""
         record = self._record()
         if response is None:
             first, last = lease.position, lease.last
             if last is not None and first > last:
-                return
+                return False
             with self._forms.lock:
                 closed, if_range = self._forms.closed_ranges, self._forms.if_range
             validator = record.validators.if_range() if if_range else None
@@ -289,11 +308,12 @@ class Transfer:
                 if adopted is not None:
                     self._adopt_validators(adopted)
                 skip = self._skip_for(answer, lease, closed=closed)
+                body_last = answer.last
             except BaseException:
                 response.close()
                 raise
         try:
-            self._consume(lease, guard, response, skip)
+            return self._consume(lease, guard, response, skip, body_last)
         finally:
             response.close()
 
@@ -312,18 +332,26 @@ class Transfer:
             else:
                 forms.open_strays += 1
                 if forms.open_strays >= 3:
+                    forms.ranges_broken = True
                     raise RestartError("the server stopped honouring byte ranges")
         if lease.position <= READ_ON:
             return lease.position
         raise TransientError("the server sent the whole file for a range; asking again")
 
-    def _consume(self, lease: Lease, guard: Guard, response: httpx.Response, skip: int) -> None:
+    def _consume(
+        self,
+        lease: Lease,
+        guard: Guard,
+        response: httpx.Response,
+        skip: int,
+        body_last: int | None,
+    ) -> bool:
         part, buckets = self._part, self._buckets
         head = b""
         sniffing = self._sniff and lease.position == 0 and skip == 0
         for chunk in self._http.chunks(guard, response):
             if self._cancel.is_set() or lease.abandoned:
-                return
+                return False
             if skip:
                 passed = min(skip, len(chunk))
                 chunk, skip = chunk[passed:], skip - passed
@@ -336,19 +364,22 @@ class Transfer:
                 self._check_not_a_page(response, head)
                 chunk, head, sniffing = head, b"", False
             if not self._write(lease, chunk, buckets, part):
-                return
+                return False
             if lease.finished:
-                return  # its region is complete (or went to a faster connection)
+                return False  # its region is complete (or went to a faster connection)
         if sniffing and head:
             self._check_not_a_page(response, head)
             if not self._write(lease, head, buckets, part):
-                return
+                return False
         if self._cancel.is_set() or lease.abandoned:
-            return
+            return False
         if lease.last is None:
             self.regions.ended_at(lease.position)  # a clean end of an unknown-size body
         elif lease.position <= lease.last:
+            if body_last is not None and lease.position > body_last:
+                return True  # this answer is complete; the lease goes on
             raise TransientError(f"the server ended the answer at byte {lease.position}")
+        return False
 
     def _write(
         self, lease: Lease, chunk: bytes, buckets: Sequence[TokenBucket], part: PartFile

@@ -62,7 +62,8 @@ error_log {prefix}/error.log warn;
 pid {prefix}/nginx.pid;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    log_format sent '$bytes_sent';
+    access_log {access_log};
     sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
@@ -85,11 +86,22 @@ class Peer:
 
     url: str
     pid: int
+    access_log: Path | None = None  # nginx's: one line per request, the bytes it sent
+
+    def bytes_sent(self) -> int:
+        """Bytes the server sent so far, heads included (nginx with ``count_bytes``)."""
+        if self.access_log is None:
+            raise RuntimeError("this peer does not count what it sends")
+        text = self.access_log.read_text() if self.access_log.exists() else ""
+        return sum(int(line) for line in text.split())
 
 
 @contextlib.contextmanager
-def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iterator[Peer]:
-    """nginx serving ``root`` under /files/ (like ``rangeload serve``), one worker."""
+def nginx(
+    root: Path, *, http_extra: str = "", location_extra: str = "", count_bytes: bool = False
+) -> Iterator[Peer]:
+    """nginx serving ``root`` under /files/ (like ``rangeload serve``), one worker;
+    ``count_bytes`` logs what each request sent, for ``Peer.bytes_sent``."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="rl-nginx-") as prefix:
         conf = Path(prefix) / "nginx.conf"
@@ -102,6 +114,7 @@ def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iter
                 root=root,
                 http_extra=http_extra,
                 location_extra=location_extra,
+                access_log=f"{prefix}/access.log sent" if count_bytes else "off",
             )
         )
         proc = subprocess.Popen(
@@ -112,7 +125,8 @@ def nginx(root: Path, *, http_extra: str = "", location_extra: str = "") -> Iter
         try:
             wait_for_port(port)
             worker = _children(proc.pid)
-            yield Peer(f"http://127.0.0.1:{port}", worker[0] if worker else proc.pid)
+            log = Path(prefix) / "access.log" if count_bytes else None
+            yield Peer(f"http://127.0.0.1:{port}", worker[0] if worker else proc.pid, log)
         finally:
             _stop(proc, signal.SIGQUIT)
 

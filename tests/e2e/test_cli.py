@@ -7,11 +7,9 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,29 +17,11 @@ from gui_app.engine.models import DownloadState
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, sha256_of
+from tests.helpers import CountingApp, make_file, sha256_of
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = 16 << 20
 SAVE_INTERVAL = 2.0  # the engine's default, which the CLI uses
-
-
-class CountingApp:
-    """ASGI wrapper counting the body bytes the server hands to the network."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.sent = 0
-        self._lock = threading.Lock()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        async def counting_send(message: Any) -> None:
-            if message["type"] == "http.response.body":
-                with self._lock:
-                    self.sent += len(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, counting_send)
 
 
 @pytest.fixture(scope="module")
