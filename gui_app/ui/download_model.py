@@ -29,7 +29,6 @@ from PySide6.QtCore import (
 )
 
 from gui_app.engine.models import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
-from gui_app.engine.naming import filename_from_url, sanitize_filename
 from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
@@ -113,14 +112,6 @@ def status_text(snapshot: DownloadSnapshot) -> str:
     if state is DownloadState.RUNNING and record.error:
         return record.error  # e.g. "server error (503); retrying"
     return str(state.value).capitalize()
-
-
-def display_name(record: DownloadRecord) -> str:
-    """The file's name; before the server named it, the URL's last segment, as IDM shows it."""
-    if record.filename:
-        return record.filename
-    from_url = filename_from_url(record.url)
-    return sanitize_filename(from_url) if from_url else redact_url(record.url)
 
 
 class DownloadModel(QAbstractTableModel):
@@ -230,7 +221,7 @@ class DownloadModel(QAbstractTableModel):
         active = record.state is DownloadState.RUNNING
         match column:
             case Column.NAME:
-                return display_name(record)
+                return record.display_name
             case Column.SIZE:
                 return "?" if record.size is None else format_bytes(record.size)
             case Column.PROGRESS:

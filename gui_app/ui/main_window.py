@@ -54,7 +54,7 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.details_pane import DetailsPane
-from gui_app.ui.download_model import DownloadModel, display_name
+from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.icons import action_icon
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
             answer = QMessageBox.question(
                 self,
                 "Pause downloads that cannot resume?",
-                f"The server cannot resume {display_name(lossy[0].record)}"
+                f"The server cannot resume {lossy[0].record.display_name}"
                 + (f" and {len(lossy) - 1} more" if len(lossy) > 1 else "")
                 + f". Pausing discards the {lost} downloaded so far; resuming starts again "
                 "from the beginning.",

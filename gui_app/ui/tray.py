@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from gui_app import APP_NAME
 from gui_app.engine.models import DownloadRecord
-from gui_app.ui.download_model import display_name
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
@@ -84,12 +83,12 @@ class Tray(QObject):
         self._last_folder = record.dest_dir
         size = format_bytes(record.size or 0)
         self.notify(
-            "Download complete", f"{display_name(record)} ({size}). Click to open the folder."
+            "Download complete", f"{record.display_name} ({size}). Click to open the folder."
         )
 
     def _on_bridge_download_failed(self, record: DownloadRecord) -> None:
         self.notify(
-            "Download failed", f"{display_name(record)}: {record.error or 'unknown error'}",
+            "Download failed", f"{record.display_name}: {record.error or 'unknown error'}",
             critical=True,
         )  # fmt: skip
 

@@ -23,13 +23,11 @@ from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from peers import make_file, rangeload_serve
 
 from gui_app.byteranges import ByteRange
 from gui_app.engine.models import DownloadRecord, DownloadRequest, DownloadState
 from gui_app.engine.store import STORE_NAME, Store
+from tests.bench.peers import make_file, rangeload_serve
 
 STORED = 1000
 RUNNING = 8
@@ -93,7 +91,7 @@ def main() -> None:
             starts.append((float(shown), int(rss), int(rows)))
         shown_s = statistics.median(s for s, _, _ in starts)
         rss_mb = max(r for _, r, _ in starts)
-        assert all(rows == str(STORED) or rows == STORED for _, _, rows in starts)
+        assert all(rows == STORED for _, _, rows in starts)
 
         for i in range(RUNNING):
             make_file(served / f"big-{i}.bin", FILE_SIZE)

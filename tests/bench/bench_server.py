@@ -23,9 +23,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout, for tests.*
 
-from peers import (
+from tests.bench.peers import (
     Peer,
     interleaved,
     make_file,

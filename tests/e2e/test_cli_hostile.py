@@ -27,10 +27,11 @@ DATA = random.Random(3).randbytes(3 << 20)
 
 def rangeload(*args: str, data: Path, **kw: object) -> subprocess.Popen[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(data)}
-    return subprocess.Popen(
+    process: subprocess.Popen[str] = subprocess.Popen(
         [RANGELOAD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         **kw,  # type: ignore[call-overload]
     )  # fmt: skip
+    return process
 
 
 def finished(process: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import Checksum, DownloadRequest, DownloadState
+from gui_app.engine.models import Checksum, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
@@ -21,7 +21,7 @@ def key() -> str:
     return f"key={uuid.uuid4().hex}"
 
 
-def assert_complete(snapshot, source: Path) -> Path:  # type: ignore[no-untyped-def]
+def assert_complete(snapshot: DownloadSnapshot, source: Path) -> Path:
     record = snapshot.record
     assert record.state is DownloadState.COMPLETED, record.error
     assert record.path is not None
@@ -219,7 +219,9 @@ def test_with_resume_on_start_off_unfinished_downloads_come_back_paused(
         second.shutdown()
 
 
-def test_bad_urls_are_refused_before_anything_is_stored(manager: DownloadManager, tmp_path: Path):
+def test_bad_urls_are_refused_before_anything_is_stored(
+    manager: DownloadManager, tmp_path: Path
+) -> None:
     from gui_app.engine.errors import InvalidURLError
 
     for url in ("ftp://h/x", "nohost", "http:///x"):

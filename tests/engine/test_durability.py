@@ -4,13 +4,14 @@ nearly full disk, secrets at rest, and the order of events (review items 10-13, 
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import stat
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,10 @@ def slow_url(server: ServerThread) -> str:
     return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"
 
 
-def wait_for(condition: object, timeout: float = 20.0) -> None:
+def wait_for(condition: Callable[[], object], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
@@ -213,7 +214,7 @@ def test_a_resumed_download_is_never_left_looking_queued(
     for _ in range(5):
         download_id = manager.add(DownloadRequest(slow_url(server), out, start_paused=True))
         manager.resume(download_id)
-        wait_for(lambda i=download_id: DownloadState.RUNNING in states_of(i))  # type: ignore[misc]
+        wait_for(functools.partial(lambda i: DownloadState.RUNNING in states_of(i), download_id))
         time.sleep(0.1)
         assert states_of(download_id)[-1] is not DownloadState.QUEUED, states_of(download_id)
         manager.pause(download_id)

@@ -275,3 +275,24 @@ def test_a_206_of_unknown_total_is_not_the_whole_file(manager: DownloadManager, 
     assert snapshot.record.state is DownloadState.FAILED
     assert "without its total size" in (snapshot.record.error or "")
     assert not list(out.iterdir())
+
+
+def test_a_page_where_a_zip_was_asked_for_is_not_saved_as_the_zip(
+    manager: DownloadManager, out: Path
+) -> None:
+    """A fresh download: the name says archive, the body says web page (a login wall)."""
+
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, HTML * 20, etag=None, last_modified=None, ignore_range=True)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/release.zip", out)
+    assert_failed_and_kept(snapshot, "link probably expired")
+
+
+def test_a_page_that_was_asked_for_is_saved(manager: DownloadManager, out: Path) -> None:
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, HTML, content_type="text/html", ignore_range=True)
+
+    with hostile_server(handler) as server:
+        assert_exact(fetch(manager, f"{server.url}/index.html", out), HTML)

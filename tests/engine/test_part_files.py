@@ -140,3 +140,37 @@ def test_a_download_with_every_byte_recorded_always_finishes(
     assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
     assert snapshot.record.path is not None
     assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def test_a_second_engine_never_rewrites_a_download_the_first_finished(
+    server: ServerThread, source: Path, out: Path, data_dir: Path
+) -> None:
+    """Two processes on one store (two ``rangeload get`` of one URL): the second loaded the
+    record while the first ran, and resumes it just after the first finished (item 3)."""
+    first = make_manager(data_dir)
+    second_store = Store(data_dir / "state.sqlite3")
+    second = DownloadManager(second_store)
+    try:
+        url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=4M"
+        download_id = first.add(DownloadRequest(url, out))
+        second.start(resume_running=False, run_queued=False)  # a stale copy of the record
+        assert first.wait([download_id], timeout=30)
+        second.resume(download_id)
+        assert second.wait([download_id], timeout=30)
+        snapshot = second.get(download_id)
+    finally:
+        second.shutdown()
+        second_store.close()
+        first.shutdown()
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert sorted(p.name for p in out.iterdir()) == ["data.bin"]
+    assert sha256_of(out / "data.bin") == sha256_of(source)
+    store = Store(data_dir / "state.sqlite3")
+    try:
+        record = store.get(download_id)
+    finally:
+        store.close()
+    assert record is not None
+    assert record.state is DownloadState.COMPLETED
+    assert record.filename == "data.bin"

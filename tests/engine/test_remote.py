@@ -132,7 +132,12 @@ def test_one_engine_per_data_dir_a_second_waits_for_the_first() -> None:
     first.start()
     second = RemoteEngine()
     started = threading.Event()
-    waiter = threading.Thread(target=lambda: (second.start(), started.set()))
+
+    def start_then_say_so() -> None:
+        second.start()
+        started.set()
+
+    waiter = threading.Thread(target=start_then_say_so)
     waiter.start()
     try:
         assert not started.wait(1.5)  # the first still holds the data dir (and its .part files)

@@ -157,7 +157,9 @@ class TestConditionals:
         response = client.head("/files/odd.bin")
         return response.headers["etag"], response.headers["last-modified"]
 
-    def test_if_none_match_gives_304(self, client: httpx.Client, validators: tuple[str, str]):
+    def test_if_none_match_gives_304(
+        self, client: httpx.Client, validators: tuple[str, str]
+    ) -> None:
         etag, _ = validators
         for value in (etag, f"W/{etag}", f'"nope", {etag}', "*"):
             response = client.get("/files/odd.bin", headers={"If-None-Match": value})

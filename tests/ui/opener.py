@@ -26,7 +26,8 @@ class Opener(QObject):
 def catching_opens() -> Iterator[Opener]:
     """Within the block, ``file:`` URLs the app opens land in ``opener.opened``."""
     opener = Opener()
-    QDesktopServices.setUrlHandler("file", opener, "open")
+    # The stub says bytes; PySide6 at run time takes the slot's name only as str.
+    QDesktopServices.setUrlHandler("file", opener, "open")  # type: ignore[arg-type]
     try:
         yield opener
     finally:
