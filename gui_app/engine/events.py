@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,6 +98,8 @@ class Listeners:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
+        self._pending: deque[DownloadEvent] = deque()
+        self._delivering = threading.Lock()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._lock:
@@ -107,6 +110,22 @@ class Listeners:
                 self._listeners.remove(listener)
 
         return unsubscribe
+
+    def queue(self, event: DownloadEvent) -> None:
+        """Queue ``event`` for ``deliver``; a caller queues it in the same locked step as
+        the change it announces, so events keep the order in which states changed."""
+        with self._lock:
+            self._pending.append(event)
+
+    def deliver(self) -> None:
+        """Emit every queued event, in order, whichever thread queued it."""
+        with self._delivering:
+            while True:
+                with self._lock:
+                    if not self._pending:
+                        return
+                    event = self._pending.popleft()
+                self.emit(event)
 
     def emit(self, event: DownloadEvent) -> None:
         with self._lock:

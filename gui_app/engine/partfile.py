@@ -19,9 +19,11 @@ import os
 import stat
 from pathlib import Path
 
+from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import DiskError, DiskFullError, DownloadError
+from gui_app.engine.models import DownloadRecord
 
-__all__ = ["PartFile", "free_bytes"]
+__all__ = ["PartFile", "free_bytes", "space_needed"]
 
 _OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -32,6 +34,18 @@ def _disk_error(error: OSError, path: Path) -> DownloadError:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFullError(f"disk full: no space left for {path.name}")
     return DiskError(f"cannot write {path.name}: {error.strerror or error}")
+
+
+def space_needed(record: DownloadRecord) -> int:
+    """Bytes the rest of ``record`` needs on disk: its part file's preallocated blocks are
+    its own already, not counted again."""
+    if record.size is None:
+        return 0
+    allocated = 0
+    if record.part_path is not None:
+        with contextlib.suppress(OSError):
+            allocated = os.lstat(record.part_path).st_blocks * 512
+    return max(0, record.size - max(allocated, record.done_bytes))
 
 
 def free_bytes(directory: Path) -> int:
@@ -82,6 +96,31 @@ class PartFile:
             what = "not a regular file" if info.st_nlink == 1 else "linked to another name"
             raise DiskError(f"{path.name} is {what}; it was not touched")
         return cls._locked(path, fd)
+
+    @classmethod
+    def trusted(
+        cls, path: Path, part_id: str | None, done: tuple[ByteRange, ...]
+    ) -> tuple[PartFile, tuple[ByteRange, ...]]:
+        """The part file a download with ``done`` bytes in the file ``part_id`` may write,
+        and the progress still trustworthy in it: a new file (and no progress) if it is
+        gone; what lies within its size if it was cut short. One that is not the file
+        this download wrote (replaced, or there before it) is refused, untouched."""
+        part = cls.reopen(path)
+        if part is None:
+            if done:
+                log.warning("%s is gone; its bytes are fetched again", path.name)
+            return cls.create(path), ()
+        if part.identity != part_id and (part_id is not None or not done):
+            part.close()  # not the file this download wrote: never write into it
+            raise DiskError(
+                f"{path.name} is not the file this download wrote "
+                "(replaced, or there before it); it was not touched"
+            )
+        on_disk = part.size_on_disk()
+        kept = tuple(r for r in done if r.last < on_disk)
+        if kept != done:
+            log.warning("%s is shorter than recorded; its tail is fetched again", path.name)
+        return part, kept
 
     @classmethod
     def _locked(cls, path: Path, fd: int) -> PartFile:

@@ -22,7 +22,7 @@ from gui_app.byteranges import ByteRange, add, gaps, merge, total
 from gui_app.engine.models import ConnectionSnapshot
 from gui_app.engine.stats import RollingRate
 
-__all__ = ["MIN_SPLIT", "Lease", "Regions", "largest_free", "worth_splitting"]
+__all__ = ["MIN_SPLIT", "Lease", "Regions", "largest_free", "plan", "worth_splitting"]
 
 MIN_SPLIT = 1 << 20
 SPLIT_AFTER = 1.0  # seconds: a region finishing sooner is not split
@@ -71,6 +71,14 @@ def largest_free(
     if max_claim is not None and largest.length > max_claim:
         largest = ByteRange.of_length(largest.first, max(max_claim, 1))
     return largest
+
+
+def plan(size: int, done: Sequence[ByteRange], wanted: int, min_split: int) -> tuple[int, int]:
+    """``(connections, share)`` for the bytes still missing: as many connections as
+    wanted but none with less than ``min_split``, each starting with an even share."""
+    remaining = size - total(done)
+    count = max(1, min(wanted, remaining // min_split))
+    return count, max(-(-remaining // count), min_split)  # ceiling division
 
 
 def worth_splitting(owed: int, speed: float, min_split: int, split_after: float) -> bool:

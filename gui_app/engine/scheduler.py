@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +33,7 @@ from gui_app.engine.events import (
     Listeners,
 )
 from gui_app.engine.http import HttpClient
+from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -44,13 +44,13 @@ from gui_app.engine.models import (
     PauseReason,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
-from gui_app.engine.partfile import free_bytes
+from gui_app.engine.partfile import free_bytes, space_needed
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
 from gui_app.engine.store import Store
-from gui_app.engine.task import DownloadTask, ReportKind, StopReason, TaskConfig, TaskReport
+from gui_app.engine.task import DownloadTask
 from gui_app.engine.task_lock import TaskLock
 from gui_app.engine.urls import validate_url
 
@@ -109,8 +109,6 @@ class DownloadManager:
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
                                 clock=clock)  # fmt: skip
-        self._pending: list[DownloadEvent] = []  # queued under _lock, delivered in order
-        self._delivering = threading.Lock()
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False
@@ -163,23 +161,16 @@ class DownloadManager:
         return self._listeners.subscribe(listener)
 
     def _emit(self, event: DownloadEvent | None = None) -> None:
-        """Deliver ``event`` after every event queued before it (``_queue``): listeners see
-        the order in which the states changed, whichever threads changed them."""
+        """Deliver ``event`` after every event queued before it (``_queue``)."""
         with self._lock:
             if event is not None:
-                self._pending.append(event)
+                self._listeners.queue(event)
             self._changed.notify_all()
-        with self._delivering:
-            while True:
-                with self._lock:
-                    if not self._pending:
-                        return
-                    next_event = self._pending.pop(0)
-                self._listeners.emit(next_event)
+        self._listeners.deliver()
 
     def _queue(self, event: DownloadEvent) -> None:
         """Queue ``event`` (lock held, in the same step as the change it announces)."""
-        self._pending.append(event)
+        self._listeners.queue(event)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -479,15 +470,3 @@ class DownloadManager:
                 if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
-
-
-def space_needed(record: DownloadRecord) -> int:
-    """Bytes the rest of ``record`` needs on disk: its part file's preallocated blocks are
-    its own already, not counted again."""
-    if record.size is None:
-        return 0
-    allocated = 0
-    if record.part_path is not None:
-        with contextlib.suppress(OSError):
-            allocated = os.lstat(record.part_path).st_blocks * 512
-    return max(0, record.size - max(allocated, record.done_bytes))

@@ -11,13 +11,12 @@ pauses it from any thread at once: requests under way are interrupted.
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -29,11 +28,19 @@ from gui_app.engine.errors import (
     DiskFullError,
     DownloadError,
     RemoteChangedError,
-    RetryAfterError,
     StoreSaveError,
     TransientError,
 )
-from gui_app.engine.http import Answer, Guard, HttpClient, host_of, read_answer
+from gui_app.engine.http import Answer, Guard, HttpClient, host_of
+from gui_app.engine.lifecycle import (
+    BUSY,
+    MAX_RESTARTS,
+    Phase,
+    ReportKind,
+    StopReason,
+    TaskConfig,
+    TaskReport,
+)
 from gui_app.engine.models import (
     ConnectionSnapshot,
     DownloadRecord,
@@ -42,62 +49,18 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.naming import choose_filename, page_expected
-from gui_app.engine.partfile import PartFile, free_bytes
+from gui_app.engine.partfile import PartFile
+from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
-from gui_app.engine.regions import MIN_SPLIT, Regions
-from gui_app.engine.retry import Backoff
+from gui_app.engine.regions import Regions, plan
 from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
 from gui_app.engine.task_lock import TaskLock
-from gui_app.engine.transfer import READ_ON, Forms, RestartError, Transfer, judge
+from gui_app.engine.transfer import Forms, RestartError, Transfer
 
-__all__ = ["DownloadTask", "Phase", "ReportKind", "StopReason", "TaskConfig", "TaskReport"]
+__all__ = ["DownloadTask"]
 
 log = logging.getLogger(__name__)
-
-MAX_RESTARTS = 2
-BUSY = "another Rangeload process is downloading this right now; nothing was changed"
-
-
-class Phase(enum.Enum):
-    CREATED = "created"
-    PREPARING = "preparing"  # the lock, the fresh record, the part file
-    PROBING = "probing"
-    TRANSFERRING = "transferring"
-    FINISHING = "finishing"  # coverage, checksum, rename
-    ENDED = "ended"
-
-
-class StopReason(enum.Enum):
-    PAUSE = "pause"  # the user (or Ctrl-C): end PAUSED
-    SHUTDOWN = "shutdown"  # the app quits: end QUEUED, so it resumes on the next start
-
-
-class ReportKind(enum.Enum):
-    STARTED = "started"
-    UPDATED = "updated"
-    PAUSED = "paused"
-    STOPPED = "stopped"  # by a shutdown: queued for the next start
-    COMPLETED = "completed"
-    FAILED = "failed"
-    BUSY = "busy"  # another process runs it; nothing was touched
-
-
-@dataclass(frozen=True, slots=True)
-class TaskConfig:
-    connections: int = 8
-    save_interval: float = 2.0
-    min_split: int = MIN_SPLIT
-    backoff: Backoff = field(default_factory=Backoff)
-    free_space: Callable[[Path], int] = free_bytes
-
-
-@dataclass(frozen=True, slots=True)
-class TaskReport:
-    """Sent to the manager on each transition."""
-
-    record: DownloadRecord
-    kind: ReportKind
 
 
 class DownloadTask:
@@ -307,33 +270,13 @@ class DownloadTask:
         record = self.record
         if self._part is not None or record.part_path is None:
             return
-        part = PartFile.reopen(record.part_path)
         done = self._regions.done
-        if part is None:
-            if done:
-                log.warning("download %s: %s is gone; starting over", record.id,
-                            record.part_path.name)  # fmt: skip
-                self._set_regions(record.size, ())
-                self._update(error="the partial file was deleted; started over")
-            part = PartFile.create(record.part_path)
-        elif part.identity != record.part_id and (record.part_id is not None or not done):
-            part.close()  # not the file this download wrote: never write into it
-            raise DownloadError(
-                f"{record.part_path.name} is not the file this download wrote "
-                "(replaced, or there before it); it was not touched"
-            )
-        else:
-            on_disk = part.size_on_disk()
-            kept = tuple(r for r in done if r.last < on_disk)
-            if kept != done:
-                log.warning(
-                    "download %s: %s is shorter than recorded; %d bytes to fetch again",
-                    record.id,
-                    record.part_path.name,
-                    total(done) - total(kept),
-                )
-                self._set_regions(record.size, kept)  # fmt: skip
+        part, kept = PartFile.trusted(record.part_path, record.part_id, done)
         self._part = part
+        if kept != done:
+            self._set_regions(record.size, kept)
+            lost = "deleted" if not kept else "cut short"
+            self._update(error=f"the partial file was {lost}; its missing bytes are fetched again")
         if record.part_id != part.identity:
             self._update(part_id=part.identity)
 
@@ -393,60 +336,29 @@ class DownloadTask:
         if self._cancel.is_set():
             transfer.interrupt()
         lease = self._regions.open(answer.first + skip, lease_last)
-        extra = self._planned_connections() - 1 if record.resumable and record.size else 0
+        count, _ = plan(record.size or 0, self._regions.done, self._config.connections,
+                        self._config.min_split)  # fmt: skip
+        extra = count - 1 if record.resumable and record.size else 0
         transfer.start(lease, (response, guard), extra, skip=skip, body_last=answer.last)
         self._supervise(transfer)
 
     def _probe(self, first: int, forms: Forms) -> tuple[Guard, httpx.Response, Answer]:
-        """The first request, from ``first``: a closed range of one minimum split (its body
-        is read whole, so its connection stays open for the next request; an open-ended
-        one closed midway wastes what the server already sent), or open-ended for servers
-        that need it. Its answer is checked against the version on disk. Transient
-        failures retry with backoff."""
-        failures = 0
-        while True:
-            guard = self._http.guard()
+        def guarded(guard: Guard) -> None:
             with self._lock:
                 self._probe_guard = guard
-            if self._cancel.is_set():
-                raise TransientError("stopped")
-            record, resumed = self.record, bool(self._regions.done)
-            validator = record.validators.if_range() if resumed and forms.if_range else None
-            ranged = not forms.ranges_broken
-            first = first if ranged else 0
-            last = first + self._config.min_split - 1 if ranged and forms.closed_ranges else None
-            try:
-                response = self._http.open(
-                    guard, record.final_url or record.url, given_for=record.url,
-                    headers=record.headers, first=first, last=last, if_range=validator,
-                    ranged=ranged,
-                )  # fmt: skip
-                try:
-                    answer = read_answer(response, first, last,
-                                         known_size=record.size if resumed else None)  # fmt: skip
-                    adopted = judge(record, answer, forms)
-                    if adopted is not None:
-                        self._update(validators=adopted)
-                    if resumed and not answer.partial and first > READ_ON:
-                        forms.open_strays += 1
-                        if forms.open_strays >= 3:
-                            forms.ranges_broken = True
-                            raise RestartError("the server stopped honouring byte ranges")
-                        raise TransientError("the server sent the whole file for a range")
-                except BaseException:
-                    response.close()
-                    raise
-                return guard, response, answer
-            except TransientError as error:
-                failures += 1
-                if self._cancel.is_set() or failures > self._config.backoff.max_failures:
-                    raise
-                wait = error.retry_after if isinstance(error, RetryAfterError) else None
-                delay = self._config.backoff.delay(failures, wait)
-                log.info("download %s: %s; retrying in %.1f s", record.id, error, delay)
-                self._update(error=f"{error}; retrying")
-                if self._cancel.wait(delay):
-                    raise TransientError("stopped") from None
+
+        def retrying(error: DownloadError) -> None:
+            self._update(error=f"{error}; retrying")
+
+        probe = Probe(self._http, forms, min_split=self._config.min_split,
+                      backoff=self._config.backoff, cancel=self._cancel)  # fmt: skip
+        guard, response, answer, adopted = probe.send(
+            self.record, first, resumed=bool(self._regions.done), on_guard=guarded,
+            on_retry=retrying,
+        )  # fmt: skip
+        if adopted is not None:
+            self._update(validators=adopted)
+        return guard, response, answer
 
     def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
         """Take what the probe taught: size, validators, name; open the part file."""
@@ -497,21 +409,13 @@ class DownloadTask:
         part.preallocate(size)
 
     def _first_lease_last(self, start: int, missing: Sequence[ByteRange]) -> int | None:
-        size = self.record.size
-        if size is None:
-            return None
-        if not self.record.resumable:
-            return size - 1
-        last = missing[0].last if missing and self._regions.done else size - 1
-        remaining = size - total(self._regions.done)
-        share = max(-(-remaining // self._planned_connections()), self._config.min_split)
-        self._set_regions(size, self._regions.done, max_claim=share)
+        size, done = self.record.size, self._regions.done
+        if size is None or not self.record.resumable:
+            return None if size is None else size - 1
+        _, share = plan(size, done, self._config.connections, self._config.min_split)
+        self._set_regions(size, done, max_claim=share)
+        last = missing[0].last if missing and done else size - 1
         return min(last, start + share - 1)
-
-    def _planned_connections(self) -> int:
-        """As many connections as asked for, but none with less than a minimum split."""
-        remaining = (self.record.size or 0) - total(self._regions.done)
-        return max(1, min(self._config.connections, remaining // self._config.min_split))
 
     def _supervise(self, transfer: Transfer) -> None:
         """Save every ``save_interval`` until the connections are done; then settle."""
