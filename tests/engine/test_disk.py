@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE
@@ -48,6 +48,7 @@ def test_disk_full_pauses_then_resumes_when_space_is_freed(
     assert snapshot is not None
     assert snapshot.state is DownloadState.PAUSED
     assert (snapshot.record.error or "").startswith("disk full")
+    assert snapshot.record.pause_reason is PauseReason.DISK_FULL  # what the watcher reads
     resize(small_disk, "16m")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -76,6 +77,41 @@ def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
                 out.flush()
         except OSError:
             pass
+    assert manager.wait([download_id], timeout=30)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert snapshot.record.path is not None
+    assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def fill(disk: Path) -> None:
+    with (disk / "filler").open("wb") as out:  # another program takes every free byte
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+
+
+def test_a_paused_preallocated_download_resumes_on_a_full_disk(
+    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+) -> None:
+    """Its own preallocated space is not counted again as needed (review item 21)."""
+    resize(small_disk, f"{(SIZE >> 20) + 3}m")
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        snapshot = manager.get(download_id)
+        if snapshot is not None and snapshot.record.done_bytes > 0:
+            break
+        time.sleep(0.05)
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=10)
+    fill(small_disk)
+    manager.resume(download_id)
     assert manager.wait([download_id], timeout=30)
     snapshot = manager.get(download_id)
     assert snapshot is not None
