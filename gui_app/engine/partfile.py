@@ -137,10 +137,6 @@ class PartFile:
         if size:
             self._preallocate(size)
 
-    def allocated(self) -> int:
-        """Bytes of disk the file already holds (its preallocation included)."""
-        return os.fstat(self._require()).st_blocks * 512
-
     def _preallocate(self, size: int) -> None:
         fd = self._require()
         try:

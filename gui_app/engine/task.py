@@ -49,7 +49,7 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.naming import choose_filename, page_expected
-from gui_app.engine.partfile import PartFile
+from gui_app.engine.partfile import PartFile, space_needed
 from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import Regions, plan
@@ -399,7 +399,7 @@ class DownloadTask:
             done = ()
         self._set_regions(answer.size, done if resumable else ())
         size = answer.size or 0
-        needed = max(0, size - part.allocated())
+        needed = space_needed(replace(self.record, done=self._regions.done))
         free = self._config.free_space(record.dest_dir)
         if free < needed:
             raise DiskFullError(
