@@ -151,8 +151,13 @@ class DownloadTask:
             self._report(TaskReport(self.record, ReportKind.PAUSED))
         except Exception as error:  # a bug must not kill the manager
             log.exception("download %s crashed", self.record.id)
-            self._end(DownloadState.FAILED, f"internal error: {type(error).__name__}: {error}",
-                      ReportKind.FAILED)  # fmt: skip
+            message = f"internal error: {type(error).__name__}" + (f": {error}" if str(error)
+                                                                   else "")  # fmt: skip
+            try:
+                self._end(DownloadState.FAILED, message, ReportKind.FAILED)
+            except Exception:  # not even that could be saved: report it as it stands
+                self.record = replace(self.record, state=DownloadState.FAILED, error=message)
+                self._report(TaskReport(self.record, ReportKind.FAILED))
         finally:
             self._enter(Phase.ENDED)
             self._close_part()

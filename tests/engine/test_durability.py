@@ -18,7 +18,7 @@ import pytest
 
 from gui_app import logs
 from gui_app.engine.events import DownloadEvent, DownloadStarted, DownloadUpdated
-from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.models import DownloadRecord, DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -236,3 +236,31 @@ def manager(data_dir: Path) -> Iterator[DownloadManager]:
     running = make_manager(data_dir)
     yield running
     running.shutdown()
+
+
+class BrokenStore(Store):
+    """A store with a bug: saving a record that knows its size raises a bare error."""
+
+    def save(self, record: DownloadRecord) -> DownloadRecord:
+        if record.size is not None:
+            raise RuntimeError
+        return super().save(record)
+
+
+def test_an_unexpected_error_ends_the_download_with_its_name(
+    server: ServerThread, data_dir: Path, out: Path
+) -> None:
+    store = BrokenStore(data_dir / "state.sqlite3")
+    manager = DownloadManager(store)
+    manager.start()
+    try:
+        url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+        download_id = manager.add(DownloadRequest(url, out))
+        assert manager.wait([download_id], timeout=20), "the download never ended"
+        snapshot = manager.get(download_id)
+    finally:
+        manager.shutdown()
+        store.close()
+    assert snapshot is not None
+    assert snapshot.state is DownloadState.FAILED
+    assert snapshot.record.error == "internal error: RuntimeError"
