@@ -69,14 +69,7 @@ def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
     download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
     time.sleep(1.0)
-    filler = small_disk / "filler"
-    with filler.open("wb") as out:  # another program takes every free byte
-        try:
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        except OSError:
-            pass
+    fill(small_disk)
     assert manager.wait([download_id], timeout=30)
     snapshot = manager.get(download_id)
     assert snapshot is not None
