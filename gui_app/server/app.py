@@ -7,11 +7,15 @@ then answers 200, 206 (single or multipart/byteranges), 304, 412 or 416.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from gui_app import APP_NAME, __version__
 from gui_app.byteranges import (
@@ -21,7 +25,7 @@ from gui_app.byteranges import (
 )
 from gui_app.server.conditional import Precondition, evaluate_preconditions, if_range_matches
 from gui_app.server.faults import ChangedReader, FaultCounters, FaultPlan, changed_info
-from gui_app.server.files import FileInfo, content_disposition, file_info, resolve
+from gui_app.server.files import FileInfo, content_disposition, open_file
 from gui_app.server.listing import list_files, render_index
 from gui_app.server.range_request import RangeVerdict, parse_range_header
 from gui_app.server.streaming import ClosingStreamingResponse, FileBody, Pacing
@@ -72,14 +76,21 @@ def create_app(
         return JSONResponse([e.as_json() for e in list_files(root, show_hidden=show_hidden)])
 
     async def serve_file(request: Request) -> Response:
-        file_path: str = request.path_params["file_path"]
-        path = resolve(root, file_path, show_hidden=show_hidden)
-        if path is None:
+        file_path = _file_path(request)
+        opened = None if file_path is None else open_file(root, file_path, show_hidden=show_hidden)
+        if file_path is None or opened is None:
             return _not_found()
+        fd, info = opened
         try:
-            info = file_info(path)
-        except OSError:
-            return _not_found()
+            response = _answer(request, file_path, fd, info)
+        except BaseException:
+            os.close(fd)
+            raise
+        if not isinstance(response, ClosingStreamingResponse):
+            os.close(fd)  # answered without a body: the descriptor is not needed
+        return response
+
+    def _answer(request: Request, file_path: str, fd: int, info: FileInfo) -> Response:
         plan = FaultPlan()
         number = 0
         if faults:
@@ -101,13 +112,41 @@ def create_app(
             stall=plan.stall_for(number),
             stall_after=plan.stall_after,
         )
-        return _respond(request, info, plan, pacing, changed, chunk_size)
+        return _respond(request, fd, info, plan, pacing, changed, chunk_size)
 
     # A plain Starlette route: the hot path needs no FastAPI parameter validation, which
     # cost 7% of throughput on 1 MiB range requests (tests/bench/bench_server.py: 0.70 x
-    # nginx through FastAPI's route, 0.75 x through Starlette's).
-    app.router.add_route("/files/{file_path:path}", serve_file, methods=["GET", "HEAD"])
+    # nginx through FastAPI's route, 0.75 x through Starlette's). It matches by prefix:
+    # the path parameter's pattern stops at a newline, which a file name may hold.
+    app.router.routes.append(_FilesRoute(FILES_PREFIX, serve_file, methods=["GET", "HEAD"]))
     return app
+
+
+FILES_PREFIX = "/files/"
+
+
+class _FilesRoute(Route):
+    """Every path under ``/files/``, whatever characters its name holds."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or not scope["path"].startswith(FILES_PREFIX):
+            return Match.NONE, {}
+        child: Scope = {"endpoint": self.endpoint, "path_params": {}}
+        if self.methods and scope["method"] not in self.methods:
+            return Match.PARTIAL, child
+        return Match.FULL, child
+
+
+def _file_path(request: Request) -> str | None:
+    """The requested path under /files/, from the raw request path: percent-escapes of
+    bytes that are not UTF-8 stay those bytes (as ``str`` with surrogate escapes)."""
+    raw = request.scope.get("raw_path")
+    if not isinstance(raw, bytes):
+        return request.scope["path"][len(FILES_PREFIX) :]  # type: ignore[no-any-return]
+    raw = raw.split(b"?", 1)[0]
+    if not raw.startswith(FILES_PREFIX.encode()):
+        return None
+    return os.fsdecode(unquote_to_bytes(raw[len(FILES_PREFIX) :]))
 
 
 def _not_found() -> Response:
@@ -136,6 +175,7 @@ def _early_fault(plan: FaultPlan, number: int) -> Response | None:
 
 def _respond(
     request: Request,
+    fd: int,
     info: FileInfo,
     plan: FaultPlan,
     pacing: Pacing,
@@ -183,10 +223,13 @@ def _respond(
         headers["Content-Type"] = info.content_type
         pieces = [ByteRange(0, info.size - 1)] if info.size else []
 
-    body = FileBody(info.path, pieces, chunk_size=chunk_size, pacing=pacing, changed=changed)
-    headers["Content-Length"] = str(body.length)
     if method == "HEAD":
+        headers["Content-Length"] = str(sum(len(p) if isinstance(p, bytes) else p.length
+                                             for p in pieces))  # fmt: skip
         return Response(status_code=status, headers=headers)
+    body = FileBody(fd, info.path.name, pieces, chunk_size=chunk_size, pacing=pacing,
+                    changed=changed)  # fmt: skip
+    headers["Content-Length"] = str(body.length)
     return ClosingStreamingResponse(body, status, headers)
 
 

@@ -7,8 +7,9 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote_from_bytes
 
+from gui_app.server.files import name_for_display
 from gui_app.units import format_bytes
 
 __all__ = ["MAX_ENTRIES", "FileEntry", "list_files", "render_index"]
@@ -24,12 +25,13 @@ class FileEntry:
 
     @property
     def url(self) -> str:
-        return "/files/" + quote(self.path)
+        return "/files/" + quote_from_bytes(os.fsencode(self.path))
 
     def as_json(self) -> dict[str, object]:
+        shown = name_for_display(self.path)
         return {
-            "name": self.path.rsplit("/", 1)[-1],
-            "path": self.path,
+            "name": shown.rsplit("/", 1)[-1],
+            "path": shown,
             "size": self.size,
             "modified": datetime.fromtimestamp(self.modified, UTC).isoformat(),
             "url": self.url,
@@ -63,7 +65,7 @@ def render_index(title: str, entries: list[FileEntry]) -> str:
     rows = "\n".join(
         '<tr><td><a href="{url}">{name}</a></td><td class=n>{size}</td><td>{when}</td></tr>'.format(
             url=html.escape(e.url),
-            name=html.escape(e.path),
+            name=html.escape(name_for_display(e.path)),
             size=html.escape(format_bytes(e.size)),
             when=datetime.fromtimestamp(e.modified, UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )

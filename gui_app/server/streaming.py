@@ -14,14 +14,12 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
 from gui_app.byteranges import ByteRange
 from gui_app.server.faults import ChangedReader
-from gui_app.server.files import open_for_reading
 
 __all__ = [
     "ClosingStreamingResponse",
@@ -60,11 +58,13 @@ class Pacing:
 
 
 class FileBody:
-    """An async iterable of chunks for ``pieces`` of ``path``; ``close()`` is idempotent."""
+    """An async iterable of chunks for ``pieces`` of the file open on ``fd`` (owned: closed
+    by ``close()``, which is idempotent, and at the end of the iteration)."""
 
     def __init__(
         self,
-        path: Path,
+        fd: int,
+        name: str,
         pieces: Sequence[Piece],
         *,
         chunk_size: int,
@@ -72,13 +72,13 @@ class FileBody:
         changed: ChangedReader | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._path = path
+        self._name = name
         self._pieces = pieces
         self._chunk_size = chunk_size
         self._pacing = pacing
         self._changed = changed
         self._clock = clock
-        self._fd: int | None = None
+        self._fd: int | None = fd
         self.length = sum(len(p) if isinstance(p, bytes) else p.length for p in pieces)
 
     def close(self) -> None:
@@ -104,8 +104,6 @@ class FileBody:
         sent = 0
         start = self._clock()
         try:
-            if any(isinstance(p, ByteRange) for p in self._pieces):
-                self._fd = open_for_reading(self._path)
             for piece in self._pieces:
                 offset = 0
                 while True:
@@ -147,7 +145,7 @@ class FileBody:
             data = self._changed.transform(offset, data, count)
         if len(data) < count:
             # The file shrank under us: never pad with bytes we did not read.
-            raise DroppedConnectionError(f"{self._path.name} shrank while being sent")
+            raise DroppedConnectionError(f"{self._name} shrank while being sent")
         return data
 
 

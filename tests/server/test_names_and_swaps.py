@@ -1,0 +1,85 @@
+"""File names no encoding forgets and links swapped under the server's feet (issue 11,
+items 5, 6 and 8): every file listed is served, with its own bytes, and nothing outside
+the folder is ever served, however fast a link is swapped in and out."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import quote_from_bytes
+
+import httpx
+import pytest
+
+from tests.helpers import serving
+
+ODD_NAMES = [b"caf\xe9.bin", b"line\nbreak.txt", b"carriage\rreturn.txt", b"\xff\xfe raw"]
+
+
+@pytest.fixture
+def odd_root(tmp_path: Path) -> Path:
+    root = tmp_path / "odd"
+    root.mkdir()
+    for i, name in enumerate(ODD_NAMES):
+        with open(os.path.join(os.fsencode(root), name), "wb") as out:
+            out.write(bytes([i]) * (100 + i))
+    (root / "plain.txt").write_text("plain")
+    return root
+
+
+def test_every_listed_file_is_served_whatever_its_name(odd_root: Path) -> None:
+    with serving(odd_root) as server, httpx.Client(base_url=server.url) as client:
+        index = client.get("/")
+        assert index.status_code == 200
+        listing = client.get("/api/files")
+        assert listing.status_code == 200
+        entries = listing.json()
+        assert len(entries) == len(ODD_NAMES) + 1
+        for entry in entries:
+            # httpx would normalise the path: send the listed URL as raw bytes.
+            response = client.get(httpx.URL(server.url + entry["url"]))
+            assert response.status_code == 200, entry
+            assert len(response.content) == entry["size"]
+        for i, name in enumerate(ODD_NAMES):
+            url = server.url + "/files/" + quote_from_bytes(name, safe="")
+            response = client.get(httpx.URL(url))
+            assert response.status_code == 200, name
+            assert response.content == bytes([i]) * (100 + i)
+            assert name.decode("latin-1") not in index.text  # escaped, never raw
+
+
+def test_a_link_swapped_in_and_out_never_serves_what_lies_outside(tmp_path: Path) -> None:
+    base = tmp_path / "swap"
+    root = base / "root"
+    (root / "dir").mkdir(parents=True)
+    (root / "dir" / "file.bin").write_bytes(b"inside" * 100)
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "file.bin").write_bytes(b"SECRET" * 100)
+    stop = threading.Event()
+
+    def swap() -> None:
+        inside, parked, link = root / "dir", root / "parked", root / "link"
+        while not stop.is_set():
+            inside.rename(parked)
+            link.symlink_to(outside)
+            link.rename(inside)  # dir is now a link to outside
+            inside.unlink()
+            parked.rename(inside)
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    leaked = served = 0
+    with serving(root) as server, httpx.Client(base_url=server.url) as client:
+        swapper.start()
+        try:
+            for _ in range(3000):
+                response = client.get("/files/dir/file.bin")
+                if response.status_code == 200:
+                    served += 1
+                    leaked += b"SECRET" in response.content
+        finally:
+            stop.set()
+            swapper.join(5)
+    assert served > 100  # the file inside was served meanwhile
+    assert leaked == 0, f"the file outside was served {leaked} times"
