@@ -22,8 +22,8 @@ def odd_root(tmp_path: Path) -> Path:
     root = tmp_path / "odd"
     root.mkdir()
     for i, name in enumerate(ODD_NAMES):
-        with open(os.path.join(os.fsencode(root), name), "wb") as out:
-            out.write(bytes([i]) * (100 + i))
+        # fsdecode keeps the bytes that are not UTF-8 as surrogates: the name on disk is `name`
+        (root / os.fsdecode(name)).write_bytes(bytes([i]) * (100 + i))
     (root / "plain.txt").write_text("plain")
     return root
 
