@@ -8,7 +8,9 @@ list of parameters; ``FaultPlan.from_query`` is the single place they are read.
 
 from __future__ import annotations
 
+import math
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from email.utils import formatdate
@@ -22,6 +24,12 @@ CHANGE_XOR = 0x5A
 _XOR_TABLE = bytes(b ^ CHANGE_XOR for b in range(256))
 _EXTENSION_BYTE = b"\xa5"
 DEFAULT_SLOW_RATE = 16 * 1024
+# Bounds: a test server still serves, so no parameter may hold a connection for ever or
+# make a body no one can send.
+MAX_STALL = 300.0  # seconds
+MAX_CHANGE_SIZE = 1 << 30  # bytes added to (or taken from) the changed version
+MAX_RETRY_AFTER = 86_400
+MAX_COUNTED = 10_000  # (path, query) pairs whose request numbers are remembered
 
 PARAMETERS = (
     "key",
@@ -80,12 +88,12 @@ class FaultPlan:
                 drop_times=_count(query, "drop_times"),
                 ignore_range=query.get("ignore_range", "0") not in ("0", ""),
                 fail=_count(query, "fail") or 0,
-                retry_after=_count(query, "retry_after") or 1,
-                stall=float(query.get("stall", "0")),
+                retry_after=_count(query, "retry_after", MAX_RETRY_AFTER) or 1,
+                stall=_seconds(query, "stall", MAX_STALL),
                 stall_after=_count(query, "stall_after"),
                 stall_times=_count(query, "stall_times"),
                 change_after=_count(query, "change_after"),
-                change_size=int(query.get("change_size", "0")),
+                change_size=_change_size(query),
                 html_after=_count(query, "html_after"),
                 slow_request=_count(query, "slow_request"),
                 slow_rate=DEFAULT_SLOW_RATE if slow_rate is None else parse_rate(slow_rate),
@@ -116,27 +124,57 @@ class FaultPlan:
         return self.drop_after
 
 
-def _count(query: Mapping[str, str], name: str) -> int | None:
+def _count(query: Mapping[str, str], name: str, most: int = 1 << 62) -> int | None:
     if name not in query:
         return None
-    value = int(query[name])
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
+    text = query[name].strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise ValueError(f"{name} must be a whole number from 0, got {text[:20]!r}")
+    value = int(text)
+    if value > most:
+        raise ValueError(f"{name} must be at most {most}")
+    return value
+
+
+def _seconds(query: Mapping[str, str], name: str, most: float) -> float:
+    text = query.get(name, "0")
+    value = float(text)
+    if not math.isfinite(value) or not 0 <= value <= most:
+        raise ValueError(f"{name} must be from 0 to {most:g} seconds, got {text[:20]!r}")
+    return value
+
+
+def _change_size(query: Mapping[str, str]) -> int:
+    text = query.get("change_size", "0").strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
+        raise ValueError(f"change_size must be a whole number of bytes, got {text[:20]!r}")
+    value = int(text)
+    if abs(value) > MAX_CHANGE_SIZE:
+        raise ValueError(f"change_size must be within {MAX_CHANGE_SIZE} bytes either way")
     return value
 
 
 class FaultCounters:
-    """Request numbers per (path, query string); one instance per app."""
+    """Request numbers per (path, query string); one instance per app. Only the
+    ``limit`` most recently used pairs are remembered, so unique keys cannot grow it."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_COUNTED) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[str, str], int] = {}
+        self._limit = limit
+        self._counts: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     def next(self, path: str, query: str) -> int:
         with self._lock:
-            number = self._counts.get((path, query), 0) + 1
+            number = self._counts.pop((path, query), 0) + 1
             self._counts[(path, query)] = number
+            while len(self._counts) > self._limit:
+                self._counts.popitem(last=False)
             return number
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._counts)
 
 
 def changed_info(info: FileInfo, size_delta: int) -> FileInfo:

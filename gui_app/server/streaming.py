@@ -150,7 +150,13 @@ class FileBody:
 
 
 class ClosingStreamingResponse(StreamingResponse):
-    """A StreamingResponse that closes its FileBody however the response ends."""
+    """A StreamingResponse that closes its FileBody however the response ends, and yields
+    to the event loop after every chunk.
+
+    Once a client has gone, uvicorn's ``send`` returns at once and ``pread`` of a cached
+    file never waits, so a plain loop would read the whole file without ever suspending:
+    Starlette's disconnect listener could not cancel it and every other client waited.
+    """
 
     def __init__(self, body: FileBody, status_code: int, headers: dict[str, str]) -> None:
         super().__init__(body, status_code=status_code, headers=headers)
@@ -158,6 +164,11 @@ class ClosingStreamingResponse(StreamingResponse):
 
     async def stream_response(self, send: Send) -> None:
         try:
-            await super().stream_response(send)
+            await send({"type": "http.response.start", "status": self.status_code,
+                        "headers": self.raw_headers})  # fmt: skip
+            async for chunk in self._file_body:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await asyncio.sleep(0)  # the disconnect listener, and others, get their turn
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self._file_body.close()
