@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--limit-rate", metavar="RATE", help="cap each connection, e.g. 10M")
     serve.add_argument("--faults", action="store_true", help="enable fault-injection parameters")
     serve.add_argument("--show-hidden", action="store_true", help="list and serve dotfiles")
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a connection whose request head takes longer (default 60, as nginx)",
+    )
 
     get = commands.add_parser("get", help="download URLs headless on the engine")
     get.add_argument("urls", nargs="+", metavar="URL")

@@ -11,6 +11,7 @@ from types import FrameType
 import uvicorn
 
 from gui_app.server.app import create_app
+from gui_app.server.connection import ConnectionLimits
 from gui_app.server.runner import bind, is_loopback, make_config, url_for
 from gui_app.units import parse_rate
 
@@ -24,6 +25,9 @@ def run_serve(args: argparse.Namespace) -> int:
         limit = parse_rate(args.limit_rate) if args.limit_rate else None
     except ValueError as error:
         print(f"rangeload serve: --limit-rate: {error}", file=sys.stderr)
+        return 2
+    if not 0 < args.header_timeout <= 3600:
+        print("rangeload serve: --header-timeout must be from 0 to 3600 seconds", file=sys.stderr)
         return 2
     try:
         sock = bind(args.host, args.port)
@@ -47,7 +51,8 @@ def run_serve(args: argparse.Namespace) -> int:
         notes.append("fault injection ON")
     extra = f" ({', '.join(notes)})" if notes else ""
     print(f"Serving {root.resolve()} on {url_for(sock)}/{extra}", flush=True)
-    server = uvicorn.Server(make_config(app))
+    limits = ConnectionLimits(head_timeout=args.header_timeout)
+    server = uvicorn.Server(make_config(app, limits))
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it; make that a clean exit.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:

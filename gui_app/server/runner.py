@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from gui_app.server.app import create_app
+from gui_app.server.connection import ConnectionLimits, protocol_for
 from gui_app.server.streaming import DroppedConnectionFilter
 
 __all__ = ["ServerThread", "bind", "is_loopback", "make_config", "url_for"]
@@ -54,8 +55,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def make_config(app: FastAPI, **extra: Any) -> uvicorn.Config:
-    """uvicorn settings shared by the thread and the foreground server."""
+def make_config(
+    app: FastAPI, limits: ConnectionLimits | None = None, **extra: Any
+) -> uvicorn.Config:
+    """uvicorn settings shared by the thread and the foreground server: HTTP/1.1 only, with
+    ``limits`` (nginx's defaults unless given) on every connection."""
     uvicorn_error = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, DroppedConnectionFilter) for f in uvicorn_error.filters):
         uvicorn_error.addFilter(DroppedConnectionFilter())
@@ -64,6 +68,8 @@ def make_config(app: FastAPI, **extra: Any) -> uvicorn.Config:
         lifespan="off",
         access_log=False,
         log_config=None,
+        http=protocol_for(limits or ConnectionLimits()),
+        ws="none",
         timeout_keep_alive=30,
         **extra,
     )
@@ -77,11 +83,17 @@ class _ThreadServer(uvicorn.Server):
 class ServerThread:
     """uvicorn on its own thread; use as a context manager, or call ``start``/``stop``."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ConnectionLimits | None = None,
+    ) -> None:
         self._sock = bind(host, port)
         self.url = url_for(self._sock)
         self.port: int = self._sock.getsockname()[1]
-        self._server = _ThreadServer(make_config(app))
+        self._server = _ThreadServer(make_config(app, limits))
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._sock]},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -132,14 +133,17 @@ def nginx(
 
 
 @contextlib.contextmanager
-def rangeload_serve(root: Path, *extra: str) -> Iterator[Peer]:
-    """``rangeload serve ROOT`` as a real subprocess on a free port."""
+def rangeload_serve(root: Path, *extra: str, max_files: int | None = None) -> Iterator[Peer]:
+    """``rangeload serve ROOT`` as a real subprocess on a free port; ``max_files`` lowers its
+    descriptor limit (RLIMIT_NOFILE)."""
     port = free_port()
     proc = subprocess.Popen(
         [RANGELOAD, "serve", str(root), "--port", str(port), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    if max_files is not None:  # before it listens, so before any client's descriptor
+        resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (max_files, max_files))
     try:
         wait_for_port(port)
         yield Peer(f"http://127.0.0.1:{port}", proc.pid)
