@@ -13,9 +13,12 @@ import socket
 import struct
 import threading
 
-__all__ = ["Channel", "ChannelClosedError"]
+__all__ = ["EXIT_LOCKED", "Channel", "ChannelClosedError"]
 
 _LENGTH = struct.Struct("!I")
+# The engine process's exit code when another engine kept the data dir's lock: part of
+# what the two processes agree on, here so the app's side need not import the engine.
+EXIT_LOCKED = 3
 
 
 class ChannelClosedError(EOFError):

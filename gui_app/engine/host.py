@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gui_app import paths
-from gui_app.engine.channel import Channel, ChannelClosedError
+from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent
 from gui_app.engine.interface import remote_calls
 from gui_app.engine.scheduler import DownloadManager
@@ -33,7 +33,6 @@ __all__ = ["CALLS", "EXIT_LOCKED", "run_host"]
 log = logging.getLogger(__name__)
 
 ENGINE_LOCK = "engine.lock"
-EXIT_LOCKED = 3  # another engine kept the data dir's lock
 LOCK_WAIT = 30.0  # an old engine saves within its 5 s shutdown; allow a slow disk
 
 # What the app may call; anything else is refused.

@@ -19,9 +19,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, cast
 
-from gui_app.engine.channel import Channel, ChannelClosedError
+from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
-from gui_app.engine.host import EXIT_LOCKED
 from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]

@@ -18,7 +18,7 @@ from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
 from gui_app.ui.single_instance import SingleInstance, server_name
-from gui_app.ui.tray import Tray
+from gui_app.ui.tray import tray_for
 
 __all__ = ["run_window"]
 
@@ -54,14 +54,14 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         store.close()
         return 1
     window = MainWindow(manager, settings.download_dir, store=store, settings=settings)
-    tray = Tray(window, notifications=settings.notifications)
+    tray = tray_for(window, notifications=settings.notifications)
     if store.recovered_from is not None:
         window.statusBar().showMessage(
             f"The download list could not be read; it was set aside as {store.recovered_from}"
         )
     instance.urls_received.connect(window.receive_urls)
     window.show()
-    window.add_urls(urls)
+    window.links.add_urls(urls)
     # A session ending (logout, shutdown) sends SIGTERM: quit as the Quit action does.
     # Python runs signal handlers only between bytecodes, so a timer lets it look.
     signal.signal(signal.SIGTERM, lambda *_: window.quit_action.trigger())

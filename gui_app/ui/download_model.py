@@ -5,7 +5,8 @@ model forwards them (beginInsertRows, dataChanged for that one row). Progress is
 a poller thread takes the *running* downloads' snapshots a few times a second (taking
 them means waiting on engine locks, which the GUI thread must never do) and hands them over
 through a queued signal; the model emits dataChanged only for rows that changed, so a list
-of thousands costs what its few running downloads cost.
+of thousands costs what its few running downloads cost. The poller sleeps while nothing
+runs (as qutebrowser stops its refresh timer), woken by the event that starts a download.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 POLL_INTERVAL_MS = 200
+_POLLED_STATES = frozenset({DownloadState.RUNNING, DownloadState.VERIFYING})
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -136,19 +138,42 @@ class DownloadModel(QAbstractTableModel):
             signal.connect(self._on_bridge_download_changed)
         self._polled.connect(self._on_poller_polled)
         self._stop = threading.Event()
+        self._active = threading.Event()  # set while some row runs: the poller polls
+        self._update_polling()
         self._poller = threading.Thread(
             target=self._poll, args=(interval_ms / 1000,), name="rangeload-ui-poll", daemon=True
         )
         self._poller.start()
         self.destroyed.connect(self._stop.set)
+        self.destroyed.connect(self._active.set)
 
-    def stop(self) -> None:
-        """End the poller thread (the window does this when it closes)."""
+    @property
+    def polling(self) -> bool:
+        """Is the poller taking snapshots (some download runs), or asleep?"""
+        return self._active.is_set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the poller thread and wait for it (the window does this when it closes)."""
         self._stop.set()
+        self._active.set()  # wake it to see the stop
+        if self._poller.is_alive() and self._poller is not threading.current_thread():
+            self._poller.join(timeout)
+
+    def _update_polling(self) -> None:
+        if any(s.state in _POLLED_STATES for s in self._rows):
+            self._active.set()
+        else:
+            self._active.clear()
 
     def _poll(self, interval: float) -> None:
-        """On the poller thread: take snapshots, hand them to the GUI thread."""
-        while not self._stop.wait(interval):
+        """On the poller thread: take snapshots, hand them to the GUI thread; asleep while
+        nothing runs."""
+        while not self._stop.is_set():
+            self._active.wait()
+            if self._stop.wait(interval):
+                return
+            if not self._active.is_set():
+                continue
             try:
                 snapshots = self._source.active_snapshot()
             except Exception as error:  # the engine is gone; the window says so (EngineLost)
@@ -288,6 +313,7 @@ class DownloadModel(QAbstractTableModel):
         self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done))
         self._row_of[record.id] = row
         self.endInsertRows()
+        self._update_polling()
 
     def _on_bridge_download_changed(self, record: DownloadRecord) -> None:
         row = self._row_of.get(record.id)
@@ -299,6 +325,7 @@ class DownloadModel(QAbstractTableModel):
         else:
             snapshot = DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done)
         self._apply((snapshot,))
+        self._update_polling()
 
     def _on_bridge_download_removed(self, download_id: DownloadId) -> None:
         row = self.row_of(download_id)
@@ -308,3 +335,4 @@ class DownloadModel(QAbstractTableModel):
         del self._rows[row]
         self._row_of = {s.id: r for r, s in enumerate(self._rows)}
         self.endRemoveRows()
+        self._update_polling()

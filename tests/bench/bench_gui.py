@@ -153,12 +153,12 @@ def main() -> None:
                 # Steady state: a finished download is removed (file deleted) and its URL
                 # added again, so 8 run at full speed for the whole measurement.
                 completed.append(record.id)
-                window._run(partial(manager.remove, record.id, delete_file=True))
+                window.commands.run(partial(manager.remove, record.id, delete_file=True))
                 if time.perf_counter() - started_at[0] < SECONDS:
-                    window.add_urls([record.url])
+                    window.links.add_urls([record.url])
 
             window.bridge.download_completed.connect(on_completed)
-            window.add_urls(urls)
+            window.links.add_urls(urls)
 
             def start_probe(_record: object) -> None:
                 # Probe from the first running download on, with the running rows shown

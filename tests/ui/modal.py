@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-__all__ = ["answer_next_question"]
+from gui_app.ui.main_window import MainWindow
+
+__all__ = ["answer_next_question", "offer_shown"]
 
 
 def answer_next_question(button_text: str) -> None:
@@ -24,3 +26,9 @@ def answer_next_question(button_text: str) -> None:
         raise AssertionError(f"no {button_text!r} among {[b.text() for b in buttons]}")
 
     QTimer.singleShot(50, click)
+
+
+def offer_shown(window: MainWindow) -> bool:
+    """Is the Add dialog with offered links open and visible?"""
+    dialog = window.links.offer_dialog
+    return dialog is not None and dialog.isVisible()

@@ -42,7 +42,7 @@ def unnamed_controls(top: QWidget) -> list[str]:
 def test_every_control_has_an_accessible_name(
     qtbot: QtBot, window: MainWindow, server: ServerThread, tmp_path: Path
 ) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=10_000
@@ -72,7 +72,7 @@ def test_every_action_is_in_a_menu_with_a_keyboard_path(window: MainWindow) -> N
 def test_tab_reaches_the_list_and_the_details(
     qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=10_000

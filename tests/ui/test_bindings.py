@@ -41,7 +41,7 @@ def test_void_painter_calls_keep_none_alive(qapp: QApplication) -> None:
 def test_repainting_the_window_keeps_none_alive(
     qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
     qtbot.waitUntil(
         lambda: (
             window.model.rowCount() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +13,13 @@ from PySide6.QtCore import QModelRoleData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadRequest, DownloadState
+from gui_app.engine.models import (
+    DownloadId,
+    DownloadRecord,
+    DownloadRequest,
+    DownloadSnapshot,
+    DownloadState,
+)
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
@@ -52,6 +59,7 @@ def test_model_follows_the_engine(
         manager.remove(download_id)
     assert model.rowCount() == 0
     qtmodeltester.check(model)
+    model.stop()
     bridge.detach()
 
 
@@ -77,6 +85,7 @@ def test_only_changed_rows_are_signalled(
     qtbot.waitUntil(lambda: state_of(manager, paused[1]) is DownloadState.COMPLETED, timeout=20_000)
     model.refresh()
     assert set(changed) == {1}
+    model.stop()
     bridge.detach()
 
 
@@ -107,6 +116,7 @@ def test_multi_data_answers_as_data_does(
             assert role_data.data() == model.data(index, asked), (column, asked)
             answered += role_data.data() is not None
     assert answered >= len(Column) + 2  # display text everywhere, tooltips, the snapshot
+    model.stop()
     bridge.detach()
 
 
@@ -122,6 +132,7 @@ def test_a_download_the_server_never_named_shows_the_urls_name(
     # Percent-decoded and made safe as a file name, as the file would have been named.
     assert model.data(model.index(0, Column.NAME)) == "no such_report.pdf"
     assert "404" in model.data(model.index(0, Column.STATUS))
+    model.stop()
     bridge.detach()
 
 
@@ -137,3 +148,47 @@ def test_a_url_without_a_file_name_shows_the_url_without_secrets() -> None:
 def state_of(manager: DownloadManager, download_id: DownloadId) -> DownloadState | None:
     snapshot = manager.get(download_id)
     return None if snapshot is None else snapshot.state
+
+
+class CountingSource:
+    """The manager, counting how often the poller asks it for running snapshots."""
+
+    def __init__(self, manager: DownloadManager) -> None:
+        self.manager = manager
+        self.polls = 0
+
+    def snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        return self.manager.snapshot()
+
+    def active_snapshot(self) -> tuple[DownloadSnapshot, ...]:
+        self.polls += 1
+        return self.manager.active_snapshot()
+
+
+def pollers() -> int:
+    return sum(t.name == "rangeload-ui-poll" for t in threading.enumerate())
+
+
+def test_the_poller_sleeps_while_nothing_runs(
+    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+) -> None:
+    before = pollers()
+    source = CountingSource(manager)
+    bridge = EngineBridge(manager.subscribe)
+    model = DownloadModel(source, bridge, interval_ms=20)
+    qtbot.wait(300)
+    assert not model.polling
+    assert source.polls == 0  # before: five polls a second for ever
+    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    manager.add(DownloadRequest(url, tmp_path, connections=1))
+    qtbot.waitUntil(lambda: model.polling, timeout=5000)
+    qtbot.waitUntil(lambda: source.polls >= 5, timeout=5000)
+    qtbot.waitUntil(lambda: model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=20_000)
+    assert not model.polling
+    qtbot.wait(100)
+    polls = source.polls
+    qtbot.wait(300)
+    assert source.polls == polls
+    model.stop()
+    assert pollers() == before  # stopped means ended, not just told to
+    bridge.detach()

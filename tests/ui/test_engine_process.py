@@ -30,7 +30,7 @@ def test_the_window_over_the_engine_process(
     qtbot.addWidget(window)
     window.show()
     try:
-        window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"])
+        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
         qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
         assert window.model.snapshot_at(0).speed > 0  # live figures came over the channel
@@ -61,6 +61,6 @@ def test_the_window_over_the_engine_process(
 def test_a_failed_command_is_shown_not_lost(
     qtbot: QtBot, window: MainWindow, manager: DownloadManager
 ) -> None:
-    window._run(partial(manager.resume, 424242))  # no such download
+    window.commands.run(partial(manager.resume, 424242))  # no such download
     qtbot.waitUntil(lambda: "resume failed" in window.statusBar().currentMessage().lower(),
                     timeout=5000)  # fmt: skip

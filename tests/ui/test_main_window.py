@@ -85,13 +85,13 @@ def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
     listed, fresh = (f"{server.url}/files/data.bin?key={key()}" for _ in range(2))
-    window.add_urls([listed])
+    window.links.add_urls([listed])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     mime = QMimeData()
     mime.setUrls([QUrl(listed), QUrl(fresh), QUrl(fresh)])
     drop(window, mime)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)  # the new one, once
-    offer = window._offer
+    offer = window.links.offer_dialog
     assert offer is not None
     assert offer.urls_edit.toPlainText() == listed
     assert "already in the list" in offer.problems.text()
@@ -138,7 +138,7 @@ def test_add_dialog_shows_reasons_and_adds_only_good_urls(tmp_path: Path, qtbot:
 def test_pause_and_resume_through_the_toolbar(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={key()}&rate=1M"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}&rate=1M"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     # Some bytes first (a loaded machine may take a while), so the pause has progress to keep.
     qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
@@ -160,7 +160,7 @@ def test_pause_and_resume_through_the_toolbar(
 def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={key()}"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     path = assert_row_completes(qtbot, window, source)
     cell = window.view.visualRect(window.model.index(0, 0)).center()
@@ -182,7 +182,7 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
 
 
 def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: ServerThread) -> None:
-    window.add_urls([f"{server.url}/files/data.bin?key={key()}&status=503"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}&status=503"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
@@ -221,17 +221,18 @@ def test_tools_menu_shares_a_folder_and_stops(
 ) -> None:
     import httpx
 
-    with qtbot.waitSignal(window.sharing_changed, timeout=10_000) as started:
-        window.share_folder(source.parent)
+    with qtbot.waitSignal(window.sharing.sharing_started, timeout=10_000) as started:
+        window.sharing.share(source.parent)
     address = started.args[0]
     assert address.startswith("http://127.0.0.1:")
+    assert window.sharing.address == address
     assert window.stop_sharing_action.isEnabled()
-    assert address in window.sharing.text()
+    assert address in window.sharing_label.text()
     response = httpx.get(f"{address}/files/data.bin", headers={"Range": "bytes=0-9"})
     assert response.status_code == 206
     assert response.content == source.read_bytes()[:10]
-    with qtbot.waitSignal(window.sharing_changed, timeout=5000):
-        window.stop_sharing()
+    with qtbot.waitSignal(window.sharing.sharing_stopped, timeout=5000):
+        window.stop_sharing_action.trigger()
     qtbot.waitUntil(lambda: not window.stop_sharing_action.isEnabled(), timeout=2000)
     qtbot.wait(300)
     with pytest.raises(httpx.ConnectError):

@@ -15,7 +15,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_of
-from tests.ui.modal import answer_next_question
+from tests.ui.modal import answer_next_question, offer_shown
 from tests.ui.rows import assert_row_completes
 
 
@@ -29,12 +29,15 @@ def test_clipboard_watching_is_off_by_default_and_offers_once(
     clipboard = QGuiApplication.clipboard()
     clipboard.setText(link(server))
     qtbot.wait(200)
-    assert window._offer is None  # off by default: copying does nothing
+    assert window.links.offer_dialog is None  # off by default: copying does nothing
     window.apply_settings(replace(window.settings, watch_clipboard=True), save=False)
     url = link(server)
     clipboard.setText(f"look: {url}")
-    qtbot.waitUntil(lambda: window._offer is not None and window._offer.isVisible(), timeout=2000)
-    offer = window._offer
+    qtbot.waitUntil(
+        lambda: offer_shown(window),
+        timeout=2000,
+    )
+    offer = window.links.offer_dialog
     assert offer is not None
     assert offer.urls_edit.toPlainText() == url
     assert window.model.rowCount() == 0  # offered, not added
@@ -43,7 +46,7 @@ def test_clipboard_watching_is_off_by_default_and_offers_once(
     assert_row_completes(qtbot, window, source)
     clipboard.setText(url)  # the same link again: already listed, not offered twice
     qtbot.wait(200)
-    assert window._offer is None
+    assert window.links.offer_dialog is None
 
 
 def test_handed_over_links_can_ask_first(
@@ -52,22 +55,25 @@ def test_handed_over_links_can_ask_first(
     window.apply_settings(replace(window.settings, ask_before_adding=True), save=False)
     first, second = link(server), link(server)
     window.receive_urls([first, "ftp://nope/x"])
-    qtbot.waitUntil(lambda: window._offer is not None and window._offer.isVisible(), timeout=2000)
+    qtbot.waitUntil(
+        lambda: offer_shown(window),
+        timeout=2000,
+    )
     assert "unsupported scheme" in window.statusBar().currentMessage()
     window.receive_urls([second])  # a second hand-over joins the open dialog
-    offer = window._offer
+    offer = window.links.offer_dialog
     assert offer is not None
     assert offer.urls_edit.toPlainText().splitlines() == [first, second]
     offer.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
     qtbot.wait(300)
     assert window.model.rowCount() == 0  # declined: nothing added
-    assert window._offer is None
+    assert window.links.offer_dialog is None
 
 
 def test_pausing_what_cannot_resume_says_so_and_asks(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.add_urls([link(server, "&ignore_range=1&rate=1M")])
+    window.links.add_urls([link(server, "&ignore_range=1&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: (
@@ -95,7 +101,7 @@ def test_pausing_what_cannot_resume_says_so_and_asks(
 def test_remove_asks_whether_to_delete_the_file(
     qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.add_urls([link(server), link(server)])
+    window.links.add_urls([link(server), link(server)])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(
         lambda: all(window.model.snapshot_at(r).state is DownloadState.COMPLETED for r in (0, 1)),

@@ -80,7 +80,7 @@ def test_settings_apply_at_once_and_are_saved(
     window = MainWindow(manager, tmp_path, poll_ms=50, store=store)
     qtbot.addWidget(window)
     window.apply_settings(Settings(tmp_path, max_concurrent=1, connections=2))
-    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
                      for _ in range(2)])  # fmt: skip
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     for _ in range(10):

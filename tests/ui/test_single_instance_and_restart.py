@@ -46,7 +46,7 @@ def test_quit_and_restart_restore_the_list_and_finish(
     first = make_manager(data_dir)
     window = MainWindow(first, tmp_path, poll_ms=50)
     qtbot.addWidget(window)
-    window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
+    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.wait(1500)
     window.close()

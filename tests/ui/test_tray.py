@@ -8,22 +8,22 @@ from pytestqt.qtbot import QtBot
 
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.tray import Tray
+from gui_app.ui.tray import tray_for
 
 
 def test_completion_and_failure_are_notified(
     qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    tray = Tray(window)
+    tray = tray_for(window)
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000) as done:
-        window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
+        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
     title, message = done.args
     assert title == "Download complete"
     assert "data.bin (6.0 MiB)" in message
     if tray.icon is None:  # offscreen: no tray, the status bar carries it
         assert "Download complete" in window.statusBar().currentMessage()
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000) as failed:
-        window.add_urls([f"{server.url}/files/nothing-here.bin"])
+        window.links.add_urls([f"{server.url}/files/nothing-here.bin"])
     assert failed.args[0] == "Download failed"
     assert "not found (404)" in failed.args[1]
 
@@ -31,8 +31,8 @@ def test_completion_and_failure_are_notified(
 def test_notifications_can_be_turned_off(
     qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    tray = Tray(window, notifications=False)
+    tray = tray_for(window, notifications=False)
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000):
-        window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
+        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
     assert window.statusBar().currentMessage() == ""
     assert tray.tooltip().startswith("Rangeload")

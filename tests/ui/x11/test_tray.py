@@ -23,7 +23,8 @@ from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings_dialog import SettingsDialog
-from gui_app.ui.tray import Tray
+from gui_app.ui.tray import Tray, tray_for
+from tests.ui.modal import offer_shown
 from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
 
@@ -42,7 +43,7 @@ def docked_tray(qtbot: QtBot, window: MainWindow) -> tuple[Tray, QSystemTrayIcon
     if leftover is not None:
         leftover.close()
         qtbot.waitUntil(lambda: top_level("QBalloonTip") is None)
-    tray = Tray(window)
+    tray = tray_for(window)
     assert tray.icon is not None
     assert window.tray_available
     icon = tray.icon
@@ -71,7 +72,7 @@ def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
     assert settings.close_to_tray.isEnabled()
     assert settings.close_to_tray.text() == "Closing the window keeps Rangeload in the tray"
 
-    window.add_urls(
+    window.links.add_urls(
         [f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=150K"]
     )  # per connection: about 5 s in all
     active = re.compile(r"Rangeload: 1 active, [\d.]+ (B|KiB|MiB)/s")
@@ -95,17 +96,17 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
     ended: list[bool] = []
     app.lastWindowClosed.connect(lambda: ended.append(True))
     with catching_opens() as opener:
-        window.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
+        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1)
         window.close()
         assert not window.isVisible()
 
         # A dialog opened and closed while the window is in the tray must not end the app.
-        window.offer_urls([f"{server.url}/files/data.bin?key=offered"])
-        qtbot.waitUntil(lambda: window._offer is not None and window._offer.isVisible())
-        assert window._offer is not None
-        window._offer.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
-        qtbot.waitUntil(lambda: window._offer is None)
+        window.links.offer_urls([f"{server.url}/files/data.bin?key=offered"])
+        qtbot.waitUntil(lambda: offer_shown(window))
+        assert window.links.offer_dialog is not None
+        window.links.offer_dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+        qtbot.waitUntil(lambda: window.links.offer_dialog is None)
         assert not window.isVisible()
 
         # The download goes on in the tray; its balloon, clicked, opens the folder.

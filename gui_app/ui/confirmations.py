@@ -1,0 +1,69 @@
+"""The window's questions and warnings: pausing a download that cannot resume, removing
+downloads (and perhaps their files), and the engine's process ending unasked."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from gui_app.engine.models import DownloadSnapshot
+from gui_app.units import format_bytes
+
+__all__ = ["Removal", "ask_pause_losing", "ask_removal", "show_engine_lost"]
+
+
+class Removal(enum.Enum):
+    KEEP_FILES = "keep"
+    DELETE_FILES = "delete"
+
+
+def ask_pause_losing(parent: QWidget, lossy: Sequence[DownloadSnapshot]) -> bool:
+    """Ask before pausing downloads whose server cannot resume them; True to go on."""
+    lost = format_bytes(sum(s.done_bytes for s in lossy))
+    answer = QMessageBox.question(
+        parent,
+        "Pause downloads that cannot resume?",
+        f"The server cannot resume {lossy[0].record.display_name}"
+        + (f" and {len(lossy) - 1} more" if len(lossy) > 1 else "")
+        + f". Pausing discards the {lost} downloaded so far; resuming starts again "
+        "from the beginning.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_removal(parent: QWidget, count: int) -> Removal | None:
+    """Remove ``count`` downloads: keep their files, delete them, or (None) cancel."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("Remove downloads")
+    box.setText(f"Remove {count} download{'s' if count > 1 else ''} from the list?")
+    keep = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
+    delete = box.addButton("Remove and delete files", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is keep:
+        return Removal.KEEP_FILES
+    if clicked is delete:
+        return Removal.DELETE_FILES
+    return None
+
+
+def show_engine_lost(parent: QWidget, reason: str) -> None:
+    """Say that downloads stopped. Not modal: when the session ends, app and engine stop
+    together, and a question waiting for a click must not hold the app's exit."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Downloads stopped",
+        f"{reason[0].upper()}{reason[1:]}. Progress up to the last few seconds is saved; "
+        "start Rangeload again to continue.",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
