@@ -9,24 +9,44 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 from gui_app import paths
+from gui_app.display import display_problem
 
 __all__ = ["run_app", "run_demo"]
 
 DEMO_FILES = (("small.bin", 2 << 20), ("medium.bin", 24 << 20), ("large.iso", 96 << 20))
 
 
+NO_DISPLAY_HINT = (
+    "run it in a desktop session, set QT_QPA_PLATFORM=offscreen to run it headless, "
+    "or download without a window with `rangeload get URL`"
+)
+
+
+def _no_display() -> bool:
+    """Say in one line why there is no window, before Qt would abort the process."""
+    problem = display_problem()
+    if problem is not None:
+        print(f"rangeload: {problem}; {NO_DISPLAY_HINT}", file=sys.stderr)
+    return problem is not None
+
+
 def run_app(args: argparse.Namespace) -> int:
     urls = list(getattr(args, "urls", []) or [])
+    if _no_display():
+        return 1
     from gui_app.ui.app import run_window
 
     return run_window(urls)
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if _no_display():
+        return 1
     from gui_app.server.runner import ServerThread
 
     with tempfile.TemporaryDirectory(prefix="rangeload-demo-") as folder:
