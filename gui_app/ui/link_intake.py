@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QLabel, QWidget
 
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.interface import Engine
@@ -24,7 +24,7 @@ from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
 
-__all__ = ["LinkIntake"]
+__all__ = ["LinkDrops", "LinkIntake"]
 
 
 class LinkIntake(QObject):
@@ -132,3 +132,38 @@ class LinkIntake(QObject):
     def _on_clipboard_links_copied(self, urls: list[str]) -> None:
         listed = self.listed_urls()
         self.offer_urls([u for u in urls if u not in listed])
+
+
+class LinkDrops(QObject):
+    """Links dragged onto the window: a hint over ``area`` while they are held above it,
+    and ``intake.add_urls`` when they are dropped. The window's drag and drop overrides
+    call these."""
+
+    def __init__(self, intake: LinkIntake, window: QWidget, area: QWidget) -> None:
+        super().__init__(window)
+        self._intake = intake
+        self._area = area
+        self.hint = QLabel("Drop links to download them", window)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setAutoFillBackground(True)
+        self.hint.hide()
+        window.setAcceptDrops(True)
+
+    def enter(self, event: QDragEnterEvent) -> None:
+        if urls_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+            self.hint.setGeometry(self._area.geometry())
+            self.hint.raise_()
+            self.hint.show()
+        else:
+            event.ignore()
+
+    def leave(self) -> None:
+        self.hint.hide()
+
+    def drop(self, event: QDropEvent) -> None:
+        self.hint.hide()
+        urls = urls_from_mime(event.mimeData())
+        if urls:
+            self._intake.add_urls(urls)
+            event.acceptProposedAction()

@@ -54,8 +54,7 @@ from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.icons import action_icon
-from gui_app.ui.link_intake import LinkIntake
-from gui_app.ui.links import urls_from_mime
+from gui_app.ui.link_intake import LinkDrops, LinkIntake
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.ui.sharing import FolderSharing
@@ -104,14 +103,9 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.drop_hint = QLabel("Drop links to download them", self)
-        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.drop_hint.setAutoFillBackground(True)
-        self.drop_hint.hide()
-        self.setAcceptDrops(True)
-
         self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self)
         self.links.message_posted.connect(self.statusBar().showMessage)
+        self.drops = LinkDrops(self.links, self, self.view)
         self.sharing = FolderSharing(self.commands, self)
         self.sharing.sharing_started.connect(self._on_sharing_sharing_started)
         self.sharing.sharing_stopped.connect(self._on_sharing_sharing_stopped)
@@ -163,10 +157,10 @@ class MainWindow(QMainWindow):
         self.resume_action = self._action("&Resume", self._on_resume_triggered, icon="resume")
         self.pause_action = self._action("Pa&use", self._on_pause_triggered, icon="pause")
         self.pause_all_action = self._action(
-            "Pause all", partial(self._run, self.manager.pause_all), icon="pause-all"
+            "Pause all", partial(self.commands.run, self.manager.pause_all), icon="pause-all"
         )
         self.resume_all_action = self._action(
-            "Resume all", partial(self._run, self.manager.resume_all), icon="resume-all"
+            "Resume all", partial(self.commands.run, self.manager.resume_all), icon="resume-all"
         )
         self.remove_action = self._action(
             "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
@@ -234,9 +228,6 @@ class MainWindow(QMainWindow):
         self.open_file_action.setEnabled(rules.open_file)
         self.open_folder_action.setEnabled(rules.open_folder)
 
-    def _run(self, command: Callable[[], object]) -> None:
-        self.commands.run(command)
-
     @property
     def download_dir(self) -> Path:
         return self.settings.download_dir
@@ -245,10 +236,10 @@ class MainWindow(QMainWindow):
         """Take new settings at once; save them (off the GUI thread) when asked."""
         self.settings = settings
         self.links.clipboard.enabled = settings.watch_clipboard
-        self._run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
-        self._run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
+        self.commands.run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
+        self.commands.run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
         if save and self.store is not None:
-            self._run(partial(settings.save, self.store))
+            self.commands.run(partial(settings.save, self.store))
         self.settings_changed.emit(settings)
 
     def receive_urls(self, urls: Sequence[str]) -> None:
@@ -260,7 +251,7 @@ class MainWindow(QMainWindow):
 
     def remove_selected(self, *, delete_files: bool) -> None:
         for download_id in self.selected_ids():
-            self._run(partial(self.manager.remove, download_id, delete_file=delete_files))
+            self.commands.run(partial(self.manager.remove, download_id, delete_file=delete_files))
 
     # -- slots -------------------------------------------------------------------------
 
@@ -300,14 +291,14 @@ class MainWindow(QMainWindow):
 
     def _on_resume_triggered(self) -> None:
         for download_id in self.selected_ids():
-            self._run(partial(self.manager.resume, download_id))
+            self.commands.run(partial(self.manager.resume, download_id))
 
     def _on_pause_triggered(self) -> None:
         lossy = [s for s in unresumable(self.selected_snapshots()) if s.done_bytes > 0]
         if lossy and not ask_pause_losing(self, lossy):
             return
         for download_id in self.selected_ids():
-            self._run(partial(self.manager.pause, download_id))
+            self.commands.run(partial(self.manager.pause, download_id))
 
     def _on_remove_triggered(self) -> None:
         count = len(self.selected_ids())
@@ -364,7 +355,7 @@ class MainWindow(QMainWindow):
         show_engine_lost(self, reason)
 
     def _on_details_retry_requested(self, download_id: int) -> None:
-        self._run(partial(self.manager.retry, download_id))
+        self.commands.run(partial(self.manager.retry, download_id))
 
     def _on_model_rows_changed(self, *_: object) -> None:
         self._update_actions()
@@ -378,29 +369,19 @@ class MainWindow(QMainWindow):
             f"  ·  {counts[DownloadState.FAILED]} failed"
         )
 
-    # -- drag and drop (Qt overrides) ---------------------------------------------------
+    # -- Qt overrides ------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802  # Qt's name
-        if urls_from_mime(event.mimeData()):
-            event.acceptProposedAction()
-            self.drop_hint.setGeometry(self.view.geometry())
-            self.drop_hint.raise_()
-            self.drop_hint.show()
-        else:
-            event.ignore()
+        self.drops.enter(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802  # Qt's name
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802  # Qt's name
-        self.drop_hint.hide()
+        self.drops.leave()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802  # Qt's name
-        self.drop_hint.hide()
-        urls = urls_from_mime(event.mimeData())
-        if urls:
-            self.links.add_urls(urls)
-            event.acceptProposedAction()
+        self.drops.drop(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  # Qt's name
         if self.settings.close_to_tray and self.tray_available and not self._quitting:
@@ -413,7 +394,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         if self.store is not None:
             for key, value in layout_settings(self, self.view.horizontalHeader()).items():
-                self._run(partial(self.store.set_setting, key, value))
+                self.commands.run(partial(self.store.set_setting, key, value))
         self.sharing.stop()
         self.model.stop()
         self.commands.shutdown()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -29,7 +31,23 @@ def server(source: Path) -> Iterator[ServerThread]:
         yield running
 
 
-def make_manager(data_dir: Path, **kw: object) -> DownloadManager:
+class DataUrl(Protocol):
+    def __call__(self, extra: str = "") -> str: ...
+
+
+@pytest.fixture
+def data_url(server: ServerThread) -> DataUrl:
+    """``data.bin``'s URL with a query no other test uses (the server counts requests per
+    query), then ``extra``: ``data_url("&rate=1M")``."""
+
+    def url(extra: str = "") -> str:
+        return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
+
+    return url
+
+
+def make_manager(store: Store, **kw: object) -> DownloadManager:
+    """A started manager on ``store``, with short timers."""
     options: dict[str, object] = {
         "save_interval": 0.3,
         "stall_timeout": 1.5,
@@ -37,16 +55,34 @@ def make_manager(data_dir: Path, **kw: object) -> DownloadManager:
         "backoff": Backoff(base=0.05, cap=0.5, max_failures=4),
     }
     options.update(kw)
-    manager = DownloadManager(Store(data_dir / "state.sqlite3"), **options)  # type: ignore[arg-type]
+    manager = DownloadManager(store, **options)  # type: ignore[arg-type]
     manager.start()
     return manager
 
 
+Managers = Callable[..., DownloadManager]
+
+
 @pytest.fixture
-def manager(data_dir: Path) -> Iterator[DownloadManager]:
-    running = make_manager(data_dir)
-    yield running
-    running.shutdown()
+def managers(data_dir: Path) -> Iterator[Managers]:
+    """Start managers on the test's store (one after another, say, to restart); each is
+    shut down and its store closed when the test ends, whatever the test did."""
+    made: list[tuple[DownloadManager, Store]] = []
+
+    def start(**kw: object) -> DownloadManager:
+        store = Store(data_dir / "state.sqlite3")
+        made.append((make_manager(store, **kw), store))
+        return made[-1][0]
+
+    yield start
+    for running, store in made:
+        running.shutdown()
+        store.close()
+
+
+@pytest.fixture
+def manager(managers: Managers) -> DownloadManager:
+    return managers()
 
 
 Download = Callable[..., DownloadSnapshot]

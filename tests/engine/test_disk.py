@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import SIZE
+from tests.engine.conftest import SIZE, DataUrl
 from tests.helpers import sha256_of
 
 
@@ -39,9 +38,13 @@ def resize(mount_point: Path, size: str) -> None:
 
 
 def test_disk_full_pauses_then_resumes_when_space_is_freed(
-    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+    data_url: DataUrl,
+    small_disk: Path,
+    manager: DownloadManager,
+    server: ServerThread,
+    source: Path,
 ) -> None:
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+    url = data_url()
     download_id = manager.add(DownloadRequest(url, small_disk))
     assert manager.wait([download_id], timeout=20)
     snapshot = manager.get(download_id)
@@ -63,10 +66,14 @@ def test_disk_full_pauses_then_resumes_when_space_is_freed(
 
 
 def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
-    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+    data_url: DataUrl,
+    small_disk: Path,
+    manager: DownloadManager,
+    server: ServerThread,
+    source: Path,
 ) -> None:
     resize(small_disk, f"{(SIZE >> 20) + 3}m")
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    url = data_url("&rate=1M")
     download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
     time.sleep(1.0)
     fill(small_disk)
@@ -89,11 +96,15 @@ def fill(disk: Path) -> None:
 
 
 def test_a_paused_preallocated_download_resumes_on_a_full_disk(
-    small_disk: Path, manager: DownloadManager, server: ServerThread, source: Path
+    data_url: DataUrl,
+    small_disk: Path,
+    manager: DownloadManager,
+    server: ServerThread,
+    source: Path,
 ) -> None:
     """Its own preallocated space is not counted again as needed (review item 21)."""
     resize(small_disk, f"{(SIZE >> 20) + 3}m")
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    url = data_url("&rate=1M")
     download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -13,7 +13,7 @@ from gui_app.engine.models import Checksum, DownloadRequest, DownloadSnapshot, D
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import SIZE, Download, make_manager
+from tests.engine.conftest import SIZE, Download, Managers
 from tests.helpers import sha256_bytes, sha256_of
 
 
@@ -170,14 +170,14 @@ def test_pause_and_resume(
 
 
 def test_a_restarted_manager_resumes_what_was_running(
-    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+    managers: Managers, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
-    first = make_manager(data_dir)
+    first = managers()
     download_id = first.add(DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M",
                                             tmp_path, connections=2))  # fmt: skip
     time.sleep(1.0)
     first.shutdown()
-    second = make_manager(data_dir)
+    second = managers()
     try:
         assert second.wait([download_id], timeout=30)
         snapshot = second.get(download_id)
@@ -188,9 +188,9 @@ def test_a_restarted_manager_resumes_what_was_running(
 
 
 def test_with_resume_on_start_off_unfinished_downloads_come_back_paused(
-    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+    managers: Managers, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
-    first = make_manager(data_dir, max_concurrent=1)
+    first = managers(max_concurrent=1)
     running, waiting = (
         first.add(
             DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M", tmp_path, connections=1)

@@ -24,7 +24,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import redact_text
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import MIN_SPLIT, make_manager
+from tests.engine.conftest import MIN_SPLIT, Managers
 from tests.helpers import sha256_of
 from tests.hostile import Out, Request, hostile_server
 
@@ -132,8 +132,8 @@ def trickling(request: Request, o: Out) -> None:
     o.trickle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000, every=0.05)
 
 
-def test_a_head_that_never_ends_times_out(data_dir: Path, out: Path) -> None:
-    manager = make_manager(data_dir, head_timeout=1.0,
+def test_a_head_that_never_ends_times_out(managers: Managers, data_dir: Path, out: Path) -> None:
+    manager = managers(head_timeout=1.0,
                            backoff=Backoff(base=0.05, cap=0.1, max_failures=1))  # fmt: skip
     try:
         with hostile_server(trickling) as server:
@@ -168,10 +168,10 @@ def test_a_stop_interrupts_a_request_under_way(manager: DownloadManager, out: Pa
 
 
 def test_a_preallocated_download_resumes_on_a_nearly_full_disk(
-    server: ServerThread, source: Path, data_dir: Path, out: Path
+    managers: Managers, server: ServerThread, source: Path, data_dir: Path, out: Path
 ) -> None:
     free = {"bytes": 1 << 40}
-    manager = make_manager(data_dir, free_space=lambda _: free["bytes"])
+    manager = managers(free_space=lambda _: free["bytes"])
     try:
         download_id = manager.add(DownloadRequest(slow_url(server), out, connections=2))
         wait_for(lambda: manager.get(download_id).done_bytes > 300_000)  # type: ignore[union-attr]
@@ -232,8 +232,8 @@ def test_remove_with_delete_also_deletes_a_file_completed_meanwhile(
 
 
 @pytest.fixture
-def manager(data_dir: Path) -> Iterator[DownloadManager]:
-    running = make_manager(data_dir)
+def manager(managers: Managers, data_dir: Path) -> Iterator[DownloadManager]:
+    running = managers()
     yield running
     running.shutdown()
 

@@ -4,7 +4,6 @@ failed with a reason and the partial data kept; never a wrong file with success.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
-from tests.engine.conftest import make_manager
+from tests.engine.conftest import Managers
 from tests.helpers import sha256_bytes, sha256_of
 from tests.hostile import Out, Request, hostile_server, serve_file
 
@@ -22,10 +21,8 @@ HTML = b"<!DOCTYPE html><html><body>Your link has expired. Please log in.</body>
 
 
 @pytest.fixture
-def manager(data_dir: Path) -> Iterator[DownloadManager]:
-    running = make_manager(data_dir, backoff=Backoff(base=0.02, cap=0.1, max_failures=3))
-    yield running
-    running.shutdown()
+def manager(managers: Managers) -> DownloadManager:
+    return managers(backoff=Backoff(base=0.02, cap=0.1, max_failures=3))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import make_manager
+from tests.engine.conftest import Managers
 from tests.helpers import sha256_of
 
 
@@ -54,9 +54,9 @@ def test_a_per_download_limit(
 
 
 def test_per_host_cap_across_downloads(
-    data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+    managers: Managers, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
-    capped = make_manager(data_dir, max_connections_per_host=6)
+    capped = managers(max_connections_per_host=6)
     try:
         ids = [
             capped.add(DownloadRequest(url(server, "&rate=1M"), tmp_path, connections=8))

@@ -16,7 +16,7 @@ from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadSta
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import make_manager
+from tests.engine.conftest import Managers
 from tests.helpers import sha256_of
 
 
@@ -116,10 +116,15 @@ def test_nothing_is_written_through_a_planted_part_file(
 
 @pytest.mark.parametrize("left_as", [DownloadState.VERIFYING, DownloadState.FAILED])
 def test_a_download_with_every_byte_recorded_always_finishes(
-    server: ServerThread, source: Path, out: Path, data_dir: Path, left_as: DownloadState
+    managers: Managers,
+    server: ServerThread,
+    source: Path,
+    out: Path,
+    data_dir: Path,
+    left_as: DownloadState,
 ) -> None:
     """Killed while verifying, or after a failed rename: the next run verifies and renames."""
-    manager = make_manager(data_dir)
+    manager = managers()
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
     download_id = manager.add(DownloadRequest(url, out))
     assert manager.wait([download_id], timeout=30)
@@ -132,7 +137,7 @@ def test_a_download_with_every_byte_recorded_always_finishes(
     store = Store(data_dir / "state.sqlite3")
     store.save(replace(done.record, state=left_as, completed_at=None, error="interrupted"))
     store.close()
-    again = make_manager(data_dir)
+    again = managers()
     try:
         snapshot = resumed(again, download_id)
     finally:
@@ -143,11 +148,11 @@ def test_a_download_with_every_byte_recorded_always_finishes(
 
 
 def test_a_second_engine_never_rewrites_a_download_the_first_finished(
-    server: ServerThread, source: Path, out: Path, data_dir: Path
+    managers: Managers, server: ServerThread, source: Path, out: Path, data_dir: Path
 ) -> None:
     """Two processes on one store (two ``rangeload get`` of one URL): the second loaded the
     record while the first ran, and resumes it just after the first finished (item 3)."""
-    first = make_manager(data_dir)
+    first = managers()
     second_store = Store(data_dir / "state.sqlite3")
     second = DownloadManager(second_store)
     try:

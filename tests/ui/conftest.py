@@ -9,10 +9,19 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
 from gui_app.ui.main_window import MainWindow
-from tests.engine.conftest import manager, server, source
+from tests.engine.conftest import data_url, manager, managers, server, source
 
-__all__ = ["manager", "server", "source", "window"]
+__all__ = ["data_url", "manager", "managers", "server", "source", "store", "window"]
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    """The app's side of a store (settings, layout), closed when the test ends."""
+    opened = Store(data_dir / "ui.sqlite3")
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication
+from pytestqt.qtbot import QtBot
 
 from gui_app.ui.main_window import MainWindow
 
-__all__ = ["answer_next_question", "offer_shown"]
+__all__ = ["answer_next_question", "copy_to_clipboard", "offer_shown", "settle"]
 
 
 def answer_next_question(button_text: str) -> None:
@@ -32,3 +34,19 @@ def offer_shown(window: MainWindow) -> bool:
     """Is the Add dialog with offered links open and visible?"""
     dialog = window.links.offer_dialog
     return dialog is not None and dialog.isVisible()
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until every command the window has asked for has run and its effects (engine
+    events, queued before the barrier's answer) have reached the table: then a check that
+    something did not happen is not a guess about timing."""
+    done: list[bool] = []
+    window.commands.run(lambda: None, lambda _: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+
+
+def copy_to_clipboard(qtbot: QtBot, text: str) -> None:
+    """Set the clipboard and wait for its change to be announced (the watcher's cue)."""
+    clipboard = QGuiApplication.clipboard()
+    with qtbot.waitSignal(clipboard.dataChanged, timeout=2000):
+        clipboard.setText(text)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -20,6 +19,7 @@ from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
+from tests.engine.conftest import DataUrl
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,9 +40,9 @@ def unnamed_controls(top: QWidget) -> list[str]:
 
 
 def test_every_control_has_an_accessible_name(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, tmp_path: Path
 ) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
+    window.links.add_urls([data_url("&status=404")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=10_000
@@ -70,9 +70,9 @@ def test_every_action_is_in_a_menu_with_a_keyboard_path(window: MainWindow) -> N
 
 
 def test_tab_reaches_the_list_and_the_details(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&status=404"])
+    window.links.add_urls([data_url("&status=404")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=10_000
@@ -104,8 +104,7 @@ def test_the_window_follows_a_dark_palette(qtbot: QtBot, window: MainWindow) -> 
     assert corner_lightness() > 200  # the default palette is light
     try:
         app.setPalette(dark)
-        qtbot.wait(50)
-        assert corner_lightness() < 60
+        qtbot.waitUntil(lambda: corner_lightness() < 60, timeout=2000)
     finally:
         app.setPalette(light)
 

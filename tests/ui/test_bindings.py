@@ -5,7 +5,6 @@ methods many times a second) aborted with "deallocating None" after some minutes
 from __future__ import annotations
 
 import sys
-import uuid
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -15,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
 
 CALLS = 2000
 
@@ -39,9 +39,9 @@ def test_void_painter_calls_keep_none_alive(qapp: QApplication) -> None:
 
 
 def test_repainting_the_window_keeps_none_alive(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
+    window.links.add_urls([data_url("&rate=1M")])
     qtbot.waitUntil(
         lambda: (
             window.model.rowCount() == 1

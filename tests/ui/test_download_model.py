@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from itertools import pairwise
 from pathlib import Path
 
@@ -29,9 +28,11 @@ from gui_app.ui.download_model import (
     DownloadModel,
     row_runs,
 )
+from tests.engine.conftest import DataUrl
 
 
 def test_model_follows_the_engine(
+    data_url: DataUrl,
     qtbot: QtBot,
     qtmodeltester: ModelTester,
     manager: DownloadManager,
@@ -42,7 +43,7 @@ def test_model_follows_the_engine(
     model = DownloadModel(manager, bridge, interval_ms=50)
     qtmodeltester.check(model)
     assert model.rowCount() == 0
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=2M"
+    url = data_url("&rate=2M")
     with qtbot.waitSignal(model.rowsInserted, timeout=5000):
         download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
     assert model.rowCount() == 1
@@ -170,7 +171,7 @@ def pollers() -> int:
 
 
 def test_the_poller_sleeps_while_nothing_runs(
-    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
 ) -> None:
     before = pollers()
     source = CountingSource(manager)
@@ -179,7 +180,7 @@ def test_the_poller_sleeps_while_nothing_runs(
     qtbot.wait(300)
     assert not model.polling
     assert source.polls == 0  # before: five polls a second for ever
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    url = data_url("&rate=1M")
     manager.add(DownloadRequest(url, tmp_path, connections=1))
     qtbot.waitUntil(lambda: model.polling, timeout=5000)
     qtbot.waitUntil(lambda: source.polls >= 5, timeout=5000)

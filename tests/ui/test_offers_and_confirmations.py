@@ -3,36 +3,29 @@ questions the window asks before it loses anything (pausing what cannot resume, 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
 from tests.helpers import sha256_of
-from tests.ui.modal import answer_next_question, offer_shown
+from tests.ui.modal import answer_next_question, copy_to_clipboard, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 
 
-def link(server: ServerThread, extra: str = "") -> str:
-    return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
-
-
 def test_clipboard_watching_is_off_by_default_and_offers_once(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    clipboard = QGuiApplication.clipboard()
-    clipboard.setText(link(server))
-    qtbot.wait(200)
+    copy_to_clipboard(qtbot, data_url())
     assert window.links.offer_dialog is None  # off by default: copying does nothing
     window.apply_settings(replace(window.settings, watch_clipboard=True), save=False)
-    url = link(server)
-    clipboard.setText(f"look: {url}")
+    url = data_url()
+    copy_to_clipboard(qtbot, f"look: {url}")
     qtbot.waitUntil(
         lambda: offer_shown(window),
         timeout=2000,
@@ -44,16 +37,15 @@ def test_clipboard_watching_is_off_by_default_and_offers_once(
     offer.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     assert_row_completes(qtbot, window, source)
-    clipboard.setText(url)  # the same link again: already listed, not offered twice
-    qtbot.wait(200)
+    copy_to_clipboard(qtbot, url)  # the same link again: already listed, not offered twice
     assert window.links.offer_dialog is None
 
 
 def test_handed_over_links_can_ask_first(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
     window.apply_settings(replace(window.settings, ask_before_adding=True), save=False)
-    first, second = link(server), link(server)
+    first, second = data_url(), data_url()
     window.receive_urls([first, "ftp://nope/x"])
     qtbot.waitUntil(
         lambda: offer_shown(window),
@@ -65,15 +57,15 @@ def test_handed_over_links_can_ask_first(
     assert offer is not None
     assert offer.urls_edit.toPlainText().splitlines() == [first, second]
     offer.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: window.links.offer_dialog is None, timeout=2000)
+    settle(qtbot, window)
     assert window.model.rowCount() == 0  # declined: nothing added
-    assert window.links.offer_dialog is None
 
 
 def test_pausing_what_cannot_resume_says_so_and_asks(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.links.add_urls([link(server, "&ignore_range=1&rate=1M")])
+    window.links.add_urls([data_url("&ignore_range=1&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: (
@@ -89,7 +81,7 @@ def test_pausing_what_cannot_resume_says_so_and_asks(
     assert "does not support resuming" in window.details.text.text()
     answer_next_question("No")
     window.pause_action.trigger()
-    qtbot.wait(500)
+    settle(qtbot, window)
     assert window.model.snapshot_at(0).state is DownloadState.RUNNING  # declined: still going
     answer_next_question("Yes")
     window.pause_action.trigger()
@@ -99,9 +91,9 @@ def test_pausing_what_cannot_resume_says_so_and_asks(
 
 
 def test_remove_asks_whether_to_delete_the_file(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
-    window.links.add_urls([link(server), link(server)])
+    window.links.add_urls([data_url(), data_url()])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(
         lambda: all(window.model.snapshot_at(r).state is DownloadState.COMPLETED for r in (0, 1)),
@@ -113,7 +105,7 @@ def test_remove_asks_whether_to_delete_the_file(
     window.view.selectRow(0)
     answer_next_question("Cancel")
     window.remove_action.trigger()
-    qtbot.wait(300)
+    settle(qtbot, window)
     assert window.model.rowCount() == 2  # cancelled
     answer_next_question("Remove")
     window.remove_action.trigger()

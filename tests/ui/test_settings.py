@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import fields
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import SETTINGS_KEY, Settings
 from gui_app.ui.settings_dialog import SettingsDialog
+from tests.engine.conftest import DataUrl
 
 
 def test_settings_survive_a_restart(tmp_path: Path) -> None:
@@ -30,6 +30,7 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
     store.close()
     reopened = Store(tmp_path / "s.sqlite3")
     assert Settings.load(reopened, Path("/elsewhere")) == chosen
+    reopened.close()
 
 
 def test_damaged_settings_fall_back_to_defaults(
@@ -41,6 +42,7 @@ def test_damaged_settings_fall_back_to_defaults(
     assert "could not be read" in caplog.text
     store.set_setting(SETTINGS_KEY, "not json")
     assert Settings.load(store, tmp_path) == Settings(tmp_path)
+    store.close()
 
 
 def test_dialog_reads_and_validates(qtbot: QtBot, tmp_path: Path) -> None:
@@ -74,13 +76,17 @@ def test_close_to_tray_says_when_the_desktop_has_no_tray(qtbot: QtBot, tmp_path:
 
 
 def test_settings_apply_at_once_and_are_saved(
-    qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path, data_dir: Path
+    data_url: DataUrl,
+    qtbot: QtBot,
+    manager: DownloadManager,
+    server: ServerThread,
+    tmp_path: Path,
+    store: Store,
 ) -> None:
-    store = Store(data_dir / "ui.sqlite3")
     window = MainWindow(manager, tmp_path, poll_ms=50, store=store)
     qtbot.addWidget(window)
     window.apply_settings(Settings(tmp_path, max_concurrent=1, connections=2))
-    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"
+    window.links.add_urls([data_url("&rate=1M")
                      for _ in range(2)])  # fmt: skip
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     for _ in range(10):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -15,21 +14,26 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.single_instance import SingleInstance, server_name
-from tests.engine.conftest import make_manager
+from tests.engine.conftest import DataUrl, Managers
 from tests.ui.rows import assert_row_completes
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 
 
 def test_a_second_process_hands_its_url_over(
-    qtbot: QtBot, manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl,
+    qtbot: QtBot,
+    manager: DownloadManager,
+    server: ServerThread,
+    source: Path,
+    tmp_path: Path,
 ) -> None:
     window = MainWindow(manager, tmp_path, poll_ms=50)
     qtbot.addWidget(window)
     instance = SingleInstance(server_name(paths.data_dir()))
     assert instance.listen()
     instance.urls_received.connect(window.receive_urls)
-    url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
+    url = data_url()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     second = subprocess.Popen([RANGELOAD, url], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)  # fmt: skip
@@ -41,17 +45,24 @@ def test_a_second_process_hands_its_url_over(
 
 
 def test_quit_and_restart_restore_the_list_and_finish(
-    qtbot: QtBot, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
+    managers: Managers,
+    data_url: DataUrl,
+    qtbot: QtBot,
+    data_dir: Path,
+    server: ServerThread,
+    source: Path,
+    tmp_path: Path,
 ) -> None:
-    first = make_manager(data_dir)
+    first = managers()
     window = MainWindow(first, tmp_path, poll_ms=50)
     qtbot.addWidget(window)
-    window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=1M"])
+    window.links.add_urls([data_url("&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.wait(1500)
+    # Quit once some progress is saved (the store keeps it every 0.3 s here).
+    qtbot.waitUntil(lambda: any(s.record.done_bytes > 0 for s in first.snapshot()), timeout=10_000)
     window.close()
     first.shutdown()
-    second = make_manager(data_dir)
+    second = managers()
     try:
         again = MainWindow(second, tmp_path, poll_ms=50)
         qtbot.addWidget(again)

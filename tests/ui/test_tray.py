@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-
 from pytestqt.qtbot import QtBot
 
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.tray import tray_for
+from tests.engine.conftest import DataUrl
 
 
 def test_completion_and_failure_are_notified(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
     tray = tray_for(window)
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000) as done:
-        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
+        window.links.add_urls([data_url()])
     title, message = done.args
     assert title == "Download complete"
     assert "data.bin (6.0 MiB)" in message
@@ -29,10 +28,11 @@ def test_completion_and_failure_are_notified(
 
 
 def test_notifications_can_be_turned_off(
-    qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
 ) -> None:
     tray = tray_for(window, notifications=False)
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000):
-        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"])
+        window.links.add_urls([data_url()])
     assert window.statusBar().currentMessage() == ""
-    assert tray.tooltip().startswith("Rangeload")
+    qtbot.waitUntil(lambda: window.model.summary().active == 0, timeout=5000)
+    assert tray.tooltip() == "Rangeload: idle"  # nothing runs once it is notified

@@ -5,7 +5,6 @@ icon that brings the window back. Run by tests/ui/test_tray_on_x11.py."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.ui.tray import Tray, tray_for
+from tests.engine.conftest import DataUrl
 from tests.ui.modal import offer_shown
 from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes
@@ -60,7 +60,7 @@ def click_menu_item(qtbot: QtBot, menu: QMenu, text: str) -> None:
 
 
 def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
 ) -> None:
     _tray, icon = docked_tray(qtbot, window)
     menu = icon.contextMenu()
@@ -72,9 +72,7 @@ def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
     assert settings.close_to_tray.isEnabled()
     assert settings.close_to_tray.text() == "Closing the window keeps Rangeload in the tray"
 
-    window.links.add_urls(
-        [f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=150K"]
-    )  # per connection: about 5 s in all
+    window.links.add_urls([data_url("&rate=150K")])  # per connection: about 5 s in all
     active = re.compile(r"Rangeload: 1 active, [\d.]+ (B|KiB|MiB)/s")
     qtbot.waitUntil(lambda: active.fullmatch(icon.toolTip()) is not None, timeout=10_000)
     assert window.model.snapshot_at(0).state is DownloadState.RUNNING
@@ -87,7 +85,12 @@ def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
 
 
 def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
-    qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl,
+    qtbot: QtBot,
+    window: MainWindow,
+    server: ServerThread,
+    source: Path,
+    tmp_path: Path,
 ) -> None:
     window.apply_settings(replace(window.settings, close_to_tray=True))
     _tray, icon = docked_tray(qtbot, window)
@@ -96,7 +99,7 @@ def test_closing_to_the_tray_keeps_downloading_and_the_icon_brings_it_back(
     ended: list[bool] = []
     app.lastWindowClosed.connect(lambda: ended.append(True))
     with catching_opens() as opener:
-        window.links.add_urls([f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=400K"])
+        window.links.add_urls([data_url("&rate=400K")])
         qtbot.waitUntil(lambda: window.model.rowCount() == 1)
         window.close()
         assert not window.isVisible()
