@@ -12,7 +12,6 @@ import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
-from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, DataUrl
 from tests.helpers import sha256_of
 
@@ -41,7 +40,6 @@ def test_disk_full_pauses_then_resumes_when_space_is_freed(
     data_url: DataUrl,
     small_disk: Path,
     manager: DownloadManager,
-    server: ServerThread,
     source: Path,
 ) -> None:
     url = data_url()
@@ -69,7 +67,6 @@ def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
     data_url: DataUrl,
     small_disk: Path,
     manager: DownloadManager,
-    server: ServerThread,
     source: Path,
 ) -> None:
     resize(small_disk, f"{(SIZE >> 20) + 3}m")
@@ -99,7 +96,6 @@ def test_a_paused_preallocated_download_resumes_on_a_full_disk(
     data_url: DataUrl,
     small_disk: Path,
     manager: DownloadManager,
-    server: ServerThread,
     source: Path,
 ) -> None:
     """Its own preallocated space is not counted again as needed (review item 21)."""

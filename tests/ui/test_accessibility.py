@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QMenu, QToolBar, Q
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
-from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
@@ -40,7 +39,7 @@ def unnamed_controls(top: QWidget) -> list[str]:
 
 
 def test_every_control_has_an_accessible_name(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     window.links.add_urls([data_url("&status=404")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
@@ -70,7 +69,7 @@ def test_every_action_is_in_a_menu_with_a_keyboard_path(window: MainWindow) -> N
 
 
 def test_tab_reaches_the_list_and_the_details(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
 ) -> None:
     window.links.add_urls([data_url("&status=404")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)

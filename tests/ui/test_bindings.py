@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
-from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 
@@ -39,7 +38,7 @@ def test_void_painter_calls_keep_none_alive(qapp: QApplication) -> None:
 
 
 def test_repainting_the_window_keeps_none_alive(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
 ) -> None:
     window.links.add_urls([data_url("&rate=1M")])
     qtbot.waitUntil(

@@ -36,7 +36,6 @@ def test_model_follows_the_engine(
     qtbot: QtBot,
     qtmodeltester: ModelTester,
     manager: DownloadManager,
-    server: ServerThread,
     tmp_path: Path,
 ) -> None:
     bridge = EngineBridge(manager.subscribe)
@@ -171,7 +170,7 @@ def pollers() -> int:
 
 
 def test_the_poller_sleeps_while_nothing_runs(
-    data_url: DataUrl, qtbot: QtBot, manager: DownloadManager, server: ServerThread, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, manager: DownloadManager, tmp_path: Path
 ) -> None:
     before = pollers()
     source = CountingSource(manager)

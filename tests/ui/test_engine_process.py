@@ -15,14 +15,13 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DownloadState
 from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
-from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.ui.rows import assert_row_completes
 
 
 def test_the_window_over_the_engine_process(
-    data_url: DataUrl, qtbot: QtBot, server: ServerThread, source: Path, tmp_path: Path
+    data_url: DataUrl, qtbot: QtBot, source: Path, tmp_path: Path
 ) -> None:
     engine = RemoteEngine()
     engine.start()

@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
-from gui_app.server.runner import ServerThread
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
@@ -62,7 +61,6 @@ def test_dropping_links_queues_them(
     data_url: DataUrl,
     qtbot: QtBot,
     window: MainWindow,
-    server: ServerThread,
     source: Path,
     tmp_path: Path,
 ) -> None:
@@ -85,7 +83,7 @@ def test_dropping_links_queues_them(
 
 
 def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     listed, fresh = (data_url() for _ in range(2))
     window.links.add_urls([listed])
@@ -110,7 +108,7 @@ def test_a_dropped_link_already_listed_is_not_added_twice_without_asking(
 
 
 def test_paste_queues_the_clipboard_urls(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
 ) -> None:
     QGuiApplication.clipboard().setText(data_url())
     window.paste_action.trigger()
@@ -139,7 +137,7 @@ def test_add_dialog_shows_reasons_and_adds_only_good_urls(tmp_path: Path, qtbot:
 
 
 def test_pause_and_resume_through_the_toolbar(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     window.links.add_urls([data_url("&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
@@ -164,7 +162,6 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     data_url: DataUrl,
     qtbot: QtBot,
     window: MainWindow,
-    server: ServerThread,
     source: Path,
     tmp_path: Path,
 ) -> None:
@@ -189,9 +186,7 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     assert window.statusBar().currentMessage() == f"No program is set up to open {tmp_path}"
 
 
-def test_details_pane_and_retry(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
-) -> None:
+def test_details_pane_and_retry(data_url: DataUrl, qtbot: QtBot, window: MainWindow) -> None:
     window.links.add_urls([data_url("&status=503")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(

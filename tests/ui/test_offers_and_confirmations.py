@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
-from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.helpers import sha256_of
@@ -19,7 +18,7 @@ from tests.ui.rows import assert_row_completes
 
 
 def test_clipboard_watching_is_off_by_default_and_offers_once(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     copy_to_clipboard(qtbot, data_url())
     assert window.links.offer_dialog is None  # off by default: copying does nothing
@@ -42,7 +41,7 @@ def test_clipboard_watching_is_off_by_default_and_offers_once(
 
 
 def test_handed_over_links_can_ask_first(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
 ) -> None:
     window.apply_settings(replace(window.settings, ask_before_adding=True), save=False)
     first, second = data_url(), data_url()
@@ -63,7 +62,7 @@ def test_handed_over_links_can_ask_first(
 
 
 def test_pausing_what_cannot_resume_says_so_and_asks(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     window.links.add_urls([data_url("&ignore_range=1&rate=1M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
@@ -91,7 +90,7 @@ def test_pausing_what_cannot_resume_says_so_and_asks(
 
 
 def test_remove_asks_whether_to_delete_the_file(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     window.links.add_urls([data_url(), data_url()])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)

@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
-from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import SETTINGS_KEY, Settings
 from gui_app.ui.settings_dialog import SettingsDialog
@@ -79,7 +78,6 @@ def test_settings_apply_at_once_and_are_saved(
     data_url: DataUrl,
     qtbot: QtBot,
     manager: DownloadManager,
-    server: ServerThread,
     tmp_path: Path,
     store: Store,
 ) -> None:

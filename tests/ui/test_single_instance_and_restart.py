@@ -11,7 +11,6 @@ from pytestqt.qtbot import QtBot
 
 from gui_app import paths
 from gui_app.engine.scheduler import DownloadManager
-from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.single_instance import SingleInstance, server_name
 from tests.engine.conftest import DataUrl, Managers
@@ -24,7 +23,6 @@ def test_a_second_process_hands_its_url_over(
     data_url: DataUrl,
     qtbot: QtBot,
     manager: DownloadManager,
-    server: ServerThread,
     source: Path,
     tmp_path: Path,
 ) -> None:
@@ -49,7 +47,6 @@ def test_quit_and_restart_restore_the_list_and_finish(
     data_url: DataUrl,
     qtbot: QtBot,
     data_dir: Path,
-    server: ServerThread,
     source: Path,
     tmp_path: Path,
 ) -> None:

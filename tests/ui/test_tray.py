@@ -28,7 +28,7 @@ def test_completion_and_failure_are_notified(
 
 
 def test_notifications_can_be_turned_off(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
 ) -> None:
     tray = tray_for(window, notifications=False)
     with qtbot.waitSignal(tray.notification_sent, timeout=30_000):

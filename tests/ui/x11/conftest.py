@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-from tests.ui.conftest import manager, server, source, window
+from tests.ui.conftest import data_url, manager, managers, server, source, window
 
-__all__ = ["manager", "server", "source", "window"]
+__all__ = ["data_url", "manager", "managers", "server", "source", "window"]
 
 if os.environ.get("QT_QPA_PLATFORM") != "xcb":
     collect_ignore_glob = ["test_*.py"]

@@ -60,7 +60,7 @@ def click_menu_item(qtbot: QtBot, menu: QMenu, text: str) -> None:
 
 
 def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread, source: Path
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
 ) -> None:
     _tray, icon = docked_tray(qtbot, window)
     menu = icon.contextMenu()
