@@ -63,12 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--delete-files", action="store_true", help="also delete the files")
 
     commands.add_parser("demo", help="start the bundled server with samples and open the app")
+    browser = commands.add_parser(
+        "browser", help="connect browsers to Rangeload (the native messaging host)"
+    )
+    browser.add_argument("action", choices=["install", "uninstall", "status"])
+    browser.add_argument(
+        "--browser", action="append", metavar="NAME",
+        help="only this browser (chromium, firefox, chrome, brave, vivaldi, edge, opera); "
+        "may be given again",
+    )  # fmt: skip
+    # What the browsers start (through the launcher ``browser install`` writes).
+    native = commands.add_parser("native-host")
+    native.add_argument("browser_args", nargs="*")
     # The app's own engine process (gui_app.engine.host); not listed in --help.
     host = commands.add_parser("engine-host")
     host.add_argument("--fd", type=int, required=True)
     host.add_argument("--nice", type=int, default=0)
     commands._choices_actions = [  # argparse keeps no public way to hide one
-        a for a in commands._choices_actions if a.dest != "engine-host"
+        a for a in commands._choices_actions if a.dest not in ("engine-host", "native-host")
     ]
     return parser
 
@@ -81,6 +93,8 @@ _COMMAND_MODULES = {
     "remove": "gui_app.commands.get",
     "demo": "gui_app.commands.app",
     "engine-host": "gui_app.commands.engine_host",
+    "browser": "gui_app.commands.browser",
+    "native-host": "gui_app.commands.browser",
 }
 
 

@@ -59,7 +59,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         window.statusBar().showMessage(
             f"The download list could not be read; it was set aside as {store.recovered_from}"
         )
-    instance.urls_received.connect(window.receive_urls)
+    instance.offers_received.connect(window.receive_offers)
     window.show()
     window.links.add_urls(urls)
     # A session ending (logout, shutdown) sends SIGTERM: quit as the Quit action does.

@@ -8,7 +8,9 @@ dialog, which says so. Engine calls run on the command runner, never the GUI thr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
@@ -18,6 +20,7 @@ from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRequest
 from gui_app.engine.urls import validate_url
+from gui_app.handover import Offer
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.download_model import DownloadModel
@@ -45,6 +48,8 @@ class LinkIntake(QObject):
         self._settings = settings
         self._window = window
         self._offer: AddDialog | None = None  # the Add dialog open with offered links
+        # What a browser said about links waiting in the Add dialog: their requests get it.
+        self._offered: dict[str, Offer] = {}
         self.clipboard = ClipboardWatcher(self)
         self.clipboard.enabled = settings().watch_clipboard
         self.clipboard.links_copied.connect(self._on_clipboard_links_copied)
@@ -60,32 +65,47 @@ class LinkIntake(QObject):
 
     def add_urls(self, urls: Sequence[str], *, start_paused: bool = False) -> None:
         """Queue ``urls`` (a drop, a paste, another program); listed ones are offered."""
+        self.add_offers([Offer(u) for u in urls], start_paused=start_paused)
+
+    def add_offers(self, offers: Sequence[Offer], *, start_paused: bool = False) -> None:
+        """Queue ``offers``, with what the browser said (referrer, cookies, name); links
+        already listed go to the Add dialog instead."""
         listed = self.listed_urls()
-        unique = list(dict.fromkeys(urls))
-        self.offer_urls([u for u in unique if u in listed])
+        unique = list({o.url: o for o in offers}.values())
+        self.offer([o for o in unique if o.url in listed])
         settings = self._settings()
         self.add_requests([
-            DownloadRequest(u, settings.download_dir, connections=settings.connections,
-                            start_paused=start_paused)
-            for u in unique if u not in listed
+            self._request(o, settings.download_dir, settings.connections, start_paused)
+            for o in unique if o.url not in listed
         ])  # fmt: skip
+
+    @staticmethod
+    def _request(offer: Offer, folder: Path, connections: int, paused: bool) -> DownloadRequest:
+        return DownloadRequest(offer.url, folder, filename=offer.filename or None,
+                               connections=connections, headers=offer.headers(),
+                               start_paused=paused)  # fmt: skip
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         for request in requests:
+            offered = self._offered.pop(request.url, None)
+            if offered is not None and not request.headers:
+                request = replace(request, headers=offered.headers(),
+                                  filename=request.filename or offered.filename)  # fmt: skip
             self._runner.run(partial(self._engine.add, request))
 
-    def receive_urls(self, urls: Sequence[str]) -> None:
-        """URLs handed over by another ``rangeload URL``: checked, then queued or offered."""
+    def receive_offers(self, offers: Sequence[Offer]) -> None:
+        """Downloads handed over by another process (``rangeload URL``, the browser's
+        host): checked, then queued or, when the user wants to be asked, offered."""
         good = []
-        for url in urls:
+        for offer in offers:
             try:
-                good.append(validate_url(url))
+                good.append(replace(offer, url=validate_url(offer.url)))
             except InvalidURLError as error:
                 self.message_posted.emit(f"Not added: {error}", 6000)
         if self._settings().ask_before_adding:
-            self.offer_urls(good)
+            self.offer(good)
         else:
-            self.add_urls(good)
+            self.add_offers(good)
 
     def paste(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
@@ -102,11 +122,16 @@ class LinkIntake(QObject):
             self.add_requests(dialog.requests())
 
     def offer_urls(self, urls: Sequence[str]) -> None:
-        """Open the Add dialog (without blocking) with ``urls`` filled in; links offered
-        while it is open join it."""
-        if not urls:
+        self.offer([Offer(u) for u in urls])
+
+    def offer(self, offers: Sequence[Offer]) -> None:
+        """Open the Add dialog (without blocking) with ``offers`` filled in; links offered
+        while it is open join it. What a browser said about them is kept for their
+        requests."""
+        if not offers:
             return
-        text = "\n".join(urls)
+        self._offered.update({o.url: o for o in offers if o.headers() or o.filename})
+        text = "\n".join(o.url for o in offers)
         if self._offer is not None:
             self._offer.add_text(text)
             return
@@ -125,6 +150,7 @@ class LinkIntake(QObject):
         self.add_requests(dialog.requests())
 
     def _on_offer_finished(self) -> None:
+        self._offered.clear()
         if self._offer is not None:
             self._offer.deleteLater()
             self._offer = None

@@ -46,6 +46,7 @@ from gui_app import APP_NAME
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
 from gui_app.engine.store import Store
+from gui_app.handover import Offer
 from gui_app.ui.action_rules import action_rules, unresumable
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
@@ -243,8 +244,11 @@ class MainWindow(QMainWindow):
         self.settings_changed.emit(settings)
 
     def receive_urls(self, urls: Sequence[str]) -> None:
-        """URLs handed over by another ``rangeload URL``: take them and come forward."""
-        self.links.receive_urls(urls)
+        self.receive_offers([Offer(u) for u in urls])
+
+    def receive_offers(self, offers: Sequence[Offer]) -> None:
+        """Downloads handed over by another process: take them and come forward."""
+        self.links.receive_offers(offers)
         self.showNormal()
         self.raise_()
         self.activateWindow()

@@ -1,34 +1,37 @@
-"""One app per data dir: a second ``rangeload URL`` hands its URLs to the running one.
+"""One app per data dir: a second ``rangeload URL`` (or the browser's native messaging
+host) hands its downloads to the running one.
 
-The running app listens on a QLocalServer named after its data dir; a newcomer sends a
-JSON list of URLs, waits for "ok", and exits 0. A socket left by a crashed app is removed
-before listening.
+The running app listens on a QLocalServer named after its data dir; a newcomer sends one
+line of JSON (``gui_app.handover``: plain URLs, or offers with a referrer, a suggested name
+and cookies), gets "ok" (or "error: why"), and exits 0. A socket left by a crashed app is
+removed before listening.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from gui_app.handover import (
+    MAX_LINE,
+    HandoverError,
+    Offer,
+    decode_offers,
+    encode_offers,
+    server_name,
+)
+from gui_app.handover import hand_over as send_to_app
+
 __all__ = ["SingleInstance", "server_name"]
 
 log = logging.getLogger(__name__)
-TIMEOUT_MS = 2000
-
-
-def server_name(data_dir: Path) -> str:
-    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    return f"rangeload-{digest}"
 
 
 class SingleInstance(QObject):
-    urls_received = Signal(list)  # list[str]
+    offers_received = Signal(list)  # list[Offer]
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,18 +42,7 @@ class SingleInstance(QObject):
     @staticmethod
     def hand_over(name: str, urls: Sequence[str]) -> bool:
         """Send ``urls`` to a running app; True if one took them."""
-        socket = QLocalSocket()
-        socket.connectToServer(name)
-        if not socket.waitForConnected(TIMEOUT_MS):
-            return False
-        socket.write(QByteArray(json.dumps(list(urls)).encode() + b"\n"))
-        socket.flush()
-        socket.waitForBytesWritten(TIMEOUT_MS)
-        ok = socket.waitForReadyRead(TIMEOUT_MS) and bytes(socket.readAll().data()).startswith(
-            b"ok"
-        )
-        socket.disconnectFromServer()
-        return ok
+        return send_to_app(name, encode_offers([Offer(u) for u in urls]))
 
     def listen(self) -> bool:
         QLocalServer.removeServer(self.name)  # a crashed app's leftover socket
@@ -66,16 +58,19 @@ class SingleInstance(QObject):
 
             def on_ready_read(socket: QLocalSocket = socket, buffer: bytearray = buffer) -> None:
                 buffer.extend(bytes(socket.readAll().data()))
+                if len(buffer) > MAX_LINE:
+                    socket.disconnectFromServer()
+                    return
                 if not buffer.endswith(b"\n"):
                     return
                 try:
-                    urls = json.loads(buffer.decode())
-                except (UnicodeDecodeError, ValueError):
-                    socket.disconnectFromServer()
-                    return
-                if isinstance(urls, list) and all(isinstance(u, str) for u in urls):
-                    self.urls_received.emit(urls)
-                socket.write(QByteArray(b"ok\n"))
+                    offers = decode_offers(bytes(buffer))
+                except HandoverError as error:
+                    log.warning("a hand-over was refused: %s", error)
+                    socket.write(QByteArray(f"error: {error}\n".encode()))
+                else:
+                    self.offers_received.emit(offers)
+                    socket.write(QByteArray(b"ok\n"))
                 socket.flush()
 
             socket.readyRead.connect(on_ready_read)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
+from gui_app.handover import Offer
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.helpers import sha256_of
@@ -116,3 +118,27 @@ def test_remove_asks_whether_to_delete_the_file(
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
     qtbot.waitUntil(lambda: not deleted.exists(), timeout=5000)
     assert kept.exists()
+
+
+@pytest.mark.parametrize("ask", [False, True])
+def test_a_browser_offer_keeps_its_cookies_referrer_and_name(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path, ask: bool
+) -> None:
+    window.apply_settings(replace(window.settings, ask_before_adding=ask), save=False)
+    offer = Offer(data_url(), referrer="https://site.example/page", filename="chosen.bin",
+                  cookies="sid=s3cret", user_agent="Mozilla/5.0 (test)")  # fmt: skip
+    window.receive_offers([offer])
+    if ask:
+        qtbot.waitUntil(lambda: offer_shown(window), timeout=2000)
+        dialog = window.links.offer_dialog
+        assert dialog is not None
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    path = assert_row_completes(qtbot, window, source)
+    record = window.model.snapshot_at(0).record
+    assert path.name == "chosen.bin"
+    assert dict(record.headers) == {
+        "Referer": "https://site.example/page",
+        "Cookie": "sid=s3cret",
+        "User-Agent": "Mozilla/5.0 (test)",
+    }

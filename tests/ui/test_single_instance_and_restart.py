@@ -30,7 +30,7 @@ def test_a_second_process_hands_its_url_over(
     qtbot.addWidget(window)
     instance = SingleInstance(server_name(paths.data_dir()))
     assert instance.listen()
-    instance.urls_received.connect(window.receive_urls)
+    instance.offers_received.connect(window.receive_offers)
     url = data_url()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     second = subprocess.Popen([RANGELOAD, url], env=env, stdout=subprocess.PIPE,

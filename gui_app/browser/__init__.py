@@ -1,0 +1,1 @@
+"""The browser integration: the native messaging host and its installation (no Qt)."""

@@ -1,0 +1,205 @@
+"""The browser extension's native messaging host: ``rangeload native-host``.
+
+The browser starts it (its manifest names a small launcher written by ``rangeload browser
+install``) and talks over stdin and stdout: each message is a 4-byte length in native byte
+order, then that many bytes of UTF-8 JSON. The host answers every message with one, and
+never dies on a bad one: a wrong frame, bad JSON, a message too large or a protocol
+version it does not speak gets ``{"ok": false, "error": ...}``. It imports only what it
+needs (no Qt, no HTTP) so that a click is answered quickly.
+
+Messages (``version`` is the extension protocol's, ``PROTOCOL``):
+- ``{"type": "hello", "version": 1}``: is Rangeload there? -> ``{"ok": true, "version": 1,
+  "rangeload": "<version>", "app_running": bool}``
+- ``{"type": "download", "version": 1, "offers": [{"url", "referrer", "filename",
+  "cookies", "user_agent", "page_url"}]}``: hand them to the app (started if it is not
+  running) -> ``{"ok": true, "taken": N}``; the extension cancels the browser's download
+  only then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from gui_app import __version__, paths
+from gui_app.handover import (
+    HANDOVER_VERSION,
+    HandoverError,
+    app_listens,
+    decode_offers,
+    encode_offers,
+    hand_over,
+    server_name,
+)
+
+__all__ = ["MAX_MESSAGE", "PROTOCOL", "NativeHost", "read_message", "write_message"]
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = 1
+MAX_MESSAGE = 8 << 20  # what we read from the browser; it may send up to 64 MiB
+MAX_ANSWER = 1 << 20  # what a browser accepts from a host
+_LENGTH = struct.Struct("=I")  # native byte order, as the browsers write it
+APP_START_TIMEOUT = 20.0
+
+
+class FrameError(Exception):
+    """The stream is not framed messages any more: the host cannot go on."""
+
+
+@dataclass(frozen=True)
+class Received:
+    message: object | None  # the decoded JSON, or None when it could not be read
+    error: str | None = None
+
+
+def read_message(stream: BinaryIO) -> Received | None:
+    """The next message, None at the end of the stream. A message too large is read
+    through and discarded, so the next one is still found."""
+    head = stream.read(_LENGTH.size)
+    if not head:
+        return None
+    if len(head) < _LENGTH.size:
+        raise FrameError("the stream ended inside a message's length")
+    (length,) = _LENGTH.unpack(head)
+    if length > MAX_MESSAGE:
+        _skip(stream, length)
+        return Received(None, f"a message of {length} bytes is over the {MAX_MESSAGE} allowed")
+    body = stream.read(length)
+    if len(body) < length:
+        raise FrameError("the stream ended inside a message")
+    try:
+        return Received(json.loads(body.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError) as error:
+        return Received(None, f"not JSON: {error}")
+
+
+def _skip(stream: BinaryIO, length: int) -> None:
+    while length:
+        chunk = stream.read(min(length, 1 << 20))
+        if not chunk:
+            raise FrameError("the stream ended inside a message")
+        length -= len(chunk)
+
+
+def write_message(stream: BinaryIO, message: dict[str, object]) -> None:
+    body = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    if len(body) > MAX_ANSWER:
+        body = json.dumps({"ok": False, "error": "the answer was too large"}).encode()
+    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.flush()
+
+
+def start_app() -> None:
+    """Start the desktop app in a session of its own: the browser's process group, which
+    it may kill with the host, must not own it."""
+    subprocess.Popen(
+        app_command(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
+def app_command() -> list[str]:
+    """How to start ``rangeload`` as this host was started: the bundle, or this Python."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "gui_app"]
+
+
+class NativeHost:
+    """Answers one browser's messages until it closes the stream."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        send: Callable[[str, bytes], bool] = hand_over,
+        listens: Callable[[str], bool] = app_listens,
+        start: Callable[[], None] = start_app,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._name = name
+        self._send = send
+        self._listens = listens
+        self._start = start
+        self._clock = clock
+        self._sleep = sleep
+
+    def serve(self, incoming: BinaryIO, outgoing: BinaryIO) -> int:
+        while True:
+            try:
+                received = read_message(incoming)
+            except FrameError as error:
+                log.warning("native messaging stopped: %s", error)
+                return 1
+            if received is None:
+                return 0
+            write_message(outgoing, self.answer(received))
+
+    def answer(self, received: Received) -> dict[str, object]:
+        message = received.message
+        if received.error is not None:
+            return _refusal(received.error)
+        if not isinstance(message, dict):
+            return _refusal("a message must be a JSON object")
+        version = message.get("version")
+        if version != PROTOCOL:
+            return _refusal(
+                f"the extension speaks protocol {version!r}, Rangeload {__version__} speaks "
+                f"{PROTOCOL}: update the one that is older",
+                mismatch=True,
+            )
+        kind = message.get("type")
+        if kind == "hello":
+            return {"ok": True, "version": PROTOCOL, "rangeload": __version__,
+                    "app_running": self._listens(self._name)}  # fmt: skip
+        if kind == "download":
+            return self._download(message)
+        return _refusal(f"unknown message type {kind!r}")
+
+    def _download(self, message: dict[str, object]) -> dict[str, object]:
+        try:
+            offers = decode_offers(json.dumps(
+                {"version": HANDOVER_VERSION, "offers": message.get("offers")}
+            ).encode())  # fmt: skip
+        except HandoverError as error:
+            return _refusal(str(error))
+        if not offers:
+            return _refusal("no downloads in the message")
+        line = encode_offers(offers)
+        if self._send(self._name, line):
+            return {"ok": True, "taken": len(offers)}
+        log.info("Rangeload is not running: starting it")
+        self._start()
+        deadline = self._clock() + APP_START_TIMEOUT
+        while self._clock() < deadline:
+            self._sleep(0.2)
+            if self._send(self._name, line):
+                return {"ok": True, "taken": len(offers), "started": True}
+        return _refusal("Rangeload did not start; the browser keeps the download")
+
+
+def _refusal(error: str, *, mismatch: bool = False) -> dict[str, object]:
+    answer: dict[str, object] = {"ok": False, "error": error, "version": PROTOCOL}
+    if mismatch:
+        answer["mismatch"] = True
+    return answer
+
+
+def run(argv: list[str]) -> int:
+    """The host's process: stdin and stdout belong to the browser; logs go to stderr,
+    which the browser keeps in its own log."""
+    del argv  # the browser's: the extension's origin, and for Firefox the manifest's path
+    return NativeHost(server_name(paths.data_dir())).serve(sys.stdin.buffer, sys.stdout.buffer)
