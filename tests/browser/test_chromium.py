@@ -1,0 +1,191 @@
+"""The extension in Debian's Chromium, for real: headless with the unpacked extension and
+``rangeload browser install``'s manifest, driven over the DevTools protocol with real mouse
+events. A click on a link that the site serves only with its cookie and referrer ends with
+the file in Rangeload's folder (SHA-256 equal) and nothing in the browser's; with the host
+uninstalled, or Alt held, the browser downloads it itself."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from gui_app.browser.install import CHROMIUM_EXTENSION_ID
+from gui_app.resources import resource_path
+from tests.browser.site import Site, guarded_site
+from tests.helpers import make_file, sha256_of
+
+CHROMIUM = shutil.which("chromium")
+RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium"),
+    pytest.mark.timeout(300),
+]
+
+
+class DevTools:
+    """The DevTools protocol over one WebSocket: calls answered by id, events skipped."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self._ws = ws
+        self._ids = itertools.count(1)
+
+    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        number = next(self._ids)
+        message: dict[str, Any] = {"id": number, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self._ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self._ws.recv(timeout=30))
+            if reply.get("id") == number:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                result: dict[str, Any] = reply.get("result", {})
+                return result
+
+    def evaluate(self, session: str, expression: str) -> Any:
+        answer = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return answer.get("result", {}).get("value")
+
+
+@contextlib.contextmanager
+def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
+    profile = home / ".config" / "chromium"  # the default profile: where install writes
+    (profile / "Default").mkdir(parents=True, exist_ok=True)
+    browser_downloads = home / "browser-downloads"
+    browser_downloads.mkdir(exist_ok=True)
+    prefs = {"download": {"default_directory": str(browser_downloads),
+                          "prompt_for_download": False, "directory_upgrade": True}}  # fmt: skip
+    (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
+    extension = resource_path("browser-extension", "manifest.json").parent
+    assert CHROMIUM is not None
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={profile}", f"--disable-extensions-except={extension}",
+         f"--load-extension={extension}", "--remote-debugging-port=0", "about:blank"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or len(port_file.read_text().split()) < 2:
+            assert proc.poll() is None, "chromium ended"
+            assert time.monotonic() < deadline, "no DevToolsActivePort"
+            time.sleep(0.1)
+        port, path = port_file.read_text().split()[:2]
+        with connect(f"ws://127.0.0.1:{port}{path}", max_size=None) as ws:
+            yield DevTools(ws)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def wait_for_extension(devtools: DevTools) -> None:
+    worker = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        targets = devtools.call("Target.getTargets")["targetInfos"]
+        if any(t["url"] == worker for t in targets):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the extension's worker {worker} never ran: wrong ID or manifest")
+
+
+def click_link(devtools: DevTools, site: Site, *, alt: bool = False) -> None:
+    devtools.call("Browser.setDownloadBehavior", behavior="default")  # else no events
+    target = devtools.call("Target.createTarget", url=site.page)["targetId"]
+    session = devtools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    deadline = time.monotonic() + 20
+    while devtools.evaluate(session, "!!document.getElementById('link')") is not True:
+        assert time.monotonic() < deadline, "the page did not load"
+        time.sleep(0.1)
+    box = devtools.evaluate(session, "JSON.stringify(document.getElementById('link')"
+                                     ".getBoundingClientRect())")  # fmt: skip
+    rect = json.loads(box)
+    x, y = rect["x"] + 20, rect["y"] + rect["height"] / 2
+    modifiers = 1 if alt else 0  # Alt
+    for kind in ("mousePressed", "mouseReleased"):
+        devtools.call("Input.dispatchMouseEvent", session, type=kind, x=x, y=y,
+                      button="left", clickCount=1, modifiers=modifiers)  # fmt: skip
+
+
+def wait_for_file(path: Path, timeout: float = 60) -> float:
+    start = time.monotonic()
+    while not (path.exists() and not path.with_name(path.name + ".part").exists()):
+        assert time.monotonic() - start < timeout, f"{path} never appeared"
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    home = tmp_path / "home"
+    (home / "Downloads").mkdir(parents=True)
+    yield home
+    marker = f"RANGELOAD_DATA_DIR={home / 'data'}".encode()
+    for proc in Path("/proc").iterdir():  # the app the host started, and its engine
+        with contextlib.suppress(OSError, ValueError):
+            if proc.name.isdigit() and marker in (proc / "environ").read_bytes():
+                os.kill(int(proc.name), signal.SIGTERM)
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DISPLAY"))}
+    return env | {"HOME": str(home), "RANGELOAD_DATA_DIR": str(home / "data"),
+                  "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+
+
+def install_host(home: Path, env: dict[str, str]) -> None:
+    subprocess.run([RANGELOAD, "browser", "install", "--browser", "chromium"], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+
+
+def test_a_click_lands_in_rangeload_with_the_sites_cookie(home: Path, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "site" / "guarded.bin", 3 << 20, seed=21)
+    env = environment(home)
+    install_host(home, env)
+    with guarded_site(source) as site, chromium(home, env) as devtools:
+        wait_for_extension(devtools)
+        clicked = time.monotonic()
+        click_link(devtools, site)
+        took = wait_for_file(home / "Downloads" / source.name)
+        print(f"click to file in Rangeload's folder: {time.monotonic() - clicked:.2f} s")
+        assert site.refused == []  # every request carried the cookie and the referrer
+    assert sha256_of(home / "Downloads" / source.name) == sha256_of(source)
+    assert list((home / "browser-downloads").iterdir()) == []
+    assert took < 60
+
+
+@pytest.mark.parametrize("case", ["host uninstalled", "alt held"])
+def test_the_browser_keeps_what_rangeload_does_not_take(
+    home: Path, tmp_path: Path, case: str
+) -> None:
+    source = make_file(tmp_path / "site" / "kept.bin", 1 << 20, seed=22)
+    env = environment(home)
+    if case == "alt held":
+        install_host(home, env)
+    with guarded_site(source) as site, chromium(home, env) as devtools:
+        wait_for_extension(devtools)
+        click_link(devtools, site, alt=case == "alt held")
+        wait_for_file(home / "browser-downloads" / source.name)
+    assert sha256_of(home / "browser-downloads" / source.name) == sha256_of(source)
+    assert not (home / "Downloads" / source.name).exists()
