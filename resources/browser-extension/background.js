@@ -159,6 +159,7 @@ if (IS_FIREFOX) {
 api.runtime.onMessage.addListener((message, sender, reply) => {
   if (message && message.type === "bypass" && typeof message.url === "string") {
     bypassed.set(message.url, Date.now());
+    reply(true); // the page clicks the link once this is noted
   } else if (message && message.type === "status") {
     status().then(reply);
     return true;

@@ -4,12 +4,20 @@
 {
   const api = globalThis.browser?.runtime?.getBrowserInfo ? globalThis.browser : globalThis.chrome;
 
+  // Browsers give Alt+click meanings of their own (Firefox ignores the link, Chromium
+  // saves it), so the click is taken here: the background is told first, then the link
+  // is clicked again without the modifier and the browser downloads it as usual.
   document.addEventListener(
     "click",
     (event) => {
-      if (!event.altKey) return;
+      if (!event.altKey || event.button !== 0) return;
       const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
-      if (link) api.runtime.sendMessage({ type: "bypass", url: link.href });
+      if (!link) return;
+      event.preventDefault();
+      event.stopPropagation();
+      Promise.resolve(api.runtime.sendMessage({ type: "bypass", url: link.href }))
+        .catch(() => {})
+        .then(() => link.click());
     },
     true,
   );

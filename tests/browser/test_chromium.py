@@ -154,8 +154,8 @@ def environment(home: Path) -> dict[str, str]:
                   "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
 
 
-def install_host(home: Path, env: dict[str, str]) -> None:
-    subprocess.run([RANGELOAD, "browser", "install", "--browser", "chromium"], env=env,
+def install_host(home: Path, env: dict[str, str], browser: str = "chromium") -> None:
+    subprocess.run([RANGELOAD, "browser", "install", "--browser", browser], env=env,
                    check=True, capture_output=True)  # fmt: skip
 
 
