@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     browser = commands.add_parser(
         "browser", help="connect browsers to Rangeload (the native messaging host)"
     )
-    browser.add_argument("action", choices=["install", "uninstall", "status"])
+    browser.add_argument("action", choices=["install", "uninstall", "status", "pack"])
+    browser.add_argument("--out", metavar="DIR", help="pack: where the archives go (default .)")
     browser.add_argument(
         "--browser", action="append", metavar="NAME",
         help="only this browser (chromium, firefox, chrome, brave, vivaldi, edge, opera); "

@@ -17,6 +17,7 @@ import hashlib
 import json
 import shlex
 import sys
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,10 @@ __all__ = [
     "Family",
     "Status",
     "chromium_id",
+    "extension_folder",
     "install",
     "launcher_path",
+    "pack",
     "status",
     "uninstall",
 ]
@@ -98,6 +101,28 @@ def chromium_id(public_key: str) -> str:
     """The extension ID Chromium gives a manifest ``key``."""
     digest = hashlib.sha256(base64.b64decode(public_key)).hexdigest()[:32]
     return "".join(chr(ord("a") + int(c, 16)) for c in digest)
+
+
+def extension_folder() -> Path:
+    """The extension's source, as it loads unpacked (in a checkout, a wheel or a bundle)."""
+    from gui_app.resources import resource_path
+
+    return resource_path("browser-extension", "manifest.json").parent
+
+
+def pack(out: Path) -> list[Path]:
+    """The extension's archives: a zip for the Chrome Web Store and an .xpi for Firefox's
+    add-ons site (the same files; each store signs its own)."""
+    out.mkdir(parents=True, exist_ok=True)
+    folder = extension_folder()
+    version = json.loads((folder / "manifest.json").read_text())["version"]
+    archives = [out / f"rangeload-chromium-{version}.zip", out / f"rangeload-firefox-{version}.xpi"]
+    for archive in archives:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    packed.write(path, path.relative_to(folder).as_posix())
+    return archives
 
 
 def launcher_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -18,6 +18,7 @@ Messages (``version`` is the extension protocol's, ``PROTOCOL``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import struct
@@ -26,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from gui_app import __version__, paths
@@ -39,7 +41,15 @@ from gui_app.handover import (
     server_name,
 )
 
-__all__ = ["MAX_MESSAGE", "PROTOCOL", "NativeHost", "read_message", "write_message"]
+__all__ = [
+    "MAX_MESSAGE",
+    "PROTOCOL",
+    "NativeHost",
+    "last_seen_extension",
+    "read_message",
+    "record_extension",
+    "write_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +134,7 @@ class NativeHost:
         self,
         name: str,
         *,
+        seen: Callable[[object], None] = lambda version: None,
         send: Callable[[str, bytes], bool] = hand_over,
         listens: Callable[[str], bool] = app_listens,
         start: Callable[[], None] = start_app,
@@ -131,6 +142,7 @@ class NativeHost:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._name = name
+        self._seen = seen
         self._send = send
         self._listens = listens
         self._start = start
@@ -155,6 +167,7 @@ class NativeHost:
         if not isinstance(message, dict):
             return _refusal("a message must be a JSON object")
         version = message.get("version")
+        self._seen(version)
         if version != PROTOCOL:
             return _refusal(
                 f"the extension speaks protocol {version!r}, Rangeload {__version__} speaks "
@@ -201,5 +214,30 @@ def _refusal(error: str, *, mismatch: bool = False) -> dict[str, object]:
 def run(argv: list[str]) -> int:
     """The host's process: stdin and stdout belong to the browser; logs go to stderr,
     which the browser keeps in its own log."""
-    del argv  # the browser's: the extension's origin, and for Firefox the manifest's path
-    return NativeHost(server_name(paths.data_dir())).serve(sys.stdin.buffer, sys.stdout.buffer)
+    origin = argv[-1] if argv else "?"  # Chromium: the extension's origin; Firefox: its ID
+    data = paths.data_dir()
+
+    def seen(version: object) -> None:
+        record_extension(data, version, origin)
+
+    host = NativeHost(server_name(data), seen=seen)
+    return host.serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+SEEN_FILE = "browser-extension.json"
+
+
+def record_extension(data_dir: Path, version: object, origin: str) -> None:
+    """Note which protocol the extension spoke, for ``rangeload browser status``."""
+    with contextlib.suppress(OSError):
+        (data_dir / SEEN_FILE).write_text(
+            json.dumps({"protocol": version, "origin": origin, "seen": time.time()})
+        )
+
+
+def last_seen_extension(data_dir: Path) -> dict[str, object] | None:
+    try:
+        seen = json.loads((data_dir / SEEN_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return seen if isinstance(seen, dict) else None

@@ -28,6 +28,12 @@ def run_browser(args: argparse.Namespace) -> int:
                 where = path if path is not None else "skipped: not found on this machine"
                 print(f"{browser.name}: {where}")
             print(f"host: {setup.launcher_path()}")
+            print(f"extension, to load unpacked: {setup.extension_folder()}")
+            return 0
+        if args.action == "pack":
+            out = Path(args.out or ".")
+            for archive in setup.pack(out):
+                print(archive)
             return 0
         if args.action == "uninstall":
             for path in setup.uninstall(home, keys):
@@ -39,7 +45,18 @@ def run_browser(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"rangeload browser: {error}", file=sys.stderr)
         return 1
+    from gui_app import paths
+    from gui_app.browser.native_host import PROTOCOL, last_seen_extension
+
     found = setup.status(home)
     for browser, state in found.items():
         print(f"{browser.name}: {state.value}")
+    seen = last_seen_extension(paths.data_dir())
+    if seen is None:
+        print(f"extension: not heard from yet (this Rangeload speaks protocol {PROTOCOL})")
+    elif seen.get("protocol") != PROTOCOL:
+        print(f"extension: MISMATCH: it speaks protocol {seen.get('protocol')!r}, this "
+              f"Rangeload {PROTOCOL}; update the older one")  # fmt: skip
+    else:
+        print(f"extension: protocol {PROTOCOL}, as this Rangeload")
     return 0 if any(s is setup.Status.INSTALLED for s in found.values()) else 1

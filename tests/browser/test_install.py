@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from gui_app.browser.install import (
@@ -15,6 +16,7 @@ from gui_app.browser.install import (
     GECKO_EXTENSION_ID,
     HOST_NAME,
     chromium_id,
+    extension_folder,
 )
 from gui_app.browser.native_host import PROTOCOL
 from tests.browser.test_native_host import answers, frame
@@ -87,3 +89,42 @@ def test_an_unknown_browser_is_a_plain_error(tmp_path: Path) -> None:
 
 def test_the_fixed_chromium_id_is_the_keys() -> None:
     assert chromium_id(CHROMIUM_PUBLIC_KEY) == CHROMIUM_EXTENSION_ID
+
+
+def test_the_extension_and_the_host_agree_on_ids_and_protocol() -> None:
+    folder = extension_folder()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["manifest_version"] == 3
+    assert manifest["key"] == CHROMIUM_PUBLIC_KEY
+    assert manifest["browser_specific_settings"]["gecko"]["id"] == GECKO_EXTENSION_ID
+    background = (folder / "background.js").read_text()
+    assert f'const HOST = "{HOST_NAME}";' in background
+    assert f"const PROTOCOL = {PROTOCOL};" in background
+
+
+def test_install_says_where_the_extension_is_and_pack_builds_its_archives(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    result = browser_cmd(home, "install", "--browser", "chromium")
+    assert f"extension, to load unpacked: {extension_folder()}" in result.stdout
+    packed = browser_cmd(home, "pack", "--out", str(tmp_path / "out"))
+    assert packed.returncode == 0, packed.stderr
+    archives = sorted((tmp_path / "out").iterdir())
+    assert sorted(a.suffix for a in archives) == [".xpi", ".zip"]
+    for archive in archives:
+        with zipfile.ZipFile(archive) as zipped:
+            names = set(zipped.namelist())
+            assert {"manifest.json", "background.js", "bypass.js", "popup.html"} <= names
+            assert json.loads(zipped.read("manifest.json"))["key"] == CHROMIUM_PUBLIC_KEY
+
+
+def test_status_reports_an_extension_of_another_protocol(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    browser_cmd(home, "install", "--browser", "firefox")
+    env = dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(home / "data"))
+    for version, words in ((PROTOCOL + 1, "MISMATCH"), (PROTOCOL, "as this Rangeload")):
+        subprocess.run([RANGELOAD, "native-host", GECKO_EXTENSION_ID],
+                       input=frame({"type": "hello", "version": version}), env=env,
+                       capture_output=True, timeout=30, check=True)  # fmt: skip
+        assert words in browser_cmd(home, "status").stdout
