@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.models import Checksum, DownloadRequest
-from gui_app.engine.urls import validate_url
+from gui_app.engine.naming import display_name_for_url
+from gui_app.engine.urls import redact_url, validate_url
 from gui_app.ui.folder_field import FolderField
 
 __all__ = ["AddDialog"]
@@ -45,6 +46,12 @@ class AddDialog(QDialog):
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setAccessibleName("Problems with the URLs")
+        # What a browser said about the links it sent: the page, and the name it suggested.
+        self.origins = QLabel()
+        self.origins.setWordWrap(True)
+        self.origins.setAccessibleName("Where the links come from")
+        self.origins.hide()
+        self._origin_lines: dict[str, str] = {}
         self.folder = FolderField(download_dir, "Destination folder")
         self.folder_edit = self.folder.edit
         self.connections = QSpinBox()
@@ -68,6 +75,7 @@ class AddDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("URLs"))
         layout.addWidget(self.urls_edit)
+        layout.addWidget(self.origins)
         layout.addWidget(self.problems)
         layout.addLayout(form)
         layout.addWidget(self.start_paused)
@@ -113,6 +121,15 @@ class AddDialog(QDialog):
         checksum_bad = any(p.startswith("Checksum:") for p in problems)
         ok.setEnabled(bool(good) and not checksum_bad)
         ok.setText(f"Add {len(good)}" if len(good) != 1 else "Add 1")
+
+    def note_origin(self, url: str, referrer: str | None, filename: str | None) -> None:
+        """Show where an offered link comes from and the name the browser suggested."""
+        parts = [f"from {redact_url(referrer)}" if referrer else "",
+                 f"saved as {filename}" if filename else ""]  # fmt: skip
+        said = ", ".join(p for p in parts if p)
+        self._origin_lines[url] = f"{display_name_for_url(url)}: {said}"
+        self.origins.setText("\n".join(self._origin_lines.values()))
+        self.origins.show()
 
     def add_text(self, text: str) -> None:
         """Append lines (more links offered while the dialog is open)."""

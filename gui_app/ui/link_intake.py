@@ -132,14 +132,17 @@ class LinkIntake(QObject):
             return
         self._offered.update({o.url: o for o in offers if o.headers() or o.filename})
         text = "\n".join(o.url for o in offers)
-        if self._offer is not None:
-            self._offer.add_text(text)
-            return
-        dialog = self._dialog(text)
-        dialog.accepted.connect(partial(self._on_offer_accepted, dialog))
-        dialog.finished.connect(self._on_offer_finished)
-        self._offer = dialog
-        dialog.open()
+        dialog = self._offer
+        if dialog is not None:
+            dialog.add_text(text)
+        else:
+            dialog = self._offer = self._dialog(text)
+            dialog.accepted.connect(partial(self._on_offer_accepted, dialog))
+            dialog.finished.connect(self._on_offer_finished)
+            dialog.open()
+        for o in offers:
+            if o.referrer or o.filename:
+                dialog.note_origin(o.url, o.referrer, o.filename)
 
     def _dialog(self, text: str = "") -> AddDialog:
         settings = self._settings()

@@ -132,6 +132,9 @@ def test_a_browser_offer_keeps_its_cookies_referrer_and_name(
         qtbot.waitUntil(lambda: offer_shown(window), timeout=2000)
         dialog = window.links.offer_dialog
         assert dialog is not None
+        assert dialog.origins.isVisibleTo(dialog)
+        assert "from https://site.example/page, saved as chosen.bin" in dialog.origins.text()
+        assert "s3cret" not in dialog.origins.text()
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     path = assert_row_completes(qtbot, window, source)
