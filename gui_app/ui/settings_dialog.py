@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.settings import Settings
 from gui_app.units import format_rate, parse_rate
@@ -74,6 +75,8 @@ class SettingsDialog(QDialog):
         for box in (self.notifications, self.close_to_tray, self.resume_on_start,
                     self.ask_before_adding, self.watch_clipboard):  # fmt: skip
             layout.addWidget(box)
+        self.browsers = BrowserPanel(parent=self)
+        layout.addWidget(self.browsers)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)

@@ -6,12 +6,15 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
+from gui_app.browser.install import HOST_NAME, extension_folder
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
+from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import SETTINGS_KEY, Settings
 from gui_app.ui.settings_dialog import SettingsDialog
@@ -94,3 +97,24 @@ def test_settings_apply_at_once_and_are_saved(
     assert all(s.record.connections == 2 for s in manager.snapshot())
     qtbot.waitUntil(lambda: Settings.load(store, Path("/x")).max_concurrent == 1, timeout=2000)
     window.close()
+
+
+def test_the_browser_panel_shows_each_browser_and_installs(
+    qtbot: QtBot, tmp_path: Path, data_dir: Path
+) -> None:
+    home = tmp_path / "home"
+    (home / ".config/vivaldi").mkdir(parents=True)  # a browser found on this machine
+    panel = BrowserPanel(home)
+    qtbot.addWidget(panel)
+    assert panel.states.text().splitlines() == [
+        "Chromium: not installed", "Firefox: not installed", "Vivaldi: not installed"
+    ]  # fmt: skip
+    assert "manifest.json" not in panel.extension.text()
+    assert str(extension_folder()) in panel.extension.text()
+    assert panel.install_button.isEnabled()
+    qtbot.mouseClick(panel.install_button, Qt.MouseButton.LeftButton)
+    assert panel.states.text().splitlines() == [
+        "Chromium: installed", "Firefox: installed", "Vivaldi: installed"
+    ]  # fmt: skip
+    assert not panel.install_button.isEnabled()
+    assert (home / ".config/vivaldi/NativeMessagingHosts" / f"{HOST_NAME}.json").exists()
