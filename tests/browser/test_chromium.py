@@ -99,15 +99,24 @@ def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
             proc.wait()
 
 
-def wait_for_extension(devtools: DevTools) -> None:
+def wait_for_extension(devtools: DevTools) -> str:
+    """The extension's service worker's target id, once it runs."""
     worker = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         targets = devtools.call("Target.getTargets")["targetInfos"]
-        if any(t["url"] == worker for t in targets):
-            return
+        for target in targets:
+            if target["url"] == worker:
+                return str(target["targetId"])
         time.sleep(0.1)
     raise AssertionError(f"the extension's worker {worker} never ran: wrong ID or manifest")
+
+
+def set_rules(devtools: DevTools, worker: str, **rules: object) -> None:
+    """Set the extension's rules as its options page does (in its storage)."""
+    session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
+    devtools.call("Runtime.evaluate", session, awaitPromise=True,
+                  expression=f"chrome.storage.local.set({json.dumps(rules)})")  # fmt: skip
 
 
 def click_link(devtools: DevTools, site: Site, *, alt: bool = False) -> None:
@@ -175,16 +184,18 @@ def test_a_click_lands_in_rangeload_with_the_sites_cookie(home: Path, tmp_path: 
     assert took < 60
 
 
-@pytest.mark.parametrize("case", ["host uninstalled", "alt held"])
+@pytest.mark.parametrize("case", ["host uninstalled", "alt held", "site skipped"])
 def test_the_browser_keeps_what_rangeload_does_not_take(
     home: Path, tmp_path: Path, case: str
 ) -> None:
     source = make_file(tmp_path / "site" / "kept.bin", 1 << 20, seed=22)
     env = environment(home)
-    if case == "alt held":
+    if case != "host uninstalled":
         install_host(home, env)
     with guarded_site(source) as site, chromium(home, env) as devtools:
-        wait_for_extension(devtools)
+        worker = wait_for_extension(devtools)
+        if case == "site skipped":
+            set_rules(devtools, worker, skipSites="example.org 127.0.0.1")
         click_link(devtools, site, alt=case == "alt held")
         wait_for_file(home / "browser-downloads" / source.name)
     assert sha256_of(home / "browser-downloads" / source.name) == sha256_of(source)
