@@ -115,8 +115,17 @@ def wait_for_extension(devtools: DevTools) -> str:
 def set_rules(devtools: DevTools, worker: str, **rules: object) -> None:
     """Set the extension's rules as its options page does (in its storage)."""
     session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
-    devtools.call("Runtime.evaluate", session, awaitPromise=True,
-                  expression=f"chrome.storage.local.set({json.dumps(rules)})")  # fmt: skip
+    expression = (f"chrome.storage.local.set({json.dumps(rules)})"
+                  ".then(() => chrome.storage.local.get(null))")  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:  # a worker still starting may drop the first write
+        answer = devtools.call("Runtime.evaluate", session, expression=expression,
+                               awaitPromise=True, returnByValue=True)  # fmt: skip
+        stored = answer.get("result", {}).get("value") or {}
+        if all(stored.get(k) == v for k, v in rules.items()):
+            return
+        assert time.monotonic() < deadline, f"the rules did not stick: {stored}"
+        time.sleep(0.2)
 
 
 def click_link(devtools: DevTools, site: Site, *, alt: bool = False) -> None:
