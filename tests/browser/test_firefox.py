@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from gui_app.browser.install import GECKO_EXTENSION_ID
 from gui_app.resources import resource_path
 from tests.bench.peers import free_port
 from tests.browser.site import Site, guarded_site
@@ -75,12 +76,23 @@ class Bidi:
 
 
 @contextlib.contextmanager
-def firefox(home: Path, env: dict[str, str]) -> Iterator[Bidi]:
+def firefox(
+    home: Path, env: dict[str, str], rules: dict[str, object] | None = None
+) -> Iterator[Bidi]:
+    """Firefox on a new profile; ``rules`` are the extension's stored options at start (in
+    the JSON storage Firefox keeps when its IndexedDB storage is off: BiDi cannot reach an
+    extension's pages to set them as a user would)."""
     profile = home / "firefox-profile"
     profile.mkdir()
+    if rules is not None:
+        stored = profile / "browser-extension-data" / GECKO_EXTENSION_ID
+        stored.mkdir(parents=True)
+        (stored / "storage.js").write_text(json.dumps(rules))
     browser_downloads = home / "browser-downloads"
     browser_downloads.mkdir(exist_ok=True)
     prefs = PREFS | {"browser.download.dir": str(browser_downloads)}
+    if rules is not None:
+        prefs["extensions.webextensions.ExtensionStorageIDB.enabled"] = False
     (profile / "user.js").write_text(
         "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
     )
@@ -155,15 +167,18 @@ def test_a_click_lands_in_rangeload_with_the_sites_cookie(home: Path, tmp_path: 
     assert list((home / "browser-downloads").iterdir()) == []
 
 
-@pytest.mark.parametrize("case", ["host uninstalled", "alt held"])
+@pytest.mark.parametrize("case", ["host uninstalled", "alt held", "site skipped"])
 def test_the_browser_keeps_what_rangeload_does_not_take(
     home: Path, tmp_path: Path, case: str
 ) -> None:
     source = make_file(tmp_path / "site" / "kept.bin", 1 << 20, seed=32)
     env = environment(home)
-    if case == "alt held":
+    if case != "host uninstalled":
         install_host(home, env, "firefox")
-    with guarded_site(source) as site, firefox(home, env) as bidi:
+    rules: dict[str, object] | None = None
+    if case == "site skipped":
+        rules = {"skipSites": "example.org 127.0.0.1"}
+    with guarded_site(source) as site, firefox(home, env, rules) as bidi:
         install_extension(bidi)
         click_link(bidi, site, alt=case == "alt held")
         wait_for_file(home / "browser-downloads" / source.name)
