@@ -25,7 +25,7 @@ from websockets.sync.client import ClientConnection, connect
 from gui_app.browser.install import CHROMIUM_EXTENSION_ID
 from gui_app.resources import resource_path
 from tests.browser.site import Site, guarded_site
-from tests.helpers import make_file, sha256_of
+from tests.helpers import make_file, sha256_of, stop_group
 
 CHROMIUM = shutil.which("chromium")
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
@@ -91,12 +91,7 @@ def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
         with connect(f"ws://127.0.0.1:{port}{path}", max_size=None) as ws:
             yield DevTools(ws)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 10)
 
 
 def wait_for_extension(devtools: DevTools) -> str:

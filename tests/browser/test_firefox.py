@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ from gui_app.resources import resource_path
 from tests.bench.peers import free_port
 from tests.browser.site import Site, guarded_site
 from tests.browser.test_chromium import environment, home, install_host, wait_for_file
-from tests.helpers import make_file, sha256_of
+from tests.helpers import make_file, sha256_of, stop_group
 
 __all__ = ["home"]
 
@@ -118,12 +116,7 @@ def firefox(
             bidi.call("session.new", capabilities={})
             yield bidi
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 10)
 
 
 def install_extension(bidi: Bidi) -> None:

@@ -9,7 +9,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import ssl
 import subprocess
 import time
@@ -17,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CERTS = "/etc/host-ca-certificates.crt"
@@ -135,9 +136,4 @@ def test_the_readme_first_command_shows_the_window(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "no Rangeload window after 60 s"
                 time.sleep(0.2)
         finally:
-            os.killpg(app.pid, signal.SIGTERM)
-            try:
-                app.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(app.pid, signal.SIGKILL)
-                app.wait()
+            stop_group(app, 20)
