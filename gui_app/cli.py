@@ -43,15 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     get = commands.add_parser("get", help="download URLs headless on the engine")
-    get.add_argument("urls", nargs="+", metavar="URL")
-    get.add_argument("-d", "--dir", default=".", help="destination folder (default: .)")
+    get.add_argument("urls", nargs="*", metavar="URL")
+    get.add_argument("-d", "--dir", default=".", help="destination folder, made if needed (.)")
     get.add_argument("-o", "--output", metavar="NAME", help="file name (one URL only)")
     get.add_argument("-c", "--connections", type=int, default=8, metavar="N")
     get.add_argument("--limit", metavar="RATE", help="global speed limit, e.g. 2M")
     get.add_argument("--checksum", metavar="ALGO:HEX", help="expected digest, e.g. sha256:...")
-    get.add_argument(
-        "-H", "--header", action="append", default=[], metavar="'Name: value'", dest="headers"
-    )
+    get.add_argument("-j", "--jobs", type=int, default=3, metavar="N", help="downloads at once")
+    # Request flags, spelled as wget, curl and aria2c spell them (gui_app.commands.request_flags)
+    add = get.add_argument
+    add("-H", "--header", action="append", default=[], metavar="'Name: value'", dest="headers")
+    add("-i", "--input-file", metavar="FILE", help="read URLs from FILE, one a line (- = stdin)")
+    add("-b", "--cookie", dest="cookies", metavar="'NAME=VALUE; ...'", help="cookies to send")
+    add("--load-cookies", metavar="FILE", help="a Netscape cookies.txt (curl -c writes one)")
+    add("-e", "--referer", metavar="URL", help="the Referer to send")
+    add("-A", "--user-agent", metavar="UA", help="the User-Agent to send")
+    add("-u", "--user", metavar="USER[:PASSWORD]", help="HTTP login (asks for a missing password)")
+    add("--netrc", action="store_true", help="logins from ~/.netrc, by host")
     get.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     commands.add_parser("list", help="show stored downloads and their states")

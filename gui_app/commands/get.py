@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from gui_app.commands.request_flags import RequestFlags, all_urls
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.models import (
@@ -62,10 +63,11 @@ def _open_store() -> Store:
 
 
 @contextmanager
-def _manager(limit: int | None = None) -> Iterator[tuple[Store, DownloadManager]]:
-    """The shared store and a manager that runs only the downloads this command names."""
+def _manager(limit: int | None = None, jobs: int = 3) -> Iterator[tuple[Store, DownloadManager]]:
+    """The shared store and a manager that runs only the downloads this command names,
+    ``jobs`` at a time."""
     store = _open_store()
-    manager = DownloadManager(store, global_rate_limit=limit)
+    manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs)
     manager.start(resume_running=False, run_queued=False)
     try:
         yield store, manager
@@ -74,31 +76,26 @@ def _manager(limit: int | None = None) -> Iterator[tuple[Store, DownloadManager]
         store.close()
 
 
-def _parse_headers(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    headers = []
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise _UsageError(f"header must look like 'Name: value', got {value!r}")
-        headers.append((name.strip(), content.strip()))
-    return tuple(headers)
-
-
 def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
     dest = Path(args.dir).expanduser()
-    if not dest.is_dir():
-        raise _UsageError(f"destination folder does not exist: {dest}")
-    if args.output and len(args.urls) > 1:
+    try:
+        dest.mkdir(parents=True, exist_ok=True)  # as wget and aria2c do
+    except OSError as error:
+        raise _UsageError(f"cannot make the destination folder {dest}: {error.strerror}") from None
+    urls = all_urls(args.urls, args.input_file)
+    if args.output and len(urls) > 1:
         raise _UsageError("-o/--output names one file; give one URL with it")
     if args.connections < 1 or args.connections > 32:
         raise _UsageError("-c/--connections must be between 1 and 32")
+    if not 1 <= args.jobs <= 64:
+        raise _UsageError("-j must be between 1 and 64")
     try:
         checksum = Checksum.parse(args.checksum) if args.checksum else None
     except ValueError as error:
         raise _UsageError(f"--checksum: {error}") from None
-    headers = _parse_headers(args.headers)
+    flags = RequestFlags(args)
     requests = []
-    for url in args.urls:
+    for url in urls:
         try:
             valid = validate_url(url)
         except InvalidURLError as error:
@@ -110,7 +107,7 @@ def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
                 filename=args.output,
                 connections=args.connections,
                 checksum=checksum,
-                headers=headers,
+                headers=flags.headers(valid),
             )
         )
     return requests
@@ -141,7 +138,7 @@ def run_get(args: argparse.Namespace) -> int:
         _error(str(error))
         return EXIT_USAGE
     ids: list[DownloadId] = []
-    with _manager(limit) as (store, manager):
+    with _manager(limit, args.jobs) as (store, manager):
         stored = store.all()
         for request in requests:
             record = _find_stored(stored, request)

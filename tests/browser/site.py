@@ -1,9 +1,11 @@
 """A site that guards its file as real ones do: the page sets a session cookie and links
-the file, which is served (with ranges) only with that cookie and the page as Referer;
-anything else gets 403. For the real-browser tests."""
+the file, which is served (with ranges) only with that cookie and the page as Referer,
+and, when asked, a Basic login and a user agent; anything else gets 403 (401 without the
+login). For the real-browser tests and the CLI's request flags."""
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import threading
@@ -27,11 +29,15 @@ class Site:
     page: str
     file_url: str
     refused: list[str]  # why requests for the file were refused
+    token: str  # the session cookie's value, sid=token
 
 
 @contextmanager
-def guarded_site(source: Path) -> Iterator[Site]:
+def guarded_site(
+    source: Path, *, login: tuple[str, str] | None = None, user_agent: str | None = None
+) -> Iterator[Site]:
     token = secrets.token_hex(8)
+    basic = "Basic " + base64.b64encode(":".join(login).encode()).decode() if login else None
     data = source.read_bytes()
     refused: list[str] = []
 
@@ -49,13 +55,25 @@ def guarded_site(source: Path) -> Iterator[Site]:
                 self.end_headers()
                 self.wfile.write(body)
                 return
-            if self.path != f"/file/{source.name}":
+            if self.path.split("?", 1)[0] != f"/file/{source.name}":
                 self.send_error(404)
+                return
+            if basic and self.headers.get("Authorization") != basic:
+                refused.append("login")
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="site"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             cookie = self.headers.get("Cookie", "")
             referer = self.headers.get("Referer", "")
-            if f"sid={token}" not in cookie or not referer.endswith("/page.html"):
-                refused.append(f"cookie={bool(cookie)} referer={referer!r}")
+            agent = self.headers.get("User-Agent", "")
+            if (
+                f"sid={token}" not in cookie
+                or not referer.endswith("/page.html")
+                or (user_agent and agent != user_agent)
+            ):
+                refused.append(f"cookie={bool(cookie)} referer={referer!r} agent={agent!r}")
                 self.send_error(403)
                 return
             first, last = 0, len(data) - 1
@@ -80,7 +98,7 @@ def guarded_site(source: Path) -> Iterator[Site]:
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield Site(base, f"{base}/page.html", f"{base}/file/{source.name}", refused)
+        yield Site(base, f"{base}/page.html", f"{base}/file/{source.name}", refused, token)
     finally:
         server.shutdown()
         server.server_close()

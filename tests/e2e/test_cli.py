@@ -40,7 +40,7 @@ def get(*args: str, env_dir: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(env_dir)}
     return subprocess.Popen(
         [RANGELOAD, "get", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env,
+        env=env, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -115,9 +115,16 @@ def test_exit_codes_and_reasons(
     counted: tuple[ServerThread, CountingApp], tmp_path: Path, data_dir: Path
 ) -> None:
     server, _ = counted
+    (tmp_path / "a-file").write_text("")
     cases = [
         (("ftp://example.com/x",), 2, "unsupported scheme 'ftp'"),
-        (("-d", str(tmp_path / "nope"), f"{server.url}/files/big.bin"), 2, "does not exist"),
+        (("-d", str(tmp_path / "a-file" / "sub"), f"{server.url}/files/big.bin"), 2,
+         "cannot make the destination folder"),
+        ((), 2, "no URL given"),
+        (("-u", "alice", f"{server.url}/files/big.bin"), 2, "no terminal to ask on"),
+        (("--load-cookies", str(tmp_path / "none.txt"), f"{server.url}/files/big.bin"), 2,
+         "--load-cookies"),
+        (("-i", str(tmp_path / "none.txt")), 2, "-i"),
         (("--checksum", "sha999:00", f"{server.url}/files/big.bin"), 2, "unsupported checksum"),
         (("-H", "NoColon", f"{server.url}/files/big.bin"), 2, "Name: value"),
         (("-d", str(tmp_path), f"{server.url}/files/missing.bin"), 1, "not found (404)"),

@@ -1,0 +1,132 @@
+"""What ``rangeload get``'s wget/curl/aria2c-style flags ask of each request: the URL list
+(``-i FILE``, ``-`` for standard input), cookies (``-b``, ``--load-cookies`` cookies.txt),
+``-e`` referrer, ``-A`` user agent, ``-u`` and ``--netrc`` logins (HTTP Basic), and
+``-H`` headers, which win over the others for the same name. Secrets end up as request
+headers, which the engine keeps with their origin and never logs."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import netrc
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from http.cookiejar import LoadError, MozillaCookieJar
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import Request
+
+__all__ = ["FlagError", "RequestFlags", "all_urls", "urls_from_file"]
+
+
+class FlagError(ValueError):
+    """A flag that cannot be used; the message names it and says why."""
+
+
+def urls_from_file(name: str) -> list[str]:
+    """``-i``: URLs one a line; blank lines and ``#`` comments are skipped."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).expanduser().read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise FlagError(f"-i {name}: {error}") from None
+    return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
+
+
+def _parse_headers(values: Iterable[str]) -> list[tuple[str, str]]:
+    headers = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
+            raise FlagError(f"header must look like 'Name: value', got {value!r}")
+        headers.append((name.strip(), content.strip()))
+    return headers
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class RequestFlags:
+    """The request flags of one ``rangeload get``, read once; ``headers(url)`` per URL."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._headers = _parse_headers(args.headers)
+        self._cookies = args.cookies
+        self._referer = args.referer
+        self._user_agent = args.user_agent
+        self._jar = self._load_jar(args.load_cookies) if args.load_cookies else None
+        self._login = self._read_login(args.user) if args.user else None
+        self._netrc = self._read_netrc() if args.netrc else None
+
+    @staticmethod
+    def _load_jar(name: str) -> MozillaCookieJar:
+        jar = MozillaCookieJar(str(Path(name).expanduser()))
+        try:
+            jar.load(ignore_discard=True, ignore_expires=True)
+        except (OSError, LoadError) as error:
+            raise FlagError(f"--load-cookies {name}: {error}") from None
+        now = time.time()
+        for cookie in list(jar):
+            if cookie.expires == 0:  # curl's mark of a session cookie, not an old date
+                cookie.expires = None
+                cookie.discard = True
+            elif cookie.expires is not None and cookie.expires < now:
+                jar.clear(cookie.domain, cookie.path, cookie.name)
+        return jar
+
+    @staticmethod
+    def _read_login(value: str) -> str:
+        user, sep, password = value.partition(":")
+        if not user:
+            raise FlagError("-u needs a user name: -u USER[:PASSWORD]")
+        if not sep:
+            if not sys.stdin.isatty():
+                raise FlagError(f"-u {user}: no password given, and no terminal to ask on")
+            password = getpass.getpass(f"Password for {user}: ")
+        return _basic(user, password)
+
+    @staticmethod
+    def _read_netrc() -> netrc.netrc:
+        try:
+            return netrc.netrc()
+        except (OSError, netrc.NetrcParseError) as error:
+            raise FlagError(f"--netrc: {error}") from None
+
+    def headers(self, url: str) -> tuple[tuple[str, str], ...]:
+        given = {name.lower() for name, _ in self._headers}
+        extra: list[tuple[str, str]] = []
+        cookie = "; ".join(c for c in (self._jar_cookies(url), self._cookies) if c)
+        for name, value in (
+            ("Cookie", cookie),
+            ("Referer", self._referer),
+            ("User-Agent", self._user_agent),
+            ("Authorization", self._login or self._netrc_login(url)),
+        ):
+            if value and name.lower() not in given:
+                extra.append((name, value))
+        return tuple(self._headers + extra)
+
+    def _jar_cookies(self, url: str) -> str | None:
+        if self._jar is None:
+            return None
+        request = Request(url)
+        self._jar.add_cookie_header(request)
+        return request.get_header("Cookie")
+
+    def _netrc_login(self, url: str) -> str | None:
+        if self._netrc is None:
+            return None
+        found = self._netrc.authenticators(urlsplit(url).hostname or "")
+        if found is None:
+            return None
+        login, _, password = found
+        return _basic(login or "", password or "")
+
+
+def all_urls(positional: Sequence[str], input_file: str | None) -> list[str]:
+    urls = list(positional) + (urls_from_file(input_file) if input_file else [])
+    if not urls:
+        raise FlagError("no URL given (as arguments, or with -i FILE)")
+    return urls
