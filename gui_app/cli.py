@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("-A", "--user-agent", metavar="UA", help="the User-Agent to send")
     add("-u", "--user", metavar="USER[:PASSWORD]", help="HTTP login (asks for a missing password)")
     add("--netrc", action="store_true", help="logins from ~/.netrc, by host")
+    add("-x", "--proxy", metavar="URL", help="http://, https:// or socks5://[USER:PASS@]HOST:PORT")
+    add("--no-proxy", action="store_true", help="ignore http_proxy and the like")
     get.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     commands.add_parser("list", help="show stored downloads and their states")

@@ -9,6 +9,7 @@ plain lines otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ from typing import TextIO
 from gui_app.commands.request_flags import RequestFlags, all_urls
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
+from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -62,12 +64,25 @@ def _open_store() -> Store:
     return store
 
 
+def _proxies(args: argparse.Namespace) -> ProxySettings:
+    """``-x`` for everything, ``--no-proxy`` for nothing, else the environment's."""
+    if getattr(args, "no_proxy", False):
+        return ProxySettings()
+    if getattr(args, "proxy", None):
+        return ProxySettings.manual(args.proxy)
+    return ProxySettings.from_environment(os.environ)
+
+
 @contextmanager
-def _manager(limit: int | None = None, jobs: int = 3) -> Iterator[tuple[Store, DownloadManager]]:
+def _manager(
+    args: argparse.Namespace, limit: int | None = None, jobs: int = 3
+) -> Iterator[tuple[Store, DownloadManager]]:
     """The shared store and a manager that runs only the downloads this command names,
-    ``jobs`` at a time."""
+    ``jobs`` at a time, through the proxy the command says."""
+    proxies = _proxies(args)
     store = _open_store()
-    manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs)
+    manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs,
+                              proxies=proxies)  # fmt: skip
     manager.start(resume_running=False, run_queued=False)
     try:
         yield store, manager
@@ -134,11 +149,12 @@ def run_get(args: argparse.Namespace) -> int:
     try:
         requests = _requests(args)
         limit = parse_rate(args.limit) if args.limit else None
-    except (_UsageError, ValueError) as error:
+        _proxies(args)  # a proxy that cannot be one is a usage error, said before anything
+    except (_UsageError, ValueError, InvalidURLError) as error:
         _error(str(error))
         return EXIT_USAGE
     ids: list[DownloadId] = []
-    with _manager(limit, args.jobs) as (store, manager):
+    with _manager(args, limit, args.jobs) as (store, manager):
         stored = store.all()
         for request in requests:
             record = _find_stored(stored, request)
@@ -166,7 +182,7 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    with _manager() as (store, manager):
+    with _manager(args) as (store, manager):
         known = {record.id for record in store.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
@@ -185,7 +201,7 @@ def run_remove(args: argparse.Namespace) -> int:
             removed.release()
 
     code = EXIT_OK
-    with _manager() as (_, manager):
+    with _manager(args) as (_, manager):
         manager.subscribe(on_event)
         for download_id in args.ids:
             try:

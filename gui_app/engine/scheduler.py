@@ -33,6 +33,7 @@ from gui_app.engine.events import (
     Listeners,
 )
 from gui_app.engine.http import HttpClient
+from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     Checksum,
@@ -83,6 +84,7 @@ class DownloadManager:
         min_split: int = MIN_SPLIT,
         backoff: Backoff | None = None,
         head_timeout: float = 30.0,
+        proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
         free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -108,7 +110,7 @@ class DownloadManager:
         self._host_slots = HostSlots(max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
-                                clock=clock)  # fmt: skip
+                                proxies=proxies, clock=clock)  # fmt: skip
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False

@@ -27,6 +27,7 @@ from gui_app.engine.errors import (
     TruncatedBodyError,
 )
 from gui_app.engine.http.backend import Guard, GuardedBackend
+from gui_app.engine.http.proxies import ProxySettings, proxy_label
 from gui_app.engine.urls import redact_url
 
 __all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
@@ -66,26 +67,35 @@ class HttpClient:
         stall_timeout: float,
         head_timeout: float = HEAD_TIMEOUT,
         connect_timeout: float = 15.0,
+        proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._backend = GuardedBackend()
         self._head_timeout = head_timeout
         self._stall_timeout = stall_timeout
         self._clock = clock
+        self._proxies = proxies
+        mounts = {pattern: self._transport(proxy) if proxy else None
+                  for pattern, proxy in proxies.routes}  # fmt: skip
+        self._client = httpx.Client(
+            follow_redirects=True,
+            timeout=httpx.Timeout(connect_timeout, read=stall_timeout),
+            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
+            transport=self._transport(None),
+            mounts=mounts,
+        )
+
+    def _transport(self, proxy: str | None) -> httpx.HTTPTransport:
+        """A pooled transport (through ``proxy``) whose sockets the guard watches."""
         transport = httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            proxy=proxy, limits=httpx.Limits(max_connections=None, max_keepalive_connections=64)
         )
         # httpx takes no network backend; its pool does (httpcore's public parameter).
         pool = transport._pool  # the pool httpx built from the options above
         if not hasattr(pool, "_network_backend"):
             raise RuntimeError("this httpcore has no network backend to guard")
         pool._network_backend = self._backend
-        self._client = httpx.Client(
-            follow_redirects=True,
-            timeout=httpx.Timeout(connect_timeout, read=stall_timeout),
-            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
-            transport=transport,
-        )
+        return transport
 
     def guard(self) -> Guard:
         return Guard(self._clock)
@@ -118,10 +128,18 @@ class HttpClient:
             if if_range:
                 sent["If-Range"] = if_range
         guard.deadline = self._clock() + self._head_timeout
+        proxy = self._proxies.proxy_for(url)
         try:
-            with self._backend.guarding(guard), _mapped(url, self._stall_timeout):
+            with self._backend.guarding(guard), _mapped(url, self._stall_timeout, proxy):
                 request = self._client.build_request("GET", url, headers=sent)
-                return self._client.send(request, stream=True)
+                response = self._client.send(request, stream=True)
+            if response.status_code == 407 and proxy:
+                response.close()
+                raise PermanentError(
+                    f"the proxy {proxy_label(proxy)} asks for a login (407); give it as "
+                    "http://USER:PASSWORD@HOST:PORT"
+                )
+            return response
         except TransientError as error:
             if guard.interrupted:
                 raise TransientError("stopped") from error
@@ -142,18 +160,25 @@ class HttpClient:
 
 
 @contextlib.contextmanager
-def _mapped(url: str, stall_timeout: float) -> Iterator[None]:
+def _mapped(url: str, stall_timeout: float, proxy: str | None = None) -> Iterator[None]:
     host = host_of(url)
     try:
         yield
+    except httpx.ProxyError as error:  # the proxy refused: its own words, and its name
+        label = proxy_label(proxy) if proxy else "the proxy"
+        raise PermanentError(f"the proxy {label} refused: {error}") from error
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+        if proxy is not None:
+            raise TransientError(f"cannot reach the proxy {proxy_label(proxy)}: {error}") from error
+        if isinstance(error, httpx.ConnectTimeout):
+            raise TransientError(f"no answer from {host} (timed out connecting)") from error
+        raise TransientError(f"connection to {host} lost: {error}") from error
     except httpx.InvalidURL as error:
         raise InvalidURLError(f"invalid URL: {error}") from error
     except httpx.UnsupportedProtocol as error:
         raise InvalidURLError(f"unsupported URL: {error}") from error
     except httpx.TooManyRedirects as error:
         raise PermanentError("too many redirects") from error
-    except httpx.ConnectTimeout as error:
-        raise TransientError(f"no answer from {host} (timed out connecting)") from error
     except httpx.ReadTimeout as error:
         raise TransientError(f"{host} sent nothing for {stall_timeout:g} s") from error
     except httpx.TimeoutException as error:
