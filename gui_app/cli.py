@@ -68,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     resume = commands.add_parser("resume", help="resume stored downloads by id")
     resume.add_argument("ids", nargs="+", type=int, metavar="ID")
     resume.add_argument("-q", "--quiet", action="store_true")
+    refresh = commands.add_parser(
+        "refresh", help="give a paused or failed download a new URL, keeping its bytes"
+    )
+    refresh.add_argument("id", type=int, metavar="ID")
+    refresh.add_argument("url", metavar="URL")
+    refresh.add_argument(
+        "-H", "--header", action="append", default=[], dest="headers", metavar="'Name: value'",
+        help="new headers (the old ones otherwise)",
+    )  # fmt: skip
+    refresh.add_argument("-q", "--quiet", action="store_true")
     remove = commands.add_parser("remove", help="remove stored downloads by id")
     remove.add_argument("ids", nargs="+", type=int, metavar="ID")
     remove.add_argument("--delete-files", action="store_true", help="also delete the files")
@@ -102,6 +112,7 @@ _COMMAND_MODULES = {
     "list": "gui_app.commands.get",
     "resume": "gui_app.commands.get",
     "remove": "gui_app.commands.get",
+    "refresh": "gui_app.commands.get",
     "demo": "gui_app.commands.app",
     "engine-host": "gui_app.commands.engine_host",
     "browser": "gui_app.commands.browser",

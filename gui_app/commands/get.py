@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TextIO
 
 from gui_app.commands.request_flags import RequestFlags, all_urls
-from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.errors import DownloadError, InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.models import (
@@ -37,7 +37,7 @@ from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
 from gui_app.units import format_bytes, format_duration, format_rate, parse_rate
 
-__all__ = ["run_get", "run_list", "run_remove", "run_resume"]
+__all__ = ["run_get", "run_list", "run_refresh", "run_remove", "run_resume"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PLAIN_PROGRESS_EVERY = 5.0
@@ -179,6 +179,26 @@ def run_get(args: argparse.Namespace) -> int:
             else:
                 ids.append(manager.add(request))
         return _follow(manager, ids, quiet=args.quiet)
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    """A stopped download's new address (an expired link renewed), keeping its bytes."""
+    with _manager(args) as (store, manager):
+        record = next((r for r in store.all() if r.id == args.id), None)
+        if record is None:
+            _error(f"no stored download with id {args.id} (see 'rangeload list')")
+            return EXIT_USAGE
+        try:
+            headers = RequestFlags(args).headers(args.url) if args.headers else None
+            manager.refresh(args.id, args.url, headers)
+        except (ValueError, DownloadError) as error:
+            _error(f"#{args.id} {record.display_name}: {error}")
+            return EXIT_FAILED if isinstance(error, DownloadError) else EXIT_USAGE
+        if not args.quiet:
+            kept = format_bytes(record.done_bytes)
+            print(f"#{args.id} {record.display_name}: new address taken, {kept} kept")
+        manager.resume(args.id)
+        return _follow(manager, [args.id], quiet=args.quiet)
 
 
 def run_resume(args: argparse.Namespace) -> int:

@@ -52,13 +52,18 @@ class RequestFlags:
     """The request flags of one ``rangeload get``, read once; ``headers(url)`` per URL."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        self._headers = _parse_headers(args.headers)
-        self._cookies = args.cookies
-        self._referer = args.referer
-        self._user_agent = args.user_agent
-        self._jar = self._load_jar(args.load_cookies) if args.load_cookies else None
-        self._login = self._read_login(args.user) if args.user else None
-        self._netrc = self._read_netrc() if args.netrc else None
+        def flag(name: str) -> str | None:  # a command without the flag has it unset
+            value = getattr(args, name, None)
+            return value if isinstance(value, str) else None
+
+        self._headers = _parse_headers(getattr(args, "headers", []))
+        self._cookies = flag("cookies")
+        self._referer = flag("referer")
+        self._user_agent = flag("user_agent")
+        jar, user = flag("load_cookies"), flag("user")
+        self._jar = self._load_jar(jar) if jar else None
+        self._login = self._read_login(user) if user else None
+        self._netrc = self._read_netrc() if getattr(args, "netrc", False) else None
 
     @staticmethod
     def _load_jar(name: str) -> MozillaCookieJar:

@@ -47,6 +47,7 @@ from gui_app.engine.models import (
 from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.partfile import free_bytes, space_needed
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.refresh import check_new_address
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
@@ -69,6 +70,7 @@ _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.BUSY: DownloadFailed,
 }
 DISK_FULL_RECHECK = 5.0
+_REFRESHABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 
 
 class DownloadManager:
@@ -298,6 +300,32 @@ class DownloadManager:
                                connections=connections)  # fmt: skip
             self._records[download_id] = replace(record, checksum=checksum, headers=headers,
                                                  connections=connections)  # fmt: skip
+
+    def refresh(
+        self,
+        download_id: DownloadId,
+        url: str,
+        headers: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        """Give a stopped download a new address (and, when given, new headers), keeping
+        its bytes: only if the file there is the same (``engine.refresh``); it then waits,
+        paused, to be resumed. Blocks on one request: not for the GUI thread."""
+        url = validate_url(url)
+        with self._lock:
+            record = self._records[download_id]
+            if download_id in self._tasks or record.state not in _REFRESHABLE:
+                raise ValueError(f"only a paused or failed download takes a new address, "
+                                 f"not a {record.state.value} one")  # fmt: skip
+        headers = record.headers if headers is None else headers
+        validators = check_new_address(self._http, record, url, headers)
+        with self._lock:
+            self._store.update(download_id, url=url, final_url=None, headers=headers,
+                               error=None, state=DownloadState.PAUSED)  # fmt: skip
+            record = replace(record, url=url, final_url=None, headers=headers, error=None,
+                             validators=validators, state=DownloadState.PAUSED)  # fmt: skip
+            self._records[download_id] = record
+        self._queue(DownloadUpdated(record))
+        self._emit()
 
     # -- queries -----------------------------------------------------------------------
 

@@ -344,7 +344,7 @@ def _load_ranges(text: str) -> tuple[ByteRange, ...]:
 
 
 _WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
-                       "pause_reason"})  # fmt: skip
+                       "pause_reason", "url", "final_url"})  # fmt: skip
 
 
 def _column_value(value: object) -> object:

@@ -1,0 +1,46 @@
+"""A new address for a stopped download, keeping every byte already written: the file at
+the new address must be this download's (the same size, and the same strong ETag, or the
+same date, when both sides have one) before a byte of progress is trusted to it. What
+differs is said, and nothing changes."""
+
+from __future__ import annotations
+
+from gui_app.engine.errors import PermanentError
+from gui_app.engine.http import HttpClient, read_answer
+from gui_app.engine.models import DownloadRecord, Validators
+from gui_app.units import format_bytes
+
+__all__ = ["RefreshRefusedError", "check_new_address"]
+
+
+class RefreshRefusedError(PermanentError):
+    """The new address serves another file; the download was left as it was."""
+
+
+def check_new_address(
+    http: HttpClient, record: DownloadRecord, url: str, headers: tuple[tuple[str, str], ...]
+) -> Validators:
+    """Ask ``url`` for its first byte; the validators to keep, or RefreshRefusedError."""
+    guard = http.guard()
+    response = http.open(guard, url, given_for=url, headers=headers, first=0, last=0)
+    try:
+        answer = read_answer(response, 0, 0, known_size=None)
+    finally:
+        response.close()
+    old, new = record.validators, answer.validators
+    differs = []
+    if record.size is not None and answer.size != record.size:
+        got = "an unknown size" if answer.size is None else format_bytes(answer.size)
+        differs.append(f"{got} instead of {format_bytes(record.size)}")
+    tagged = old.strong_etag and new.strong_etag
+    dated = old.last_modified and new.last_modified
+    if tagged and old.strong_etag != new.strong_etag:
+        differs.append(f"ETag {new.strong_etag} instead of {old.strong_etag}")
+    elif not tagged and dated and old.last_modified != new.last_modified:
+        differs.append(f"dated {new.last_modified} instead of {old.last_modified}")
+    if differs:
+        raise RefreshRefusedError(
+            "the new address serves another file (" + "; ".join(differs) + "): nothing "
+            "was changed; remove the download and add the new address to start over"
+        )
+    return Validators(new.etag or old.etag, new.last_modified or old.last_modified)
