@@ -9,6 +9,7 @@ plain lines otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -18,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
 
 from gui_app.commands.request_flags import RequestFlags, all_urls
 from gui_app.engine.errors import DownloadError, InvalidURLError
@@ -271,7 +271,13 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
     previous = signal.signal(signal.SIGINT, on_sigint)
     terminal = sys.stderr.isatty() and not quiet
     last_plain = time.monotonic()
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(signal.signal, signal.SIGINT, previous)
+        shown = None
+        if terminal:  # rich, only where there is a terminal to draw on
+            from gui_app.commands.progress import TerminalProgress
+
+            shown = stack.enter_context(TerminalProgress(sys.stderr))
         while not manager.wait(ids, timeout=0.25):
             if interrupted.is_set():
                 for download_id in ids:
@@ -279,17 +285,15 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
                 manager.wait(ids, timeout=10)
                 break
             snapshots = [s for s in manager.snapshot() if s.id in ids]
-            if terminal:
-                _draw(sys.stderr, snapshots)
+            if shown is not None:
+                shown.show(snapshots)
             elif not quiet and time.monotonic() - last_plain >= PLAIN_PROGRESS_EVERY:
                 last_plain = time.monotonic()
                 for snapshot in snapshots:
                     if snapshot.state is DownloadState.RUNNING:
                         print(_progress_text(snapshot), flush=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if terminal:
-            sys.stderr.write("\r\x1b[K")
+        if shown is not None:
+            shown.show([s for s in manager.snapshot() if s.id in ids])
     return _summarize(manager, ids, quiet=quiet, interrupted=interrupted.is_set())
 
 
@@ -304,15 +308,6 @@ def _progress_text(snapshot: DownloadSnapshot) -> str:
         f"{format_rate(snapshot.speed)}, ETA {format_duration(snapshot.eta)}, "
         f"{len(snapshot.connections)} connections"
     )
-
-
-def _draw(stream: TextIO, snapshots: Sequence[DownloadSnapshot]) -> None:
-    running = [s for s in snapshots if s.state.is_active]
-    if not running:
-        return
-    text = " | ".join(_progress_text(s) for s in running)
-    stream.write("\r\x1b[K" + text[:200])
-    stream.flush()
 
 
 def _summarize(
