@@ -68,6 +68,16 @@ class Engine(Protocol):
     ) -> None:
         """Replace a download's request options; they apply from its next run."""
 
+    def refresh(
+        self,
+        download_id: DownloadId,
+        url: str,
+        headers: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        """A paused or failed download's new address (and headers), keeping its bytes only
+        if the file there is the same; else RefreshRefusedError saying what differs, and
+        nothing changes. One request to the new address: never from the GUI thread."""
+
     def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
         """One download as it is now, or None."""
 

@@ -118,6 +118,14 @@ class RemoteEngine:
         self._call("set_options", download_id, checksum=checksum, headers=headers,
                    connections=connections)  # fmt: skip
 
+    def refresh(
+        self,
+        download_id: DownloadId,
+        url: str,
+        headers: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        self._call("refresh", download_id, url, headers)
+
     def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
         return cast("DownloadSnapshot | None", self._call("get", download_id))
 

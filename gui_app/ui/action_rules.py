@@ -26,6 +26,7 @@ class ActionRules:
     remove: bool
     open_file: bool
     open_folder: bool
+    change_address: bool  # a stopped download's new link (refresh), one at a time
 
 
 def unresumable(selected: Sequence[DownloadSnapshot]) -> list[DownloadSnapshot]:
@@ -52,4 +53,5 @@ def action_rules(selected: Sequence[DownloadSnapshot], *, engine_lost: bool) -> 
         remove=alive and bool(states),
         open_file=one and states[0] is DownloadState.COMPLETED,
         open_folder=one,
+        change_address=alive and one and states[0] in _RESUMABLE,
     )

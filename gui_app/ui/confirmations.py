@@ -7,12 +7,12 @@ import enum
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from gui_app.engine.models import DownloadSnapshot
 from gui_app.units import format_bytes
 
-__all__ = ["Removal", "ask_pause_losing", "ask_removal", "show_engine_lost"]
+__all__ = ["Removal", "ask_new_address", "ask_pause_losing", "ask_removal", "show_engine_lost"]
 
 
 class Removal(enum.Enum):
@@ -67,3 +67,16 @@ def show_engine_lost(parent: QWidget, reason: str) -> None:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.NonModal)
     box.show()
+
+
+def ask_new_address(parent: QWidget, snapshot: DownloadSnapshot) -> str | None:
+    """The new link for a stopped download (an expired one renewed), or None."""
+    text, ok = QInputDialog.getText(
+        parent,
+        "Change address",
+        f"A new address for {snapshot.record.display_name}. What is downloaded "
+        f"({format_bytes(snapshot.done_bytes)}) is kept if the file there is the same.",
+        QLineEdit.EchoMode.Normal,
+        "",
+    )
+    return text.strip() or None if ok else None

@@ -27,6 +27,7 @@ def _resumable(snapshot: DownloadSnapshot) -> str:
 
 class DetailsPane(QWidget):
     retry_requested = Signal(int)  # DownloadId
+    change_address_requested = Signal(int)  # DownloadId
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,8 +39,12 @@ class DetailsPane(QWidget):
         self.retry = QPushButton("Retry")
         self.retry.setAccessibleName("Retry the failed download")
         self.retry.clicked.connect(self._on_retry_clicked)
+        self.change_address = QPushButton("Change address…")
+        self.change_address.setAccessibleName("Give the download a new address")
+        self.change_address.clicked.connect(self._on_change_address_clicked)
         row = QHBoxLayout()
         row.addWidget(self.text, 1)
+        row.addWidget(self.change_address)
         row.addWidget(self.retry)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -49,6 +54,8 @@ class DetailsPane(QWidget):
     def show_snapshot(self, snapshot: DownloadSnapshot | None) -> None:
         self._shown = None if snapshot is None else snapshot.id
         self.retry.setVisible(snapshot is not None and snapshot.state is DownloadState.FAILED)
+        self.change_address.setVisible(snapshot is not None and snapshot.state in
+                                       (DownloadState.PAUSED, DownloadState.FAILED))  # fmt: skip
         if snapshot is None:
             self.text.setText("<i>Select a download to see its details.</i>")
             return
@@ -83,6 +90,10 @@ class DetailsPane(QWidget):
             )
             + "</table>"
         )
+
+    def _on_change_address_clicked(self) -> None:
+        if self._shown is not None:
+            self.change_address_requested.emit(self._shown)
 
     def _on_retry_clicked(self) -> None:
         if self._shown is not None:

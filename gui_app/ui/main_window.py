@@ -50,7 +50,13 @@ from gui_app.handover import Offer
 from gui_app.ui.action_rules import action_rules, unresumable
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.confirmations import Removal, ask_pause_losing, ask_removal, show_engine_lost
+from gui_app.ui.confirmations import (
+    Removal,
+    ask_new_address,
+    ask_pause_losing,
+    ask_removal,
+    show_engine_lost,
+)
 from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.details = DetailsPane(self)
         self.details.retry_requested.connect(self._on_details_retry_requested)
+        self.details.change_address_requested.connect(self._on_change_address_triggered)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
@@ -167,6 +174,9 @@ class MainWindow(QMainWindow):
             "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
         )
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
+        self.change_address_action = self._action(
+            "Change &address…", self._on_change_address_triggered
+        )
         self.open_folder_action = self._action(
             "Open &folder", self._on_open_folder_triggered, icon="open-folder"
         )
@@ -199,7 +209,7 @@ class MainWindow(QMainWindow):
         self.downloads_menu.addActions(
             [self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action, self.open_file_action,
-             self.open_folder_action]
+             self.open_folder_action, self.change_address_action]
         )  # fmt: skip
 
     def _selected_rows(self) -> set[int]:
@@ -228,6 +238,7 @@ class MainWindow(QMainWindow):
         self.remove_action.setEnabled(rules.remove)
         self.open_file_action.setEnabled(rules.open_file)
         self.open_folder_action.setEnabled(rules.open_folder)
+        self.change_address_action.setEnabled(rules.change_address)
 
     @property
     def download_dir(self) -> Path:
@@ -335,7 +346,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions(
             [self.resume_action, self.pause_action, self.remove_action,
-             self.open_file_action, self.open_folder_action]
+             self.open_file_action, self.open_folder_action, self.change_address_action]
         )  # fmt: skip
         menu.popup(self.view.viewport().mapToGlobal(position))
 
@@ -357,6 +368,22 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.statusBar().showMessage(f"Downloads stopped: {reason}")
         show_engine_lost(self, reason)
+
+    def _on_change_address_triggered(self, *_: object) -> None:
+        snapshot = self._selected_snapshot()
+        url = ask_new_address(self, snapshot) if snapshot is not None else None
+        if snapshot is None or url is None:
+            return
+        name, download_id = snapshot.record.display_name, snapshot.id
+
+        def taken(_: object) -> None:
+            self.statusBar().showMessage(f"{name}: new address taken; going on", 8000)
+            self.commands.run(partial(self.manager.resume, download_id))
+
+        def refused(error: Exception) -> None:
+            self.statusBar().showMessage(f"{name}: {error}", 15000)
+
+        self.commands.run(partial(self.manager.refresh, download_id, url), taken, refused)
 
     def _on_details_retry_requested(self, download_id: int) -> None:
         self.commands.run(partial(self.manager.retry, download_id))

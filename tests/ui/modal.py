@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from gui_app.ui.main_window import MainWindow
 
-__all__ = ["answer_next_question", "copy_to_clipboard", "offer_shown", "settle"]
+__all__ = [
+    "answer_next_input",
+    "answer_next_question",
+    "copy_to_clipboard",
+    "offer_shown",
+    "settle",
+]
 
 
 def answer_next_question(button_text: str) -> None:
@@ -50,3 +56,17 @@ def copy_to_clipboard(qtbot: QtBot, text: str) -> None:
     clipboard = QGuiApplication.clipboard()
     with qtbot.waitSignal(clipboard.dataChanged, timeout=2000):
         clipboard.setText(text)
+
+
+def answer_next_input(text: str) -> None:
+    """Type ``text`` into the next modal input dialog and press OK, as a user would."""
+
+    def fill() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(50, fill)
+            return
+        box.setTextValue(text)
+        box.accept()
+
+    QTimer.singleShot(50, fill)

@@ -36,6 +36,7 @@ def test_one_selected_download(
 ) -> None:
     rules = action_rules([snapshot(state)], engine_lost=False)
     assert (rules.resume, rules.pause, rules.open_file) == (resume, pause, open_file)
+    assert rules.change_address == resume  # a stopped download takes a new link
     assert rules.remove
     assert rules.open_folder
     assert rules.engine
@@ -54,6 +55,7 @@ def test_a_mixture_allows_what_any_allows_and_opens_nothing() -> None:
     assert not rules.pause
     assert not rules.open_file  # two selected: which one?
     assert not rules.open_folder
+    assert not rules.change_address
 
 
 def test_pausing_what_cannot_resume_says_it_restarts() -> None:
@@ -73,6 +75,6 @@ def test_pausing_what_cannot_resume_says_it_restarts() -> None:
 def test_a_lost_engine_allows_only_looking(states: list[DownloadState]) -> None:
     selected = [snapshot(s, n=i) for i, s in enumerate(states)]
     rules = action_rules(selected, engine_lost=True)
-    assert not any((rules.engine, rules.resume, rules.pause, rules.remove))
+    assert not any((rules.engine, rules.resume, rules.pause, rules.remove, rules.change_address))
     alive = action_rules(selected, engine_lost=False)
     assert (rules.open_file, rules.open_folder) == (alive.open_file, alive.open_folder)

@@ -1,0 +1,58 @@
+"""Change address…: a download whose link expired goes on from a new link with the bytes
+it had; a new link that does not serve the file is refused with the reason, and the
+download is left as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.server.runner import ServerThread
+from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
+from tests.ui.modal import answer_next_input, settle
+from tests.ui.rows import assert_row_completes
+
+EXPIRES = "&rate=2M&drop_after=1500000&html_after=1"
+
+
+def expired_row(qtbot: QtBot, window: MainWindow, data_url: DataUrl) -> int:
+    window.links.add_urls([data_url(EXPIRES)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
+                    timeout=30_000)  # fmt: skip
+    snapshot = window.model.snapshot_at(0)
+    assert "link probably expired" in (snapshot.record.error or "")
+    window.view.selectRow(0)
+    qtbot.waitUntil(window.change_address_action.isEnabled, timeout=2000)
+    assert window.details.change_address.isVisibleTo(window)
+    return snapshot.done_bytes
+
+
+def test_a_new_address_keeps_the_bytes(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
+) -> None:
+    kept = expired_row(qtbot, window, data_url)
+    assert kept > 0
+    fresh = data_url()
+    answer_next_input(fresh)
+    window.change_address_action.trigger()
+    assert_row_completes(qtbot, window, source)
+    assert window.model.snapshot_at(0).record.url == fresh
+
+
+def test_an_address_that_does_not_serve_the_file_is_refused(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, server: ServerThread
+) -> None:
+    kept = expired_row(qtbot, window, data_url)
+    before = window.model.snapshot_at(0).record
+    answer_next_input(f"{server.url}/files/not-the-file.bin")
+    window.change_address_action.trigger()
+    qtbot.waitUntil(lambda: "not found" in window.statusBar().currentMessage(), timeout=10_000)
+    settle(qtbot, window)
+    after = window.model.snapshot_at(0)
+    assert after.record.url == before.url
+    assert after.state is DownloadState.FAILED
+    assert after.done_bytes == kept
