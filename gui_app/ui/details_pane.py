@@ -25,6 +25,19 @@ def _resumable(snapshot: DownloadSnapshot) -> str:
             return "Not known yet"
 
 
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _sent_headers(headers: tuple[tuple[str, str], ...]) -> str:
+    """The request headers a download carries: the values of secret ones never shown."""
+    if not headers:
+        return "nothing extra"
+    return ", ".join(
+        f"{name} (hidden)" if name.lower() in SECRET_HEADERS else f"{name}: {value}"
+        for name, value in headers
+    )
+
+
 class DetailsPane(QWidget):
     retry_requested = Signal(int)  # DownloadId
     change_address_requested = Signal(int)  # DownloadId
@@ -73,6 +86,7 @@ class DetailsPane(QWidget):
             ("ETag", record.validators.etag or "none"),
             ("Last modified", record.validators.last_modified or "none"),
             ("Can resume", _resumable(snapshot)),
+            ("Sends", _sent_headers(record.headers)),
         ]
         for number, conn in enumerate(snapshot.connections, 1):
             rows.append(

@@ -140,6 +140,11 @@ def test_a_browser_offer_keeps_its_cookies_referrer_and_name(
     path = assert_row_completes(qtbot, window, source)
     record = window.model.snapshot_at(0).record
     assert path.name == "chosen.bin"
+    window.view.selectRow(0)
+    shown = window.details.text.text()
+    assert "Cookie (hidden)" in shown
+    assert "User-Agent: Mozilla/5.0 (test)" in shown
+    assert "s3cret" not in shown
     assert dict(record.headers) == {
         "Referer": "https://site.example/page",
         "Cookie": "sid=s3cret",
