@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import pickle
+import select
 import signal
 import socket
 import time
@@ -46,7 +47,8 @@ def run_host(fd: int, nice: int = 0) -> int:
     if nice > 0:
         with contextlib.suppress(OSError):  # threads started from here on inherit it
             os.nice(nice)
-    channel = Channel(socket.socket(fileno=fd))
+    sock = socket.socket(fileno=fd)
+    channel = Channel(sock)
     try:
         hello = channel.receive()
     except ChannelClosedError:
@@ -65,9 +67,11 @@ def run_host(fd: int, nice: int = 0) -> int:
     shutdown_id: int | None = None
     # SIGTERM (the session ending, or a kill without -9): save and stop like a shutdown.
     signal.signal(signal.SIGTERM, _raise_terminated)
+    wake = _signal_wakeup()
     try:
         while True:
             try:
+                _wait_for_message(sock, wake)
                 message = channel.receive()
             except ChannelClosedError:
                 log.info("the app went away; saving and stopping")
@@ -96,6 +100,29 @@ def run_host(fd: int, nice: int = 0) -> int:
                 channel.send(("reply", shutdown_id, True, None))
         channel.close()
     return 0
+
+
+def _signal_wakeup() -> int:
+    """A pipe Python's C-level handler writes to on every handled signal, whichever thread
+    the kernel delivered it to: the read end, to wait on beside the channel."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end)
+    return read_end
+
+
+def _wait_for_message(sock: socket.socket, wake: int) -> None:
+    """Block until the app has written, or a signal came. Blocked in recv, this thread
+    would run SIGTERM's handler only when the app next wrote, if the kernel had given the
+    signal to another thread (a download's, say): the engine then saved minutes late."""
+    fd = sock.fileno()
+    while True:
+        ready, _, _ = select.select([fd, wake], [], [])
+        if fd in ready:
+            return
+        with contextlib.suppress(BlockingIOError):
+            os.read(wake, 64)  # the handler runs as this returns, raising _TerminatedError
 
 
 class _TerminatedError(Exception):
