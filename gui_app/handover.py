@@ -29,6 +29,7 @@ __all__ = [
     "decode_offers",
     "encode_offers",
     "hand_over",
+    "offers_from",
     "server_name",
     "socket_path",
 ]
@@ -89,7 +90,11 @@ def decode_offers(line: bytes) -> list[Offer]:
             f"protocol version {version!r} is not this app's ({HANDOVER_VERSION}); "
             "update Rangeload or the extension so that both match"
         )
-    raw = message.get("offers")
+    return offers_from(message.get("offers"))
+
+
+def offers_from(raw: object) -> list[Offer]:
+    """The offers in a decoded ``offers`` list; HandoverError says what is wrong."""
     if not isinstance(raw, list):
         raise HandoverError("'offers' must be a list")
     return [_offer(item) for item in raw]

@@ -16,13 +16,12 @@ import enum
 import hashlib
 import json
 import shlex
-import sys
 import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from gui_app import paths
+from gui_app.program import rangeload_command
 
 __all__ = [
     "BROWSERS",
@@ -125,16 +124,13 @@ def pack(out: Path) -> list[Path]:
     return archives
 
 
-def launcher_path(environ: Mapping[str, str] | None = None) -> Path:
-    return paths.data_dir(environ) / "native-host"
+def launcher_path() -> Path:
+    return paths.data_dir() / "native-host"
 
 
 def _launcher_text() -> str:
     """A shell script that runs this Rangeload's host, whatever the browser passes."""
-    if getattr(sys, "frozen", False):
-        command = [sys.executable, "native-host"]
-    else:
-        command = [sys.executable, "-m", "gui_app", "native-host"]
+    command = rangeload_command("native-host")
     return (
         "#!/bin/sh\n# Written by rangeload browser install.\nexec "
         + " ".join(shlex.quote(part) for part in command)
@@ -191,7 +187,8 @@ def install(home: Path, keys: list[str] | None = None) -> dict[Browser, Path | N
 
 
 def uninstall(home: Path, keys: list[str] | None = None) -> list[Path]:
-    """Remove the manifests this install wrote (and the launcher, when all are gone)."""
+    """Remove the manifests this install wrote for ``keys`` (all browsers when None, and
+    then the launcher too)."""
     removed = []
     for browser in _chosen(keys):
         target = _manifest_path(browser, home)

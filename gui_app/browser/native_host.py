@@ -32,14 +32,14 @@ from typing import BinaryIO
 
 from gui_app import __version__, paths
 from gui_app.handover import (
-    HANDOVER_VERSION,
     HandoverError,
     app_listens,
-    decode_offers,
     encode_offers,
     hand_over,
+    offers_from,
     server_name,
 )
+from gui_app.program import rangeload_command
 
 __all__ = [
     "MAX_MESSAGE",
@@ -111,20 +111,13 @@ def start_app() -> None:
     """Start the desktop app in a session of its own: the browser's process group, which
     it may kill with the host, must not own it."""
     subprocess.Popen(
-        app_command(),
+        rangeload_command(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         close_fds=True,
     )
-
-
-def app_command() -> list[str]:
-    """How to start ``rangeload`` as this host was started: the bundle, or this Python."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "gui_app"]
 
 
 class NativeHost:
@@ -184,9 +177,7 @@ class NativeHost:
 
     def _download(self, message: dict[str, object]) -> dict[str, object]:
         try:
-            offers = decode_offers(json.dumps(
-                {"version": HANDOVER_VERSION, "offers": message.get("offers")}
-            ).encode())  # fmt: skip
+            offers = offers_from(message.get("offers"))
         except HandoverError as error:
             return _refusal(str(error))
         if not offers:

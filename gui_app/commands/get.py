@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from gui_app.commands.request_flags import RequestFlags, all_urls
+from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers
 from gui_app.engine.errors import DownloadError, InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.proxies import ProxySettings
@@ -65,21 +65,22 @@ def _open_store() -> Store:
 
 
 def _proxies(args: argparse.Namespace) -> ProxySettings:
-    """``-x`` for everything, ``--no-proxy`` for nothing, else the environment's."""
-    if getattr(args, "no_proxy", False):
+    """``get``'s ``-x`` for everything, ``--no-proxy`` for nothing, else the environment's."""
+    if args.no_proxy:
         return ProxySettings()
-    if getattr(args, "proxy", None):
+    if args.proxy:
         return ProxySettings.manual(args.proxy)
     return ProxySettings.from_environment(os.environ)
 
 
 @contextmanager
 def _manager(
-    args: argparse.Namespace, limit: int | None = None, jobs: int = 3
+    proxies: ProxySettings | None = None, limit: int | None = None, jobs: int = 3
 ) -> Iterator[tuple[Store, DownloadManager]]:
     """The shared store and a manager that runs only the downloads this command names,
-    ``jobs`` at a time, through the proxy the command says."""
-    proxies = _proxies(args)
+    ``jobs`` at a time, through ``proxies`` (None: the environment's, as curl reads them)."""
+    if proxies is None:
+        proxies = ProxySettings.from_environment(os.environ)
     store = _open_store()
     manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs,
                               proxies=proxies)  # fmt: skip
@@ -149,12 +150,12 @@ def run_get(args: argparse.Namespace) -> int:
     try:
         requests = _requests(args)
         limit = parse_rate(args.limit) if args.limit else None
-        _proxies(args)  # a proxy that cannot be one is a usage error, said before anything
+        proxies = _proxies(args)
     except (_UsageError, ValueError, InvalidURLError) as error:
         _error(str(error))
         return EXIT_USAGE
     ids: list[DownloadId] = []
-    with _manager(args, limit, args.jobs) as (store, manager):
+    with _manager(proxies, limit, args.jobs) as (store, manager):
         stored = store.all()
         for request in requests:
             record = _find_stored(stored, request)
@@ -183,13 +184,17 @@ def run_get(args: argparse.Namespace) -> int:
 
 def run_refresh(args: argparse.Namespace) -> int:
     """A stopped download's new address (an expired link renewed), keeping its bytes."""
-    with _manager(args) as (store, manager):
+    try:
+        headers = tuple(parse_headers(args.headers)) if args.headers else None
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    with _manager() as (store, manager):
         record = next((r for r in store.all() if r.id == args.id), None)
         if record is None:
             _error(f"no stored download with id {args.id} (see 'rangeload list')")
             return EXIT_USAGE
         try:
-            headers = RequestFlags(args).headers(args.url) if args.headers else None
             manager.refresh(args.id, args.url, headers)
         except (ValueError, DownloadError) as error:
             _error(f"#{args.id} {record.display_name}: {error}")
@@ -202,7 +207,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    with _manager(args) as (store, manager):
+    with _manager() as (store, manager):
         known = {record.id for record in store.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
@@ -221,7 +226,7 @@ def run_remove(args: argparse.Namespace) -> int:
             removed.release()
 
     code = EXIT_OK
-    with _manager(args) as (_, manager):
+    with _manager() as (_, manager):
         manager.subscribe(on_event)
         for download_id in args.ids:
             try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request
 
-__all__ = ["FlagError", "RequestFlags", "all_urls", "urls_from_file"]
+__all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
 
 
 class FlagError(ValueError):
@@ -34,7 +34,7 @@ def urls_from_file(name: str) -> list[str]:
     return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
 
 
-def _parse_headers(values: Iterable[str]) -> list[tuple[str, str]]:
+def parse_headers(values: Iterable[str]) -> list[tuple[str, str]]:
     headers = []
     for value in values:
         name, sep, content = value.partition(":")
@@ -52,18 +52,13 @@ class RequestFlags:
     """The request flags of one ``rangeload get``, read once; ``headers(url)`` per URL."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        def flag(name: str) -> str | None:  # a command without the flag has it unset
-            value = getattr(args, name, None)
-            return value if isinstance(value, str) else None
-
-        self._headers = _parse_headers(getattr(args, "headers", []))
-        self._cookies = flag("cookies")
-        self._referer = flag("referer")
-        self._user_agent = flag("user_agent")
-        jar, user = flag("load_cookies"), flag("user")
-        self._jar = self._load_jar(jar) if jar else None
-        self._login = self._read_login(user) if user else None
-        self._netrc = self._read_netrc() if getattr(args, "netrc", False) else None
+        self._headers = parse_headers(args.headers)
+        self._cookies: str | None = args.cookies
+        self._referer: str | None = args.referer
+        self._user_agent: str | None = args.user_agent
+        self._jar = self._load_jar(args.load_cookies) if args.load_cookies else None
+        self._login = self._read_login(args.user) if args.user else None
+        self._netrc = self._read_netrc() if args.netrc else None
 
     @staticmethod
     def _load_jar(name: str) -> MozillaCookieJar:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gui_app.engine.errors import PermanentError
 from gui_app.engine.http import HttpClient, read_answer
-from gui_app.engine.models import DownloadRecord, Validators
+from gui_app.engine.models import DownloadRecord
 from gui_app.units import format_bytes
 
 __all__ = ["RefreshRefusedError", "check_new_address"]
@@ -19,8 +19,9 @@ class RefreshRefusedError(PermanentError):
 
 def check_new_address(
     http: HttpClient, record: DownloadRecord, url: str, headers: tuple[tuple[str, str], ...]
-) -> Validators:
-    """Ask ``url`` for its first byte; the validators to keep, or RefreshRefusedError."""
+) -> None:
+    """Ask ``url`` for its first byte; RefreshRefusedError unless it is the same file (the
+    stored validators stay the download's: they are what its bytes on disk are)."""
     guard = http.guard()
     response = http.open(guard, url, given_for=url, headers=headers, first=0, last=0)
     try:
@@ -43,4 +44,3 @@ def check_new_address(
             "the new address serves another file (" + "; ".join(differs) + "): nothing "
             "was changed; remove the download and add the new address to start over"
         )
-    return Validators(new.etag or old.etag, new.last_modified or old.last_modified)

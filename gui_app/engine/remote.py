@@ -13,7 +13,6 @@ import itertools
 import logging
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,6 +21,7 @@ from typing import Any, cast
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
 from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
+from gui_app.program import rangeload_command
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
 
@@ -37,10 +37,8 @@ class EngineStoppedError(RuntimeError):
 def host_command() -> list[str]:
     """How to start ``rangeload engine-host``: the bundle's own binary, or this Python;
     with as many ``-v`` as the app's own logging level was given."""
-    frozen = getattr(sys, "frozen", False)  # a PyInstaller bundle: sys.executable is rangeload
-    program = [sys.executable] if frozen else [sys.executable, "-m", "gui_app"]
     verbose = min(2, max(0, (logging.WARNING - logging.getLogger().getEffectiveLevel()) // 10))
-    return [*program, *["-v"] * verbose, "engine-host"]
+    return rangeload_command(*["-v"] * verbose, "engine-host")
 
 
 class RemoteEngine:

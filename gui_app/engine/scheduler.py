@@ -317,12 +317,12 @@ class DownloadManager:
                 raise ValueError(f"only a paused or failed download takes a new address, "
                                  f"not a {record.state.value} one")  # fmt: skip
         headers = record.headers if headers is None else headers
-        validators = check_new_address(self._http, record, url, headers)
+        check_new_address(self._http, record, url, headers)
         with self._lock:
             self._store.update(download_id, url=url, final_url=None, headers=headers,
                                error=None, state=DownloadState.PAUSED)  # fmt: skip
             record = replace(record, url=url, final_url=None, headers=headers, error=None,
-                             validators=validators, state=DownloadState.PAUSED)  # fmt: skip
+                             state=DownloadState.PAUSED)  # fmt: skip
             self._records[download_id] = record
         self._queue(DownloadUpdated(record))
         self._emit()

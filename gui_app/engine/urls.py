@@ -7,7 +7,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gui_app.engine.errors import InvalidURLError
 
-__all__ = ["SUPPORTED_SCHEMES", "redact_text", "redact_url", "validate_url"]
+# Request headers that carry secrets: kept with their origin, their values never shown.
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+__all__ = ["SECRET_HEADERS", "SUPPORTED_SCHEMES", "redact_text", "redact_url", "validate_url"]
 
 SUPPORTED_SCHEMES = ("http", "https")
 _SECRET_PARAM = re.compile(r"token|key|sig|signature|password|passwd|secret|auth|credential", re.I)

@@ -65,7 +65,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._unfed = bytearray()
         self._in_head = True  # the next bytes read belong to a request head
         self._head_bytes = 0
-        self._answered_or_started = 0
+        self._requests_parsed = 0
         self._head_timer: asyncio.TimerHandle | None = None
 
     # asyncio.Protocol
@@ -101,8 +101,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._stop_head_timer()
         super().on_headers_complete()
-        self._answered_or_started += 1
-        if self.cycle is not None and self._answered_or_started >= self.limits.max_requests:
+        self._requests_parsed += 1
+        if self.cycle is not None and self._requests_parsed >= self.limits.max_requests:
             self.cycle.keep_alive = False
 
     def on_message_complete(self) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
-from gui_app.engine.urls import redact_url
+from gui_app.engine.urls import SECRET_HEADERS, redact_url
 from gui_app.units import format_bytes, format_rate
 
 __all__ = ["DetailsPane"]
@@ -23,9 +23,6 @@ def _resumable(snapshot: DownloadSnapshot) -> str:
             return "No: the server does not support it; pausing restarts from the beginning"
         case _:
             return "Not known yet"
-
-
-SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
 def _sent_headers(headers: tuple[tuple[str, str], ...]) -> str:

@@ -87,10 +87,6 @@ class LinkIntake(QObject):
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         for request in requests:
-            offered = self._offered.pop(request.url, None)
-            if offered is not None and not request.headers:
-                request = replace(request, headers=offered.headers(),
-                                  filename=request.filename or offered.filename)  # fmt: skip
             self._runner.run(partial(self._engine.add, request))
 
     def receive_offers(self, offers: Sequence[Offer]) -> None:
@@ -150,7 +146,15 @@ class LinkIntake(QObject):
                          connections=settings.connections)  # fmt: skip
 
     def _on_offer_accepted(self, dialog: AddDialog) -> None:
-        self.add_requests(dialog.requests())
+        """The dialog's requests, each with what a browser said of its link."""
+        requests = []
+        for request in dialog.requests():
+            offered = self._offered.get(request.url)
+            if offered is not None:
+                request = replace(request, headers=offered.headers(),
+                                  filename=request.filename or offered.filename)  # fmt: skip
+            requests.append(request)
+        self.add_requests(requests)
 
     def _on_offer_finished(self) -> None:
         self._offered.clear()

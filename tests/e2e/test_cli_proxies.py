@@ -60,16 +60,16 @@ def microsocks(login: bool = False) -> Iterator[int]:
         stop_group(proc)
 
 
-def get(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+Ran = tuple[subprocess.CompletedProcess[str], Path]  # the run, and the folder it wrote to
+
+
+def get(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
     base = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     full = base | {"RANGELOAD_DATA_DIR": str(tmp_path / "data")} | (env or {})
     out = tmp_path / f"out-{time.monotonic_ns()}"
     result = subprocess.run([RANGELOAD, "-v", "get", "-d", str(out), *args], capture_output=True,
                             text=True, env=full, timeout=120, check=False)  # fmt: skip
-    result.out = out  # type: ignore[attr-defined]  # where this run wrote
-    return result
+    return result, out
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def source(tmp_path: Path) -> Path:
     return make_file(tmp_path / "served" / "through.bin", SIZE, seed=51)
 
 
-def downloaded(result: subprocess.CompletedProcess[str], source: Path) -> bool:
-    path: Path = result.out / source.name  # type: ignore[attr-defined]
+def downloaded(ran: Ran, source: Path) -> bool:
+    path = ran[1] / source.name
     return path.exists() and sha256_of(path) == sha256_of(source)
 
 
@@ -89,14 +89,14 @@ def test_an_http_proxy_given_set_in_the_environment_or_refused(
     with serving(source.parent) as server, tinyproxy(tmp_path) as (port, log):
         url = f"{server.url}/files/{source.name}"
         given = get(tmp_path, "-x", f"http://127.0.0.1:{port}", f"{url}?via=x")
-        assert given.returncode == 0, given.stderr
+        assert given[0].returncode == 0, given[0].stderr
         assert downloaded(given, source)
         from_env = get(tmp_path, f"{url}?via=env", env={"http_proxy": f"127.0.0.1:{port}"})
-        assert from_env.returncode == 0, from_env.stderr
+        assert from_env[0].returncode == 0, from_env[0].stderr
         assert downloaded(from_env, source)
         direct = get(tmp_path, "--no-proxy", f"{url}?via=none",
                      env={"http_proxy": f"127.0.0.1:{port}"})  # fmt: skip
-        assert direct.returncode == 0, direct.stderr
+        assert direct[0].returncode == 0, direct[0].stderr
         assert downloaded(direct, source)
         carried = log.read_text()
     assert "via=x" in carried
@@ -109,12 +109,12 @@ def test_an_http_proxy_that_wants_a_login(tmp_path: Path, source: Path) -> None:
     with serving(source.parent) as server, tinyproxy(tmp_path, login=True) as (port, _):
         url = f"{server.url}/files/{source.name}"
         refused = get(tmp_path, "-x", f"http://127.0.0.1:{port}", f"{url}?try=1")
-        assert refused.returncode == 1
-        assert f"the proxy 127.0.0.1:{port} asks for a login (407)" in refused.stderr
+        assert refused[0].returncode == 1
+        assert f"the proxy 127.0.0.1:{port} asks for a login (407)" in refused[0].stderr
         taken = get(tmp_path, "-x", f"http://user:{SECRET}@127.0.0.1:{port}", f"{url}?try=2")
-        assert taken.returncode == 0, taken.stderr
+        assert taken[0].returncode == 0, taken[0].stderr
         assert downloaded(taken, source)
-    assert SECRET not in taken.stdout + taken.stderr
+    assert SECRET not in taken[0].stdout + taken[0].stderr
 
 
 @pytest.mark.skipif(MICROSOCKS is None, reason="needs Debian's microsocks")
@@ -124,10 +124,10 @@ def test_a_socks5_proxy(tmp_path: Path, source: Path, login: bool) -> None:
         url = f"{server.url}/files/{source.name}?login={login}"
         if login:
             refused = get(tmp_path, "-x", f"socks5://127.0.0.1:{port}", url)
-            assert refused.returncode == 1
-            assert f"the proxy 127.0.0.1:{port} refused" in refused.stderr
+            assert refused[0].returncode == 1
+            assert f"the proxy 127.0.0.1:{port} refused" in refused[0].stderr
         credentials = f"user:{SECRET}@" if login else ""
         taken = get(tmp_path, "-x", f"socks5://{credentials}127.0.0.1:{port}", url)
-        assert taken.returncode == 0, taken.stderr
+        assert taken[0].returncode == 0, taken[0].stderr
         assert downloaded(taken, source)
-    assert SECRET not in taken.stdout + taken.stderr
+    assert SECRET not in taken[0].stdout + taken[0].stderr

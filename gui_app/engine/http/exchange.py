@@ -28,14 +28,14 @@ from gui_app.engine.errors import (
 )
 from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.proxies import ProxySettings, proxy_label
-from gui_app.engine.urls import redact_url
+from gui_app.engine.urls import SECRET_HEADERS, redact_url
 
 __all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
 
 log = logging.getLogger(__name__)
 
 HEAD_TIMEOUT = 30.0  # the whole response head, however slowly it trickles
-ORIGIN_BOUND = frozenset({"authorization", "cookie", "proxy-authorization"})
+ORIGIN_BOUND = SECRET_HEADERS
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
