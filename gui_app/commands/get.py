@@ -124,6 +124,7 @@ def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
                 connections=args.connections,
                 checksum=checksum,
                 headers=flags.headers(valid),
+                login=flags.login(valid),
             )
         )
     return requests
@@ -169,12 +170,7 @@ def run_get(args: argparse.Namespace) -> int:
                     print(f"resuming #{record.id} {record.display_name}")
                 # This command line says what is wanted now (a corrected checksum, a fresh
                 # token): it replaces what the earlier run stored.
-                manager.set_options(
-                    record.id,
-                    checksum=request.checksum,
-                    headers=request.headers,
-                    connections=request.connections,
-                )
+                manager.set_options(record.id, request.options)
                 manager.resume(record.id)
                 ids.append(record.id)
             else:

@@ -1,13 +1,12 @@
 """What ``rangeload get``'s wget/curl/aria2c-style flags ask of each request: the URL list
 (``-i FILE``, ``-`` for standard input), cookies (``-b``, ``--load-cookies`` cookies.txt),
-``-e`` referrer, ``-A`` user agent, ``-u`` and ``--netrc`` logins (HTTP Basic), and
-``-H`` headers, which win over the others for the same name. Secrets end up as request
-headers, which the engine keeps with their origin and never logs."""
+``-e`` referrer, ``-A`` user agent, ``-u`` and ``--netrc`` logins (Basic or Digest, as
+the server asks), and ``-H`` headers, which win over the others for the same name.
+Cookies and logins stay with their site's origin, and the engine never logs them."""
 
 from __future__ import annotations
 
 import argparse
-import base64
 import getpass
 import netrc
 import sys
@@ -17,6 +16,8 @@ from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request
+
+from gui_app.engine.models import Login
 
 __all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
 
@@ -42,10 +43,6 @@ def parse_headers(values: Iterable[str]) -> list[tuple[str, str]]:
             raise FlagError(f"header must look like 'Name: value', got {value!r}")
         headers.append((name.strip(), content.strip()))
     return headers
-
-
-def _basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 class RequestFlags:
@@ -77,7 +74,7 @@ class RequestFlags:
         return jar
 
     @staticmethod
-    def _read_login(value: str) -> str:
+    def _read_login(value: str) -> Login:
         user, sep, password = value.partition(":")
         if not user:
             raise FlagError("-u needs a user name: -u USER[:PASSWORD]")
@@ -85,7 +82,7 @@ class RequestFlags:
             if not sys.stdin.isatty():
                 raise FlagError(f"-u {user}: no password given, and no terminal to ask on")
             password = getpass.getpass(f"Password for {user}: ")
-        return _basic(user, password)
+        return Login(user, password)
 
     @staticmethod
     def _read_netrc() -> netrc.netrc:
@@ -102,7 +99,6 @@ class RequestFlags:
             ("Cookie", cookie),
             ("Referer", self._referer),
             ("User-Agent", self._user_agent),
-            ("Authorization", self._login or self._netrc_login(url)),
         ):
             if value and name.lower() not in given:
                 extra.append((name, value))
@@ -115,14 +111,18 @@ class RequestFlags:
         self._jar.add_cookie_header(request)
         return request.get_header("Cookie")
 
-    def _netrc_login(self, url: str) -> str | None:
-        if self._netrc is None:
-            return None
+    def login(self, url: str) -> Login | None:
+        """``-u``'s login, else ``--netrc``'s for the URL's host, else none."""
+        if self._login is not None or self._netrc is None:
+            return self._login
         found = self._netrc.authenticators(urlsplit(url).hostname or "")
-        if found is None:
+        if found is None or not found[0]:
             return None
-        login, _, password = found
-        return _basic(login or "", password or "")
+        user, _, password = found
+        try:
+            return Login(user, password or "")
+        except ValueError as error:
+            raise FlagError(f"--netrc: the login for {urlsplit(url).hostname}: {error}") from None
 
 
 def all_urls(positional: Sequence[str], input_file: str | None) -> list[str]:

@@ -6,6 +6,7 @@ DownloadError                 anything that stops a download, with a plain-words
 │   └── TruncatedBodyError    HTTP framing says the body ended early: never a complete file
 ├── PermanentError            retrying cannot help: 404, 410, 403, 401, bad URL
 │   ├── InvalidURLError       malformed URL or unsupported scheme
+│   ├── LoginRequiredError    401: the server wants a login, or refused the one given
 │   ├── ChecksumMismatchError the finished file's digest differs from the expected one
 │   ├── RemoteChangedError    size or type changed on resume: link expired or file replaced
 │   └── BusyError             another Rangeload process is running this download
@@ -24,6 +25,7 @@ __all__ = [
     "DiskFullError",
     "DownloadError",
     "InvalidURLError",
+    "LoginRequiredError",
     "PermanentError",
     "ProtocolError",
     "RemoteChangedError",
@@ -58,6 +60,10 @@ class PermanentError(DownloadError):
 
 class InvalidURLError(PermanentError):
     pass
+
+
+class LoginRequiredError(PermanentError):
+    """The server answered 401: the download waits for a (better) login."""
 
 
 class ChecksumMismatchError(PermanentError):

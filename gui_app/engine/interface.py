@@ -6,10 +6,13 @@ tests/engine/test_interface.py fails when either side lacks one or differs from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gui_app.engine.events import Listener
-from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
+
+if TYPE_CHECKING:  # the proxies module's package imports httpx, which the app never needs
+    from gui_app.engine.http.proxies import ProxySettings
 
 __all__ = ["Engine", "remote_calls"]
 
@@ -58,15 +61,11 @@ class Engine(Protocol):
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         """Bytes per second for one download, at once, also while it runs."""
 
-    def set_options(
-        self,
-        download_id: DownloadId,
-        *,
-        checksum: Checksum | None,
-        headers: tuple[tuple[str, str], ...],
-        connections: int,
-    ) -> None:
-        """Replace a download's request options; they apply from its next run."""
+    def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
+        """Replace a stopped download's request options; they apply from its next run."""
+
+    def set_proxies(self, proxies: ProxySettings) -> None:
+        """The proxies of downloads that follow the app's setting."""
 
     def refresh(
         self,

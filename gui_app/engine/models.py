@@ -8,13 +8,15 @@ returns for the UI and CLI to poll.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from gui_app.byteranges import ByteRange
 from gui_app.engine.naming import display_name_for_url
 
 __all__ = [
+    "DIRECT",
     "Checksum",
     "ConnectionSnapshot",
     "DownloadId",
@@ -22,8 +24,12 @@ __all__ = [
     "DownloadRequest",
     "DownloadSnapshot",
     "DownloadState",
+    "Login",
     "PauseReason",
+    "Problem",
+    "RequestOptions",
     "Validators",
+    "proxy_choice_label",
 ]
 
 DownloadId = int
@@ -54,6 +60,43 @@ class PauseReason(enum.Enum):
     USER = "user"  # the user, Ctrl-C, or "resume on start" off
     DISK_FULL = "disk-full"  # no room: resumed once there is
     STORE = "store"  # its progress could not be saved
+
+
+class Problem(enum.Enum):
+    """What a stopped download needs from its user before it can go on."""
+
+    LOGIN = "login"  # the server asked for a login (401), or refused the one given
+    CHANGED = "changed"  # the file on the server changed: restart, or give the old file's link
+
+
+# A download's proxy choice: None follows the app's setting, DIRECT goes without any
+# proxy, anything else is a proxy URL (http://, https://, socks5:// or socks5h://).
+DIRECT = "direct"
+
+
+def proxy_choice_label(proxy: str | None) -> str:
+    """The choice in words, never with the proxy's credentials."""
+    if proxy is None:
+        return "as in Settings"
+    if proxy == DIRECT:
+        return "no proxy"
+    parts = urlsplit(proxy)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """HTTP authentication for one site: Basic or Digest, as the server's challenge asks.
+    The password never appears in a repr, a log line or a message."""
+
+    user: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.user:
+            raise ValueError("a login needs a user name")
+        if ":" in self.user:
+            raise ValueError("a user name for HTTP authentication cannot contain ':'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +160,29 @@ class DownloadRequest:
     headers: tuple[tuple[str, str], ...] = ()
     rate_limit: int | None = None  # bytes per second; None = unlimited
     start_paused: bool = False
+    login: Login | None = None
+    proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
+
+    @property
+    def options(self) -> RequestOptions:
+        return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
+                              self.connections)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """How a download asks for its file; a stopped download's may be replaced (the
+    Properties dialog, a login given after a 401, a rerun of ``rangeload get``)."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+    login: Login | None = None
+    proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
+    checksum: Checksum | None = None
+    connections: int = 8
+
+    def __post_init__(self) -> None:
+        if self.connections < 1:
+            raise ValueError("connections must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +210,23 @@ class DownloadRecord:
     completed_at: float | None = None
     part_id: str | None = None  # device:inode of the part file the progress is in
     pause_reason: PauseReason | None = None
+    login: Login | None = None
+    proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
+    problem: Problem | None = None  # what a failed download needs from its user
 
     @property
     def done_bytes(self) -> int:
         return sum(r.length for r in self.done)
+
+    @property
+    def options(self) -> RequestOptions:
+        return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
+                              self.connections)  # fmt: skip
+
+    def with_options(self, options: RequestOptions) -> DownloadRecord:
+        return replace(self, headers=options.headers, login=options.login,
+                       proxy=options.proxy, checksum=options.checksum,
+                       connections=options.connections)  # fmt: skip
 
     @property
     def path(self) -> Path | None:

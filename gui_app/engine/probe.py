@@ -67,8 +67,8 @@ class Probe:
             try:
                 response = self._http.open(
                     guard, record.final_url or record.url, given_for=record.url,
-                    headers=record.headers, first=first, last=last, if_range=validator,
-                    ranged=ranged,
+                    headers=record.headers, login=record.login, proxy=record.proxy,
+                    first=first, last=last, if_range=validator, ranged=ranged,
                 )  # fmt: skip
                 try:
                     answer = read_answer(response, first, last,

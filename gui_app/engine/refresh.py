@@ -23,7 +23,8 @@ def check_new_address(
     """Ask ``url`` for its first byte; RefreshRefusedError unless it is the same file (the
     stored validators stay the download's: they are what its bytes on disk are)."""
     guard = http.guard()
-    response = http.open(guard, url, given_for=url, headers=headers, first=0, last=0)
+    response = http.open(guard, url, given_for=url, headers=headers, login=record.login,
+                         proxy=record.proxy, first=0, last=0)  # fmt: skip
     try:
         answer = read_answer(response, 0, 0, known_size=None)
     finally:

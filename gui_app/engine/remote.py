@@ -16,11 +16,14 @@ import subprocess
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
-from gui_app.engine.models import Checksum, DownloadId, DownloadRequest, DownloadSnapshot
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
+
+if TYPE_CHECKING:  # the proxies module's package imports httpx, which the app never needs
+    from gui_app.engine.http.proxies import ProxySettings
 from gui_app.program import rangeload_command
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
@@ -105,16 +108,11 @@ class RemoteEngine:
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         self._call("set_rate_limit", download_id, rate)
 
-    def set_options(
-        self,
-        download_id: DownloadId,
-        *,
-        checksum: Checksum | None,
-        headers: tuple[tuple[str, str], ...],
-        connections: int,
-    ) -> None:
-        self._call("set_options", download_id, checksum=checksum, headers=headers,
-                   connections=connections)  # fmt: skip
+    def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
+        self._call("set_options", download_id, options)
+
+    def set_proxies(self, proxies: ProxySettings) -> None:
+        self._call("set_proxies", proxies)
 
     def refresh(
         self,

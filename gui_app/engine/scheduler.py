@@ -36,13 +36,13 @@ from gui_app.engine.http import HttpClient
 from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
-    Checksum,
     DownloadId,
     DownloadRecord,
     DownloadRequest,
     DownloadSnapshot,
     DownloadState,
     PauseReason,
+    RequestOptions,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.partfile import free_bytes, space_needed
@@ -282,24 +282,21 @@ class DownloadManager:
             self._records[download_id] = replace(self._records[download_id], rate_limit=rate)
         bucket.set_rate(rate)
 
-    def set_options(
-        self,
-        download_id: DownloadId,
-        *,
-        checksum: Checksum | None,
-        headers: tuple[tuple[str, str], ...],
-        connections: int,
-    ) -> None:
+    def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         """Replace a stopped download's request options (a rerun's say what is wanted now);
         they take effect when it next runs."""
-        if connections < 1:
-            raise ValueError("connections must be at least 1")
         with self._lock:
-            record = self._records[download_id]
-            self._store.update(download_id, checksum=checksum, headers=headers,
-                               connections=connections)  # fmt: skip
-            self._records[download_id] = replace(record, checksum=checksum, headers=headers,
-                                                 connections=connections)  # fmt: skip
+            record = self._records[download_id].with_options(options)
+            self._store.update(download_id, checksum=options.checksum, headers=options.headers,
+                               connections=options.connections, login=options.login,
+                               proxy=options.proxy)  # fmt: skip
+            self._records[download_id] = record
+        self._queue(DownloadUpdated(record))
+        self._emit()
+
+    def set_proxies(self, proxies: ProxySettings) -> None:
+        """The proxies of downloads that follow the app's setting, from their next request."""
+        self._http.set_proxies(proxies)
 
     def refresh(
         self,

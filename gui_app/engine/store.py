@@ -30,7 +30,9 @@ from gui_app.engine.models import (
     DownloadRecord,
     DownloadRequest,
     DownloadState,
+    Login,
     PauseReason,
+    Problem,
     Validators,
 )
 
@@ -39,7 +41,7 @@ __all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteErr
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
@@ -74,11 +76,16 @@ CREATE TABLE IF NOT EXISTS set_aside (
     id INTEGER, row TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL
 )
 """
+_V3 = """
+ALTER TABLE downloads ADD COLUMN login TEXT;
+ALTER TABLE downloads ADD COLUMN proxy TEXT;
+ALTER TABLE downloads ADD COLUMN problem TEXT
+"""
 
 _COLUMNS = (
     "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
     " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
-    " updated_at, completed_at, part_id, pause_reason"
+    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem"
 )
 
 
@@ -146,7 +153,7 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             # executescript would commit the open transaction; run them one by one.
-            for script in (_SCHEMA, _V2)[version:]:
+            for script in (_SCHEMA, _V2, _V3)[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -200,7 +207,8 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO downloads (url, dest_dir, state, filename, checksum, connections,"
-                " rate_limit, headers, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " rate_limit, headers, created_at, updated_at, login, proxy)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     request.url,
                     str(request.dest_dir),
@@ -212,6 +220,8 @@ class Store:
                     json.dumps([list(h) for h in request.headers]),
                     now,
                     now,
+                    _dump_login(request.login),
+                    request.proxy,
                 ),
             )
             row_id = cursor.lastrowid
@@ -228,7 +238,8 @@ class Store:
                 "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
                 " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
                 " error=?, checksum=?, connections=?, rate_limit=?, headers=?, updated_at=?,"
-                " completed_at=?, part_id=?, pause_reason=? WHERE id=?",
+                " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?"
+                " WHERE id=?",
                 (
                     record.url,
                     str(record.dest_dir),
@@ -250,6 +261,9 @@ class Store:
                     record.completed_at,
                     record.part_id,
                     None if record.pause_reason is None else record.pause_reason.value,
+                    _dump_login(record.login),
+                    record.proxy,
+                    None if record.problem is None else record.problem.value,
                     record.id,
                 ),
             )
@@ -344,11 +358,25 @@ def _load_ranges(text: str) -> tuple[ByteRange, ...]:
 
 
 _WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
-                       "pause_reason", "url", "final_url"})  # fmt: skip
+                       "pause_reason", "url", "final_url", "login", "proxy",
+                       "problem"})  # fmt: skip
+
+
+def _dump_login(login: Login | None) -> str | None:
+    return None if login is None else json.dumps([login.user, login.password])
+
+
+def _load_login(text: object) -> Login | None:
+    if text is None:
+        return None
+    user, password = json.loads(str(text))
+    return Login(str(user), str(password))
 
 
 def _column_value(value: object) -> object:
-    if isinstance(value, DownloadState | PauseReason):
+    if isinstance(value, Login):
+        return _dump_login(value)
+    if isinstance(value, DownloadState | PauseReason | Problem):
         return value.value
     if isinstance(value, Checksum):
         return str(value)
@@ -373,7 +401,7 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
     (
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
-        created_at, updated_at, completed_at, part_id, pause_reason,
+        created_at, updated_at, completed_at, part_id, pause_reason, login, proxy, problem,
     ) = row  # fmt: skip
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
@@ -400,4 +428,7 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         completed_at=None if completed_at is None else float(completed_at),  # type: ignore[arg-type]  # as above
         part_id=None if part_id is None else str(part_id),
         pause_reason=None if pause_reason is None else PauseReason(pause_reason),
+        login=_load_login(login),
+        proxy=None if proxy is None else str(proxy),
+        problem=None if problem is None else Problem(problem),
     )

@@ -27,6 +27,7 @@ from gui_app.engine.errors import (
     ChecksumMismatchError,
     DiskFullError,
     DownloadError,
+    LoginRequiredError,
     RemoteChangedError,
     StoreSaveError,
     TransientError,
@@ -46,6 +47,7 @@ from gui_app.engine.models import (
     DownloadRecord,
     DownloadState,
     PauseReason,
+    Problem,
     Validators,
 )
 from gui_app.engine.naming import choose_filename, page_expected
@@ -172,10 +174,9 @@ class DownloadTask:
             self.record = fresh
             self._report(TaskReport(fresh, ReportKind.COMPLETED))
             return
-        self.record = replace(fresh, checksum=self.record.checksum, headers=self.record.headers,
-                              connections=self.record.connections)  # fmt: skip
+        self.record = fresh.with_options(self.record.options)
         self._set_regions(self.record.size, self.record.done)
-        self._update(state=DownloadState.RUNNING, error=None, pause_reason=None)
+        self._update(state=DownloadState.RUNNING, error=None, pause_reason=None, problem=None)
         self._report(TaskReport(self.record, ReportKind.STARTED))
         forms, restarts, failures = Forms(), 0, 0
         while True:
@@ -216,7 +217,8 @@ class DownloadTask:
             self._end(DownloadState.PAUSED, str(error), ReportKind.PAUSED, PauseReason.DISK_FULL)
         else:
             self._save_progress()
-            self._end(DownloadState.FAILED, str(error), ReportKind.FAILED)
+            problem = Problem.LOGIN if isinstance(error, LoginRequiredError) else None
+            self._end(DownloadState.FAILED, str(error), ReportKind.FAILED, problem=problem)
 
     def _stopped(self) -> None:
         self._save_progress()
@@ -226,8 +228,8 @@ class DownloadTask:
             self._end(DownloadState.PAUSED, None, ReportKind.PAUSED, PauseReason.USER)
 
     def _end(self, state: DownloadState, error: str | None, kind: ReportKind,
-             pause: PauseReason | None = None) -> None:  # fmt: skip
-        self._update(state=state, error=error, pause_reason=pause)
+             pause: PauseReason | None = None, problem: Problem | None = None) -> None:  # fmt: skip
+        self._update(state=state, error=error, pause_reason=pause, problem=problem)
         self._report(TaskReport(self.record, kind))
 
     def _update(self, **changes: object) -> None:

@@ -298,8 +298,8 @@ class Transfer:
             validator = record.validators.if_range() if if_range else None
             response = self._http.open(
                 guard, record.final_url or record.url, given_for=record.url,
-                headers=record.headers, first=first, last=last if closed else None,
-                if_range=validator,
+                headers=record.headers, login=record.login, proxy=record.proxy,
+                first=first, last=last if closed else None, if_range=validator,
             )  # fmt: skip
             try:
                 answer = read_answer(response, first, last if closed else None,

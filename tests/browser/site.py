@@ -1,11 +1,14 @@
 """A site that guards its file as real ones do: the page sets a session cookie and links
 the file, which is served (with ranges) only with that cookie and the page as Referer,
-and, when asked, a Basic login and a user agent; anything else gets 403 (401 without the
-login). For the real-browser tests and the CLI's request flags."""
+and, when asked, a login (Basic, or Digest as RFC 7616 has it: MD5, qop=auth, every
+response checked) and a user agent; anything else gets 403 (401 without the login).
+``challenges`` counts the 401s sent. For the real-browser tests, the CLI's request
+flags and the app's logins."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import secrets
 import threading
@@ -30,20 +33,52 @@ class Site:
     file_url: str
     refused: list[str]  # why requests for the file were refused
     token: str  # the session cookie's value, sid=token
+    challenges: list[str]  # the 401s sent, by the scheme asked for
+    login: list[tuple[str, str] | None]  # the login required; tests may change it
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()  # RFC 7616's MD5 digest
+
+
+def _digest_ok(header: str, login: tuple[str, str], nonce: str, method: str) -> bool:
+    """Whether an ``Authorization: Digest ...`` header answers ``nonce`` for ``login``."""
+    if not header.startswith("Digest "):
+        return False
+    pairs = re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]*))', header[7:])
+    fields = {name: quoted or bare for name, quoted, bare in pairs}
+    if fields.get("username") != login[0] or fields.get("nonce") != nonce:
+        return False
+    ha1 = _md5(f"{login[0]}:site:{login[1]}")
+    ha2 = _md5(f"{method}:{fields.get('uri', '')}")
+    expected = _md5(f"{ha1}:{nonce}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
+    return fields.get("qop") == "auth" and fields.get("response") == expected
 
 
 @contextmanager
 def guarded_site(
-    source: Path, *, login: tuple[str, str] | None = None, user_agent: str | None = None
+    source: Path,
+    *,
+    login: tuple[str, str] | None = None,
+    digest: bool = False,
+    user_agent: str | None = None,
 ) -> Iterator[Site]:
     token = secrets.token_hex(8)
-    basic = "Basic " + base64.b64encode(":".join(login).encode()).decode() if login else None
+    nonce = secrets.token_hex(16)
     data = source.read_bytes()
     refused: list[str] = []
+    challenges: list[str] = []
+    required = [login]
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def _logged_in(self, wanted: tuple[str, str]) -> bool:
+            given = self.headers.get("Authorization", "")
+            if digest:
+                return _digest_ok(given, wanted, nonce, self.command)
+            return given == "Basic " + base64.b64encode(":".join(wanted).encode()).decode()
 
         def do_GET(self) -> None:  # http.server's name
             if self.path == "/page.html":
@@ -58,10 +93,16 @@ def guarded_site(
             if self.path.split("?", 1)[0] != f"/file/{source.name}":
                 self.send_error(404)
                 return
-            if basic and self.headers.get("Authorization") != basic:
+            wanted = required[0]
+            if wanted and not self._logged_in(wanted):
                 refused.append("login")
+                challenges.append("digest" if digest else "basic")
                 self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="site"')
+                if digest:
+                    self.send_header("WWW-Authenticate", f'Digest realm="site", qop="auth", '
+                                     f'nonce="{nonce}", algorithm=MD5')  # fmt: skip
+                else:
+                    self.send_header("WWW-Authenticate", 'Basic realm="site"')
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -98,7 +139,8 @@ def guarded_site(
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield Site(base, f"{base}/page.html", f"{base}/file/{source.name}", refused, token)
+        yield Site(base, f"{base}/page.html", f"{base}/file/{source.name}", refused, token,
+                   challenges, required)  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()

@@ -1,7 +1,7 @@
 """``rangeload get`` with wget/curl/aria2c habits, against a site that wants its cookie
-(from a cookies.txt that real curl wrote), its page as Referer, a user agent and a Basic
-login: ``--load-cookies``, ``-b``, ``-e``, ``-A``, ``-u``, ``--netrc``, ``-i -`` from a
-pipe and ``-j``; every file ends SHA-256 equal, and no secret shows in ``-v`` logs or in
+(from a cookies.txt that real curl wrote), its page as Referer, a user agent and a login
+(Basic or Digest): ``--load-cookies``, ``-b``, ``-e``, ``-A``, ``-u``, ``--netrc``, ``-i -``
+from a pipe and ``-j``; every file ends SHA-256 equal, and no secret shows in ``-v`` logs or in
 ``rangeload list``."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_curls_cookies_a_referer_a_user_agent_and_a_login(tmp_path: Path, source
             "-A", UA, "-u", f"alice:{PASSWORD}", site.file_url, home=home,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        assert site.refused == []
+        assert site.refused == ["login"]  # the login waits for the server's one challenge
     assert sha256_of(out / source.name) == sha256_of(source)
     cookie = jar.read_text().split()[-1]
     for text in (result.stdout + result.stderr, rangeload("list", home=home).stdout):
@@ -89,3 +89,24 @@ def test_urls_from_a_pipe_two_at_a_time(tmp_path: Path, source: Path) -> None:
     files = list((tmp_path / "out").iterdir())
     assert {f.name for f in files} == {source.name, f"{source.stem} (1){source.suffix}"}
     assert all(sha256_of(f) == sha256_of(source) for f in files)
+
+
+def test_a_digest_login_from_u_and_a_clear_refusal(tmp_path: Path, source: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with guarded_site(source, login=("carol", PASSWORD), digest=True) as site:
+        cookie = f"sid={site.token}"
+        wrong = rangeload("get", "-d", str(tmp_path / "a"), "-b", cookie, "-e", site.page,
+                          "-u", "carol:nope", site.file_url, home=home)  # fmt: skip
+        assert wrong.returncode == 1
+        assert "refused the login for carol (401 Unauthorized)" in wrong.stdout + wrong.stderr
+        result = rangeload("-v", "get", "-d", str(tmp_path / "b"), "-b", cookie, "-e",
+                           site.page, "-u", f"carol:{PASSWORD}", "-c", "4", site.file_url,
+                           home=home)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        # The wrong login: asked, then refused; the right one: asked once, for the probe only.
+        assert site.challenges == ["digest"] * 3
+    assert sha256_of(tmp_path / "b" / source.name) == sha256_of(source)
+    for text in (result.stdout + result.stderr, rangeload("list", home=home).stdout):
+        assert PASSWORD not in text
+        assert site.token not in text

@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 
 from gui_app.byteranges import ByteRange
-from gui_app.engine.models import Checksum, DownloadRequest, DownloadState, Validators
-from gui_app.engine.store import SCHEMA_VERSION, Store
+from gui_app.engine.models import (
+    Checksum,
+    DownloadRequest,
+    DownloadState,
+    Login,
+    Problem,
+    Validators,
+)
+from gui_app.engine.store import _SCHEMA, _V2, SCHEMA_VERSION, Store
 
 
 def request(tmp_path: Path, **kw: object) -> DownloadRequest:
@@ -23,7 +30,8 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3", clock=lambda: 1000.0)
     record = store.add(
         request(tmp_path, connections=4, headers=(("Cookie", "a=b"),), rate_limit=5000,
-                checksum=Checksum("sha256", "AB" * 32)),
+                checksum=Checksum("sha256", "AB" * 32), login=Login("u", "p:w é"),
+                proxy="socks5h://me:pw@127.0.0.1:1080"),
         DownloadState.QUEUED,
     )  # fmt: skip
     full = replace(
@@ -38,12 +46,34 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
         done=(ByteRange(0, 99), ByteRange(200, 10**12 - 1)),
         error="disk full: x",
         completed_at=None,
+        problem=Problem.LOGIN,
     )
+    assert record.login == Login("u", "p:w é")
+    assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
     store.save(full)
     again = Store(tmp_path / "s.sqlite3").get(record.id)
     assert again == replace(full, updated_at=1000.0)
     assert again is not None
     assert again.checksum == Checksum("sha256", "ab" * 32)
+
+
+def test_a_version_2_list_gains_logins_proxies_and_problems(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA + ";" + _V2)
+    db.execute("INSERT INTO downloads (url, dest_dir, state, created_at, updated_at)"
+               " VALUES ('http://h/f', '/tmp', 'paused', 1, 1)")  # fmt: skip
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    (record,) = Store(path).all()
+    assert (record.url, record.login, record.proxy, record.problem) == (
+        "http://h/f",
+        None,
+        None,
+        None,
+    )
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_settings_and_removal(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
@@ -22,12 +23,15 @@ from gui_app import __version__
 from gui_app.byteranges import ByteRange, format_range_header
 from gui_app.engine.errors import (
     InvalidURLError,
+    LoginRequiredError,
     PermanentError,
     TransientError,
     TruncatedBodyError,
 )
 from gui_app.engine.http.backend import Guard, GuardedBackend
+from gui_app.engine.http.logins import Logins, challenge_schemes
 from gui_app.engine.http.proxies import ProxySettings, proxy_label
+from gui_app.engine.models import DIRECT, Login
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
 
 __all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
@@ -59,7 +63,9 @@ def host_of(url: str) -> str:
 
 
 class HttpClient:
-    """One pooled httpx client for every download of a manager."""
+    """Pooled httpx clients for every download of a manager: one for the manager's proxy
+    settings (``set_proxies`` changes them for later requests), and one for each proxy
+    a download chose for itself."""
 
     def __init__(
         self,
@@ -74,16 +80,43 @@ class HttpClient:
         self._head_timeout = head_timeout
         self._stall_timeout = stall_timeout
         self._clock = clock
+        self._timeout = httpx.Timeout(connect_timeout, read=stall_timeout)
+        self._lock = threading.Lock()
+        self._clients: dict[ProxySettings, httpx.Client] = {}
         self._proxies = proxies
-        mounts = {pattern: self._transport(proxy) if proxy else None
-                  for pattern, proxy in proxies.routes}  # fmt: skip
-        self._client = httpx.Client(
-            follow_redirects=True,
-            timeout=httpx.Timeout(connect_timeout, read=stall_timeout),
-            headers={"User-Agent": f"Rangeload/{__version__}", "Accept-Encoding": "identity"},
-            transport=self._transport(None),
-            mounts=mounts,
-        )
+        self._logins = Logins()
+
+    def set_proxies(self, proxies: ProxySettings) -> None:
+        """The proxies of later requests that follow the manager's setting."""
+        with self._lock:
+            self._proxies = proxies
+
+    def _settings_for(self, choice: str | None) -> ProxySettings:
+        if choice is None:
+            with self._lock:
+                return self._proxies
+        return ProxySettings() if choice == DIRECT else ProxySettings.manual(choice)
+
+    def _client_for(self, proxies: ProxySettings) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get(proxies)
+            if client is None:
+                mounts = {
+                    pattern: self._transport(proxy) if proxy else None
+                    for pattern, proxy in proxies.routes
+                }
+                client = httpx.Client(
+                    follow_redirects=True,
+                    timeout=self._timeout,
+                    headers={
+                        "User-Agent": f"Rangeload/{__version__}",
+                        "Accept-Encoding": "identity",
+                    },
+                    transport=self._transport(None),
+                    mounts=mounts,
+                )
+                self._clients[proxies] = client
+            return client
 
     def _transport(self, proxy: str | None) -> httpx.HTTPTransport:
         """A pooled transport (through ``proxy``) whose sockets the guard watches."""
@@ -101,7 +134,11 @@ class HttpClient:
         return Guard(self._clock)
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for client in clients:
+            client.close()
 
     def open(
         self,
@@ -114,31 +151,39 @@ class HttpClient:
         last: int | None,
         if_range: str | None = None,
         ranged: bool = True,
+        login: Login | None = None,
+        proxy: str | None = None,
     ) -> httpx.Response:
         """GET ``url`` for bytes ``first..last`` (``last`` None: open-ended; ``ranged``
-        False: no Range at all). ``headers`` were given for ``given_for``'s origin."""
+        False: no Range at all). ``headers`` and ``login`` were given for ``given_for``'s
+        origin; ``proxy`` is the download's choice (None: the manager's settings)."""
+        trusted = same_origin(url, given_for)
         sent = {
-            name: value
-            for name, value in headers
-            if name.lower() not in ORIGIN_BOUND or same_origin(url, given_for)
+            name: value for name, value in headers if name.lower() not in ORIGIN_BOUND or trusted
         }
         if ranged:
             byte_range = ByteRange(first, last) if last is not None else None
             sent["Range"] = format_range_header(byte_range, first=first)
             if if_range:
                 sent["If-Range"] = if_range
+        settings = self._settings_for(proxy)
+        client = self._client_for(settings)
+        auth = self._logins.auth(login) if login is not None and trusted else None
         guard.deadline = self._clock() + self._head_timeout
-        proxy = self._proxies.proxy_for(url)
+        via = settings.proxy_for(url)
         try:
-            with self._backend.guarding(guard), _mapped(url, self._stall_timeout, proxy):
-                request = self._client.build_request("GET", url, headers=sent)
-                response = self._client.send(request, stream=True)
-            if response.status_code == 407 and proxy:
+            with self._backend.guarding(guard), _mapped(url, self._stall_timeout, via):
+                request = client.build_request("GET", url, headers=sent)
+                response = client.send(request, stream=True, auth=auth)
+            if response.status_code == 407 and via:
                 response.close()
                 raise PermanentError(
-                    f"the proxy {proxy_label(proxy)} asks for a login (407); give it as "
+                    f"the proxy {proxy_label(via)} asks for a login (407); give it as "
                     "http://USER:PASSWORD@HOST:PORT"
                 )
+            if response.status_code == 401:
+                response.close()
+                raise _login_error(response, login if auth is not None else None)
             return response
         except TransientError as error:
             if guard.interrupted:
@@ -157,6 +202,19 @@ class HttpClient:
         url = str(response.request.url)
         with self._backend.guarding(guard), _mapped(url, self._stall_timeout):
             yield from response.iter_raw()
+
+
+def _login_error(response: httpx.Response, login: Login | None) -> LoginRequiredError:
+    host = host_of(str(response.url))
+    schemes = challenge_schemes(response)
+    if login is not None and ("basic" in schemes or "digest" in schemes):
+        return LoginRequiredError(f"{host} refused the login for {login.user} (401 Unauthorized)")
+    if schemes and "basic" not in schemes and "digest" not in schemes:
+        return LoginRequiredError(
+            f"{host} asks for a {schemes[0].capitalize()} login (401 Unauthorized), which "
+            "Rangeload cannot give: only Basic and Digest"
+        )
+    return LoginRequiredError(f"{host} asks for a login (401 Unauthorized)")
 
 
 @contextlib.contextmanager
