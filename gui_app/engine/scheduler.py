@@ -36,6 +36,7 @@ from gui_app.engine.http import HttpClient
 from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
+    DIRECT,
     DownloadId,
     DownloadRecord,
     DownloadRequest,
@@ -187,6 +188,7 @@ class DownloadManager:
         request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
         if not Path(request.dest_dir).is_dir():
             raise InvalidURLError(f"destination folder does not exist: {request.dest_dir}")
+        _check_proxy(request.proxy)
         state = DownloadState.PAUSED if request.start_paused else DownloadState.QUEUED
         record = self._store.add(request, state)
         with self._lock:
@@ -285,6 +287,7 @@ class DownloadManager:
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         """Replace a stopped download's request options (a rerun's say what is wanted now);
         they take effect when it next runs."""
+        _check_proxy(options.proxy)
         with self._lock:
             record = self._records[download_id].with_options(options)
             self._store.update(download_id, checksum=options.checksum, headers=options.headers,
@@ -497,3 +500,9 @@ class DownloadManager:
                 if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
+
+
+def _check_proxy(proxy: str | None) -> None:
+    """Raise InvalidURLError saying what is wrong with a download's own proxy."""
+    if proxy is not None and proxy != DIRECT:
+        ProxySettings.manual(proxy, "proxy")

@@ -5,59 +5,19 @@ not get fails with a message that names the proxy, not the target."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.bench.peers import free_port, wait_for_port
-from tests.helpers import make_file, serving, sha256_of, stop_group
+from tests.helpers import make_file, serving, sha256_of
+from tests.proxies import MICROSOCKS, SECRET, TINYPROXY, microsocks, tinyproxy
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
-TINYPROXY = shutil.which("tinyproxy")
-MICROSOCKS = shutil.which("microsocks")
-SECRET = "pr0xy-s3cret"
 SIZE = (3 << 20) + 17
-
-
-@contextlib.contextmanager
-def tinyproxy(folder: Path, login: bool = False) -> Iterator[tuple[int, Path]]:
-    assert TINYPROXY is not None
-    port = free_port()
-    log = folder / f"tinyproxy-{port}.log"
-    conf = folder / f"tinyproxy-{port}.conf"
-    conf.write_text(
-        f"Port {port}\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nMaxClients 100\n"
-        f'LogFile "{log}"\nLogLevel Info\n' + (f"BasicAuth user {SECRET}\n" if login else "")
-    )
-    proc = subprocess.Popen([TINYPROXY, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    try:
-        wait_for_port(port)
-        yield port, log
-    finally:
-        stop_group(proc)
-
-
-@contextlib.contextmanager
-def microsocks(login: bool = False) -> Iterator[int]:
-    assert MICROSOCKS is not None
-    port = free_port()
-    auth = ["-u", "user", "-P", SECRET] if login else []
-    proc = subprocess.Popen([MICROSOCKS, "-i", "127.0.0.1", "-p", str(port), *auth],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
-    try:
-        wait_for_port(port)
-        yield port
-    finally:
-        stop_group(proc)
 
 
 Ran = tuple[subprocess.CompletedProcess[str], Path]  # the run, and the folder it wrote to

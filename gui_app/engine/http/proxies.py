@@ -44,8 +44,8 @@ class ProxySettings:
     routes: tuple[tuple[str, str | None], ...] = ()  # (pattern, proxy URL or None: direct)
 
     @classmethod
-    def manual(cls, proxy: str) -> ProxySettings:
-        return cls((("all://", _checked(proxy, "--proxy")),))
+    def manual(cls, proxy: str, where: str = "--proxy") -> ProxySettings:
+        return cls((("all://", _checked(proxy, where)),))
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
