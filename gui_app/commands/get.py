@@ -23,7 +23,6 @@ from types import FrameType
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers
 from gui_app.engine.errors import DownloadError, InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
-from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -32,6 +31,7 @@ from gui_app.engine.models import (
     DownloadSnapshot,
     DownloadState,
 )
+from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url

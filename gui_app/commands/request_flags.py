@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request
 
+from gui_app.engine.headers import parse_header
 from gui_app.engine.models import Login
 
 __all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
@@ -36,13 +37,10 @@ def urls_from_file(name: str) -> list[str]:
 
 
 def parse_headers(values: Iterable[str]) -> list[tuple[str, str]]:
-    headers = []
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise FlagError(f"header must look like 'Name: value', got {value!r}")
-        headers.append((name.strip(), content.strip()))
-    return headers
+    try:
+        return [parse_header(value) for value in values]
+    except ValueError as error:
+        raise FlagError(f"-H: {error}") from None
 
 
 class RequestFlags:

@@ -9,6 +9,7 @@ DownloadError                 anything that stops a download, with a plain-words
 │   ├── LoginRequiredError    401: the server wants a login, or refused the one given
 │   ├── ChecksumMismatchError the finished file's digest differs from the expected one
 │   ├── RemoteChangedError    size or type changed on resume: link expired or file replaced
+│   │   └── FileChangedError  a new version under kept bytes, which the user must choose to drop
 │   └── BusyError             another Rangeload process is running this download
 ├── ProtocolError             the server lied (bad Content-Range, a coding); nothing written
 ├── DiskError                 local storage failed
@@ -24,6 +25,7 @@ __all__ = [
     "DiskError",
     "DiskFullError",
     "DownloadError",
+    "FileChangedError",
     "InvalidURLError",
     "LoginRequiredError",
     "PermanentError",
@@ -72,6 +74,10 @@ class ChecksumMismatchError(PermanentError):
 
 class RemoteChangedError(PermanentError):
     pass
+
+
+class FileChangedError(RemoteChangedError):
+    """The server has a new version of the file; the bytes kept are of the old one."""
 
 
 class BusyError(PermanentError):

@@ -6,13 +6,11 @@ tests/engine/test_interface.py fails when either side lacks one or differs from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from gui_app.engine.events import Listener
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
-
-if TYPE_CHECKING:  # the proxies module's package imports httpx, which the app never needs
-    from gui_app.engine.http.proxies import ProxySettings
+from gui_app.engine.proxies import ProxySettings
 
 __all__ = ["Engine", "remote_calls"]
 
@@ -66,6 +64,9 @@ class Engine(Protocol):
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of downloads that follow the app's setting."""
+
+    def restart(self, download_id: DownloadId) -> None:
+        """Throw away a paused or failed download's bytes and queue it from byte 0."""
 
     def refresh(
         self,

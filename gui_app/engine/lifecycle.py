@@ -59,6 +59,10 @@ class TaskConfig:
     min_split: int = MIN_SPLIT
     backoff: Backoff = field(default_factory=Backoff)
     free_space: Callable[[Path], int] = free_bytes
+    # The file on the server changed under kept bytes: False starts over (a command line
+    # asked for the file as it is now); True stops with Problem.CHANGED for the user to
+    # choose (the app: restart, or the old file's new address).
+    ask_before_restart: bool = False
 
 
 @dataclass(frozen=True, slots=True)

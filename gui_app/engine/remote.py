@@ -16,14 +16,12 @@ import subprocess
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
-
-if TYPE_CHECKING:  # the proxies module's package imports httpx, which the app never needs
-    from gui_app.engine.http.proxies import ProxySettings
+from gui_app.engine.proxies import ProxySettings
 from gui_app.program import rangeload_command
 
 __all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
@@ -113,6 +111,9 @@ class RemoteEngine:
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         self._call("set_proxies", proxies)
+
+    def restart(self, download_id: DownloadId) -> None:
+        self._call("restart", download_id)
 
     def refresh(
         self,

@@ -33,7 +33,6 @@ from gui_app.engine.events import (
     Listeners,
 )
 from gui_app.engine.http import HttpClient
-from gui_app.engine.http.proxies import ProxySettings
 from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     DIRECT,
@@ -44,9 +43,11 @@ from gui_app.engine.models import (
     DownloadState,
     PauseReason,
     RequestOptions,
+    Validators,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.partfile import free_bytes, space_needed
+from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.refresh import check_new_address
 from gui_app.engine.regions import MIN_SPLIT
@@ -88,6 +89,7 @@ class DownloadManager:
         backoff: Backoff | None = None,
         head_timeout: float = 30.0,
         proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
+        ask_before_restart: bool = False,
         free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -98,6 +100,7 @@ class DownloadManager:
             min_split=min_split,
             backoff=backoff or Backoff(),
             free_space=free_space,
+            ask_before_restart=ask_before_restart,
         )
         self._free_space = free_space
         self._lock_dir = store.path.parent / "locks"
@@ -326,6 +329,24 @@ class DownloadManager:
             self._records[download_id] = record
         self._queue(DownloadUpdated(record))
         self._emit()
+
+    def restart(self, download_id: DownloadId) -> None:
+        """Throw away a stopped download's bytes and queue it from byte 0 (the user's
+        choice when the file on the server changed)."""
+        with self._lock:
+            record = self._records[download_id]
+            if download_id in self._tasks or record.state not in _REFRESHABLE:
+                raise ValueError(f"only a paused or failed download can start over, "
+                                 f"not a {record.state.value} one")  # fmt: skip
+            # The record forgets the bytes before the file goes: never a claim on a gap.
+            record = self._store.save(replace(
+                record, done=(), size=None, validators=Validators(), resumable=None,
+                content_type=None, final_url=None, part_id=None, error=None, problem=None,
+            ))  # fmt: skip
+            self._records[download_id] = record
+        if record.part_path is not None:
+            record.part_path.unlink(missing_ok=True)
+        self.resume(download_id)
 
     # -- queries -----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from gui_app.engine.errors import (
     ChecksumMismatchError,
     DiskFullError,
     DownloadError,
+    FileChangedError,
     LoginRequiredError,
     RemoteChangedError,
     StoreSaveError,
@@ -59,6 +60,7 @@ from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
 from gui_app.engine.task_lock import TaskLock
 from gui_app.engine.transfer import Forms, RestartError, Transfer
+from gui_app.units import format_bytes
 
 __all__ = ["DownloadTask"]
 
@@ -197,6 +199,14 @@ class DownloadTask:
                         self._stopped()
                         return
                 else:
+                    kept = self._regions.done_bytes()
+                    if self._config.ask_before_restart and kept:
+                        self._handle_error(FileChangedError(
+                            f"{restart}: starting over would throw away the "
+                            f"{format_bytes(kept)} downloaded; restart it, or give the "
+                            "address of the file as it was"
+                        ))  # fmt: skip
+                        return
                     restarts += 1
                     if restarts > MAX_RESTARTS:
                         raise RemoteChangedError(f"{restart}; gave up after {restarts} tries"
@@ -217,7 +227,9 @@ class DownloadTask:
             self._end(DownloadState.PAUSED, str(error), ReportKind.PAUSED, PauseReason.DISK_FULL)
         else:
             self._save_progress()
-            problem = Problem.LOGIN if isinstance(error, LoginRequiredError) else None
+            problem = (Problem.LOGIN if isinstance(error, LoginRequiredError)
+                       else Problem.CHANGED if isinstance(error, FileChangedError)
+                       else None)  # fmt: skip
             self._end(DownloadState.FAILED, str(error), ReportKind.FAILED, problem=problem)
 
     def _stopped(self) -> None:

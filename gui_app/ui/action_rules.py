@@ -27,6 +27,7 @@ class ActionRules:
     open_file: bool
     open_folder: bool
     change_address: bool  # a stopped download's new link (refresh), one at a time
+    properties: bool  # a stopped download's request (cookies, login, proxy), one at a time
 
 
 def unresumable(selected: Sequence[DownloadSnapshot]) -> list[DownloadSnapshot]:
@@ -54,4 +55,5 @@ def action_rules(selected: Sequence[DownloadSnapshot], *, engine_lost: bool) -> 
         open_file=one and states[0] is DownloadState.COMPLETED,
         open_folder=one,
         change_address=alive and one and states[0] in _RESUMABLE,
+        properties=alive and one and states[0] in _RESUMABLE,
     )

@@ -1,11 +1,13 @@
 """The Add dialog: URLs one per line, checked as they are typed, with the reason for each
-bad one; destination, connections, expected checksum and "start paused"."""
+bad one; destination, connections, expected checksum and "start paused"; and, behind
+"Advanced", how the downloads ask for their files (cookies, headers, login, proxy)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +27,7 @@ from gui_app.engine.models import Checksum, DownloadRequest
 from gui_app.engine.naming import display_name_for_url
 from gui_app.engine.urls import redact_url, validate_url
 from gui_app.ui.folder_field import FolderField
+from gui_app.ui.request_fields import RequestFields
 
 __all__ = ["AddDialog"]
 
@@ -63,6 +67,16 @@ class AddDialog(QDialog):
         self.checksum_edit.setAccessibleName("Expected checksum")
         self.start_paused = QCheckBox("Start paused")
         self.add_duplicates = QCheckBox("Add URLs that are already in the list again")
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setText("Advanced: cookies, headers, login, proxy")
+        self.advanced_toggle.setAccessibleName("Show the advanced request settings")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.toggled.connect(self._on_advanced_toggle_toggled)
+        self.advanced = RequestFields()
+        self.advanced.hide()
+        self.advanced.changed.connect(self._on_urls_edit_text_changed)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -80,6 +94,8 @@ class AddDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.start_paused)
         layout.addWidget(self.add_duplicates)
+        layout.addWidget(self.advanced_toggle)
+        layout.addWidget(self.advanced)
         layout.addWidget(self.buttons)
         self.urls_edit.textChanged.connect(self._on_urls_edit_text_changed)
         self.checksum_edit.textChanged.connect(self._on_urls_edit_text_changed)
@@ -111,15 +127,22 @@ class AddDialog(QDialog):
                 Checksum.parse(checksum)
             except ValueError as error:
                 problems.append(f"Checksum: {error}")
+        problems += self.advanced.problems()
         return good, problems
+
+    def _on_advanced_toggle_toggled(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
 
     def _on_urls_edit_text_changed(self) -> None:
         good, problems = self._check()
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        checksum_bad = any(p.startswith("Checksum:") for p in problems)
-        ok.setEnabled(bool(good) and not checksum_bad)
+        blocking = any(not p.startswith("Line ") for p in problems)  # not just one URL
+        ok.setEnabled(bool(good) and not blocking)
         ok.setText(f"Add {len(good)}" if len(good) != 1 else "Add 1")
 
     def note_origin(self, url: str, referrer: str | None, filename: str | None) -> None:
@@ -147,6 +170,9 @@ class AddDialog(QDialog):
                 connections=self.connections.value(),
                 checksum=checksum,
                 start_paused=self.start_paused.isChecked(),
+                headers=self.advanced.headers(),
+                login=self.advanced.login(),
+                proxy=self.advanced.proxy(),
             )
             for url in good
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -83,4 +84,6 @@ def create_manager(settings: Settings) -> RemoteEngine:
         nice=ENGINE_NICE,
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,
+        proxies=settings.proxies(os.environ),
+        ask_before_restart=True,  # a changed file asks the user (gui_app.ui.problems)
     )

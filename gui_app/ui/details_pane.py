@@ -8,7 +8,12 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
+from gui_app.engine.models import (
+    DownloadId,
+    DownloadSnapshot,
+    DownloadState,
+    proxy_choice_label,
+)
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
 from gui_app.units import format_bytes, format_rate
 
@@ -84,6 +89,8 @@ class DetailsPane(QWidget):
             ("Last modified", record.validators.last_modified or "none"),
             ("Can resume", _resumable(snapshot)),
             ("Sends", _sent_headers(record.headers)),
+            ("Login", f"{record.login.user} (password hidden)" if record.login else "none"),
+            ("Proxy", proxy_choice_label(record.proxy)),
         ]
         for number, conn in enumerate(snapshot.connections, 1):
             rows.append(

@@ -17,6 +17,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.headers import merge_headers
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRequest
 from gui_app.engine.urls import validate_url
@@ -150,8 +151,9 @@ class LinkIntake(QObject):
         requests = []
         for request in dialog.requests():
             offered = self._offered.get(request.url)
-            if offered is not None:
-                request = replace(request, headers=offered.headers(),
+            if offered is not None:  # what the dialog's Advanced fields say wins
+                headers = merge_headers(offered.headers(), request.headers)
+                request = replace(request, headers=headers,
                                   filename=request.filename or offered.filename)  # fmt: skip
             requests.append(request)
         self.add_requests(requests)

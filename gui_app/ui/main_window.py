@@ -10,6 +10,7 @@ selection allows is the pure ``action_rules``.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -52,7 +53,6 @@ from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import (
     Removal,
-    ask_new_address,
     ask_pause_losing,
     ask_removal,
     show_engine_lost,
@@ -62,6 +62,8 @@ from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.icons import action_icon
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
+from gui_app.ui.problems import ProblemDesk
+from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.ui.sharing import FolderSharing
@@ -103,7 +105,7 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.details = DetailsPane(self)
         self.details.retry_requested.connect(self._on_details_retry_requested)
-        self.details.change_address_requested.connect(self._on_change_address_triggered)
+        self.details.change_address_requested.connect(self._on_details_change_address_requested)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
@@ -114,6 +116,10 @@ class MainWindow(QMainWindow):
         self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self)
         self.links.message_posted.connect(self.statusBar().showMessage)
         self.drops = LinkDrops(self.links, self, self.view)
+        self.edits = RequestEdits(manager, self.commands, self)
+        self.edits.message_posted.connect(self.statusBar().showMessage)
+        self.problems = ProblemDesk(manager, self.commands, self.bridge, self)
+        self.problems.change_address_requested.connect(self._on_details_change_address_requested)
         self.sharing = FolderSharing(self.commands, self)
         self.sharing.sharing_started.connect(self._on_sharing_sharing_started)
         self.sharing.sharing_stopped.connect(self._on_sharing_sharing_stopped)
@@ -177,6 +183,9 @@ class MainWindow(QMainWindow):
         self.change_address_action = self._action(
             "Change &address…", self._on_change_address_triggered
         )
+        self.properties_action = self._action(
+            "P&roperties…", self._on_properties_triggered, QKeySequence("Alt+Return")
+        )
         self.open_folder_action = self._action(
             "Open &folder", self._on_open_folder_triggered, icon="open-folder"
         )
@@ -209,7 +218,7 @@ class MainWindow(QMainWindow):
         self.downloads_menu.addActions(
             [self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action, self.open_file_action,
-             self.open_folder_action, self.change_address_action]
+             self.open_folder_action, self.change_address_action, self.properties_action]
         )  # fmt: skip
 
     def _selected_rows(self) -> set[int]:
@@ -239,6 +248,7 @@ class MainWindow(QMainWindow):
         self.open_file_action.setEnabled(rules.open_file)
         self.open_folder_action.setEnabled(rules.open_folder)
         self.change_address_action.setEnabled(rules.change_address)
+        self.properties_action.setEnabled(rules.properties)
 
     @property
     def download_dir(self) -> Path:
@@ -250,6 +260,7 @@ class MainWindow(QMainWindow):
         self.links.clipboard.enabled = settings.watch_clipboard
         self.commands.run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
         self.commands.run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
+        self.commands.run(partial(self.manager.set_proxies, settings.proxies(os.environ)))
         if save and self.store is not None:
             self.commands.run(partial(settings.save, self.store))
         self.settings_changed.emit(settings)
@@ -346,7 +357,8 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions(
             [self.resume_action, self.pause_action, self.remove_action,
-             self.open_file_action, self.open_folder_action, self.change_address_action]
+             self.open_file_action, self.open_folder_action, self.change_address_action,
+             self.properties_action]
         )  # fmt: skip
         menu.popup(self.view.viewport().mapToGlobal(position))
 
@@ -369,21 +381,23 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Downloads stopped: {reason}")
         show_engine_lost(self, reason)
 
-    def _on_change_address_triggered(self, *_: object) -> None:
+    def _on_change_address_triggered(self) -> None:
         snapshot = self._selected_snapshot()
-        url = ask_new_address(self, snapshot) if snapshot is not None else None
-        if snapshot is None or url is None:
-            return
-        name, download_id = snapshot.record.display_name, snapshot.id
+        if snapshot is not None:
+            self._change_address(snapshot)
 
-        def taken(_: object) -> None:
-            self.statusBar().showMessage(f"{name}: new address taken; going on", 8000)
-            self.commands.run(partial(self.manager.resume, download_id))
+    def _on_details_change_address_requested(self, download_id: DownloadId) -> None:
+        row = self.model.row_of(download_id)
+        if row is not None:
+            self._change_address(self.model.snapshot_at(row))
 
-        def refused(error: Exception) -> None:
-            self.statusBar().showMessage(f"{name}: {error}", 15000)
+    def _on_properties_triggered(self) -> None:
+        snapshot = self._selected_snapshot()
+        if snapshot is not None:
+            self.edits.edit_properties(snapshot.record)
 
-        self.commands.run(partial(self.manager.refresh, download_id, url), taken, refused)
+    def _change_address(self, snapshot: DownloadSnapshot) -> None:
+        self.edits.change_address(snapshot)
 
     def _on_details_retry_requested(self, download_id: int) -> None:
         self.commands.run(partial(self.manager.retry, download_id))

@@ -3,18 +3,28 @@ at once to the manager, the window and the tray."""
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.store import Store
 
-__all__ = ["SETTINGS_KEY", "Settings"]
+__all__ = ["SETTINGS_KEY", "ProxyMode", "Settings"]
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "app.settings"
+
+
+class ProxyMode(enum.Enum):
+    NONE = "none"
+    SYSTEM = "system"  # the environment's http_proxy, https_proxy, all_proxy, no_proxy
+    MANUAL = "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +38,15 @@ class Settings:
     resume_on_start: bool = True
     ask_before_adding: bool = False  # links from other programs open the Add dialog first
     watch_clipboard: bool = False  # offer links copied anywhere on the desktop
+    proxy_mode: ProxyMode = ProxyMode.SYSTEM
+    proxy_url: str = ""  # MANUAL's proxy, credentials included (the store is the owner's)
 
     def __post_init__(self) -> None:
+        if self.proxy_mode is ProxyMode.MANUAL:
+            try:
+                ProxySettings.manual(self.proxy_url, "proxy")
+            except InvalidURLError as error:
+                raise ValueError(str(error)) from None
         if not 1 <= self.max_concurrent <= 50:
             raise ValueError("maximum concurrent downloads must be 1 to 50")
         if not 1 <= self.connections <= 32:
@@ -50,12 +67,28 @@ class Settings:
             values = {k: v for k, v in data.items() if k in known}
             if "download_dir" in values:
                 values["download_dir"] = Path(values["download_dir"])
+            if "proxy_mode" in values:
+                values["proxy_mode"] = ProxyMode(values["proxy_mode"])
             return replace(settings, **values)
         except (ValueError, TypeError) as error:
             log.warning("saved settings could not be read (%s); using the defaults", error)
             return settings
 
+    def proxies(self, environ: Mapping[str, str]) -> ProxySettings:
+        """The proxies of downloads that follow the setting; ``environ`` for SYSTEM."""
+        match self.proxy_mode:
+            case ProxyMode.MANUAL:
+                return ProxySettings.manual(self.proxy_url, "proxy")
+            case ProxyMode.SYSTEM:
+                try:
+                    return ProxySettings.from_environment(environ)
+                except InvalidURLError as error:
+                    log.warning("the environment's proxy is ignored: %s", error)
+                    return ProxySettings()
+        return ProxySettings()
+
     def save(self, store: Store) -> None:
         data = asdict(self)
         data["download_dir"] = str(self.download_dir)
+        data["proxy_mode"] = self.proxy_mode.value
         store.set_setting(SETTINGS_KEY, json.dumps(data, sort_keys=True))

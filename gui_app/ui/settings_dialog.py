@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,12 +18,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.folder_field import FolderField
-from gui_app.ui.settings import Settings
+from gui_app.ui.settings import ProxyMode, Settings
 from gui_app.units import format_rate, parse_rate
 
 __all__ = ["SettingsDialog"]
+
+
+def _system_proxy_text() -> str:
+    """What "the system's proxy" means here, in words: the environment's, or none."""
+    try:
+        found = ProxySettings.from_environment(os.environ)
+    except InvalidURLError as error:
+        return f"The system's (the environment's is not usable: {error})"
+    proxies = sorted({proxy_label(p) for _, p in found.routes if p})
+    return f"The system's ({', '.join(proxies) if proxies else 'none set'})"
 
 
 class SettingsDialog(QDialog):
@@ -58,6 +73,15 @@ class SettingsDialog(QDialog):
         self.ask_before_adding.setChecked(settings.ask_before_adding)
         self.watch_clipboard = QCheckBox("Offer to download links copied to the clipboard")
         self.watch_clipboard.setChecked(settings.watch_clipboard)
+        self.proxy_mode = QComboBox()
+        self.proxy_mode.setAccessibleName("Proxy")
+        for mode, text in ((ProxyMode.NONE, "No proxy"), (ProxyMode.SYSTEM, _system_proxy_text()),
+                           (ProxyMode.MANUAL, "This proxy:")):  # fmt: skip
+            self.proxy_mode.addItem(text, mode)
+        self.proxy_mode.setCurrentIndex(self.proxy_mode.findData(settings.proxy_mode))
+        self.proxy_url = QLineEdit(settings.proxy_url)
+        self.proxy_url.setPlaceholderText("http://, https:// or socks5://[user:password@]host:port")
+        self.proxy_url.setAccessibleName("Proxy address")
         self.problem = QLabel()
         self.problem.hide()
         self.buttons = QDialogButtonBox(
@@ -70,6 +94,8 @@ class SettingsDialog(QDialog):
         form.addRow("Downloads at once", self.max_concurrent)
         form.addRow("Connections each", self.connections)
         form.addRow("Speed limit", self.speed_limit)
+        form.addRow("Proxy", self.proxy_mode)
+        form.addRow("", self.proxy_url)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         for box in (self.notifications, self.close_to_tray, self.resume_on_start,
@@ -81,8 +107,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.folder_edit.textChanged.connect(self._on_speed_limit_text_changed)
+        self.proxy_url.textChanged.connect(self._on_speed_limit_text_changed)
+        self.proxy_mode.currentIndexChanged.connect(self._on_speed_limit_text_changed)
+        self._on_speed_limit_text_changed()
 
     def _on_speed_limit_text_changed(self) -> None:
+        self.proxy_url.setEnabled(self.proxy_mode.currentData() is ProxyMode.MANUAL)
         problem = self._problem()
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
@@ -97,6 +127,11 @@ class SettingsDialog(QDialog):
                 return f"Speed limit: {error}"
         if not self.folder.path().is_dir():
             return "Download folder: no such folder"
+        if self.proxy_mode.currentData() is ProxyMode.MANUAL:
+            try:
+                ProxySettings.manual(self.proxy_url.text(), "Proxy")
+            except InvalidURLError as error:
+                return str(error)
         return None
 
     def settings(self) -> Settings:
@@ -111,4 +146,6 @@ class SettingsDialog(QDialog):
             resume_on_start=self.resume_on_start.isChecked(),
             ask_before_adding=self.ask_before_adding.isChecked(),
             watch_clipboard=self.watch_clipboard.isChecked(),
+            proxy_mode=self.proxy_mode.currentData(),
+            proxy_url=self.proxy_url.text().strip(),
         )

@@ -62,7 +62,9 @@ def guarded_site(
     login: tuple[str, str] | None = None,
     digest: bool = False,
     user_agent: str | None = None,
+    cookie: bool = True,
 ) -> Iterator[Site]:
+    """``cookie`` False: the file needs no cookie nor Referer (a login alone guards it)."""
     token = secrets.token_hex(8)
     nonce = secrets.token_hex(16)
     data = source.read_bytes()
@@ -106,15 +108,13 @@ def guarded_site(
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            cookie = self.headers.get("Cookie", "")
+            sent = self.headers.get("Cookie", "")
             referer = self.headers.get("Referer", "")
             agent = self.headers.get("User-Agent", "")
-            if (
-                f"sid={token}" not in cookie
-                or not referer.endswith("/page.html")
-                or (user_agent and agent != user_agent)
+            if (cookie and (f"sid={token}" not in sent or not referer.endswith("/page.html"))) or (
+                user_agent and agent != user_agent
             ):
-                refused.append(f"cookie={bool(cookie)} referer={referer!r} agent={agent!r}")
+                refused.append(f"cookie={bool(sent)} referer={referer!r} agent={agent!r}")
                 self.send_error(403)
                 return
             first, last = 0, len(data) - 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState, Problem
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import Managers
@@ -122,6 +122,43 @@ def test_a_file_changed_under_an_ignored_if_range_is_never_mixed(
     with hostile_server(handler) as server:
         snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
     assert_exact(snapshot, NEW)  # started over on the new version, never a mixture
+
+
+def test_the_app_is_asked_before_a_new_version_throws_bytes_away(
+    managers: Managers, out: Path
+) -> None:
+    """With ``ask_before_restart`` (the app), a changed file stops the download with
+    Problem.CHANGED and its bytes kept; ``restart`` then fetches the new file whole."""
+    manager = managers(ask_before_restart=True)
+    current = [DATA, '"old"']
+
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, current[0], etag=current[1])
+
+    with hostile_server(handler) as server:
+        download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out, connections=2,
+                                                  rate_limit=1 << 20))  # fmt: skip
+        while (snap := manager.get(download_id)) and snap.done_bytes < 600_000:
+            assert not manager.wait([download_id], timeout=0.05)
+        manager.pause(download_id)
+        assert manager.wait([download_id], timeout=10)
+        current[:] = [NEW, '"new"']
+        manager.set_rate_limit(download_id, None)
+        manager.resume(download_id)
+        assert manager.wait([download_id], timeout=20)
+        stopped = manager.get(download_id)
+        assert stopped is not None
+        assert_failed_and_kept(stopped, "the file on the server changed: starting over would "
+                                        "throw away the")  # fmt: skip
+        assert stopped.record.problem is Problem.CHANGED
+        assert_progress_kept(stopped)
+
+        manager.restart(download_id)
+        assert manager.wait([download_id], timeout=20)
+        done = manager.get(download_id)
+    assert done is not None
+    assert done.record.problem is None
+    assert_exact(done, NEW)
 
 
 # -- 5. a coding nobody asked for ----------------------------------------------------------

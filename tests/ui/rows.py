@@ -17,8 +17,10 @@ def assert_row_completes(
     qtbot: QtBot, window: MainWindow, source: Path, row: int = 0, timeout: int = 30_000
 ) -> Path:
     """Wait until ``row`` is Completed; its file must equal ``source`` byte for byte."""
+    model = window.model
     qtbot.waitUntil(
-        lambda: window.model.snapshot_at(row).state is DownloadState.COMPLETED, timeout=timeout
+        lambda: model.rowCount() > row and model.snapshot_at(row).state is DownloadState.COMPLETED,
+        timeout=timeout,
     )
     path = window.model.snapshot_at(row).record.path
     assert path is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import SETTINGS_KEY, Settings
+from gui_app.ui.settings import SETTINGS_KEY, ProxyMode, Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from tests.engine.conftest import DataUrl
 
@@ -25,7 +26,8 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     chosen = Settings(tmp_path, max_concurrent=5, connections=4, speed_limit=2 << 20,
                       notifications=False, close_to_tray=True, resume_on_start=False,
-                      ask_before_adding=True, watch_clipboard=True)  # fmt: skip
+                      ask_before_adding=True, watch_clipboard=True, proxy_mode=ProxyMode.MANUAL,
+                      proxy_url="socks5h://u:p@127.0.0.1:1080")  # fmt: skip
     assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)
                if f.name != "download_dir")  # fmt: skip  # every setting is exercised
     chosen.save(store)
@@ -66,6 +68,31 @@ def test_dialog_reads_and_validates(qtbot: QtBot, tmp_path: Path) -> None:
     assert (result.watch_clipboard, result.ask_before_adding) == (True, True)
     dialog.folder_edit.setText(str(tmp_path / "missing"))
     assert not ok.isEnabled()
+
+
+def test_the_proxy_setting_none_the_systems_or_one(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("https_proxy", "http://me:secret@10.1.2.3:3128")
+    dialog = SettingsDialog(Settings(tmp_path))
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.proxy_mode.currentData() is ProxyMode.SYSTEM  # the default
+    assert dialog.proxy_mode.currentText() == "The system's (10.1.2.3:3128)"  # no password
+    assert not dialog.proxy_url.isEnabled()
+    dialog.proxy_mode.setCurrentIndex(dialog.proxy_mode.findData(ProxyMode.MANUAL))
+    assert dialog.proxy_url.isEnabled()
+    dialog.proxy_url.setText("ftp://127.0.0.1:21")
+    assert not ok.isEnabled()
+    assert "a proxy is http://, https://, socks5://" in dialog.problem.text()
+    dialog.proxy_url.setText("socks5://127.0.0.1:1080")
+    assert ok.isEnabled()
+    chosen = dialog.settings()
+    assert chosen.proxies({}).proxy_for("https://example.org/f") == "socks5://127.0.0.1:1080"
+    system = Settings(tmp_path).proxies({"https_proxy": "10.0.0.1:8080", "no_proxy": "lan"})
+    assert system.proxy_for("https://example.org/f") == "http://10.0.0.1:8080"
+    assert system.proxy_for("https://lan/f") is None
+    assert Settings(tmp_path, proxy_mode=ProxyMode.NONE).proxies(os.environ).routes == ()
 
 
 def test_close_to_tray_says_when_the_desktop_has_no_tray(qtbot: QtBot, tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ from gui_app.engine.errors import (
 )
 from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.logins import Logins, challenge_schemes
-from gui_app.engine.http.proxies import ProxySettings, proxy_label
 from gui_app.engine.models import DIRECT, Login
+from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
 
 __all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
@@ -182,6 +182,7 @@ class HttpClient:
                     "http://USER:PASSWORD@HOST:PORT"
                 )
             if response.status_code == 401:
+                self._logins.note(response)
                 response.close()
                 raise _login_error(response, login if auth is not None else None)
             return response

@@ -4,7 +4,8 @@ A login is never sent before a server asks for it: the first request to a site g
 without, and its 401's ``WWW-Authenticate`` picks Digest (preferred: the password never
 crosses the wire) or Basic, through httpx's own ``DigestAuth`` and ``BasicAuth``. What a
 site asked for is remembered for the client's life, so later range requests send Basic
-at once and answer Digest from the last challenge, without a round trip each.
+at once (another login for the same site too) and answer Digest from the last challenge,
+without a round trip each.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from gui_app.engine.models import Login
 
 __all__ = ["Logins", "challenge_schemes"]
 
-_Key = tuple[str, str, int | None, Login]  # scheme, host, port, and the login itself
+_Origin = tuple[str, str, int | None]  # scheme, host, port
+_Key = tuple[_Origin, Login]
 
 
 def challenge_schemes(response: httpx.Response) -> list[str]:
@@ -40,17 +42,31 @@ class Logins:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._known: dict[_Key, httpx.Auth] = {}
+        self._basic: set[_Origin] = set()  # sites that asked for Basic: sent at once
 
     def auth(self, login: Login) -> httpx.Auth:
         return _ChallengedAuth(self, login)
 
     def known(self, key: _Key) -> httpx.Auth | None:
         with self._lock:
-            return self._known.get(key)
+            auth = self._known.get(key)
+            if auth is None and key[0] in self._basic:  # another login for a Basic site
+                auth = self._known[key] = httpx.BasicAuth(key[1].user, key[1].password)
+            return auth
+
+    def note(self, response: httpx.Response) -> None:
+        """A 401 no login answered: a Basic site gets the next login at once."""
+        schemes = challenge_schemes(response)
+        if "basic" in schemes and "digest" not in schemes:
+            url = response.request.url
+            with self._lock:
+                self._basic.add((url.scheme, url.host, url.port))
 
     def remember(self, key: _Key, auth: httpx.Auth) -> None:
         with self._lock:
             self._known[key] = auth
+            if isinstance(auth, httpx.BasicAuth):
+                self._basic.add(key[0])
 
 
 class _ChallengedAuth(httpx.Auth):
@@ -60,7 +76,7 @@ class _ChallengedAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         url = request.url
-        key: _Key = (url.scheme, url.host, url.port, self._login)
+        key: _Key = ((url.scheme, url.host, url.port), self._login)
         known = self._logins.known(key)
         if known is not None:
             yield from known.sync_auth_flow(request)

@@ -1,0 +1,49 @@
+"""Request headers a person gives (``-H``, the app's Advanced fields): each ``Name: value``
+checked with the reason it cannot be sent, and groups merged by name, the later winning,
+as curl lets ``-H`` replace what its other flags set."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["merge_headers", "parse_header", "parse_header_lines"]
+
+Headers = tuple[tuple[str, str], ...]
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1's field-name
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``Name: value`` as a pair; ValueError saying what is wrong."""
+    name, sep, value = text.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        raise ValueError(f"a header looks like 'Name: value', got {text!r}")
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"a header's name is letters, digits and -, got {name!r}")
+    if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+        raise ValueError(f"the {name} header's value holds a control character")
+    return name, value
+
+
+def parse_header_lines(text: str) -> tuple[Headers, list[str]]:
+    """Headers from one a line (blank lines skipped), and a problem per bad line."""
+    headers, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                headers.append(parse_header(line))
+            except ValueError as error:
+                problems.append(f"Headers, line {number}: {error}")
+    return tuple(headers), problems
+
+
+def merge_headers(*groups: Iterable[tuple[str, str]]) -> Headers:
+    """One header per name (case-insensitive): a later group's replaces an earlier's."""
+    merged: dict[str, tuple[str, str]] = {}
+    for group in groups:
+        for name, value in group:
+            merged.pop(name.lower(), None)
+            merged[name.lower()] = (name, value)
+    return tuple(merged.values())
