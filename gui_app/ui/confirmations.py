@@ -12,7 +12,14 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 from gui_app.engine.models import DownloadSnapshot
 from gui_app.units import format_bytes
 
-__all__ = ["Removal", "ask_new_address", "ask_pause_losing", "ask_removal", "show_engine_lost"]
+__all__ = [
+    "Removal",
+    "ask_new_address",
+    "ask_pause_losing",
+    "ask_removal",
+    "ask_update_existing",
+    "show_engine_lost",
+]
 
 
 class Removal(enum.Enum):
@@ -80,3 +87,23 @@ def ask_new_address(parent: QWidget, snapshot: DownloadSnapshot) -> str | None:
         "",
     )
     return text.strip() or None if ok else None
+
+
+def ask_update_existing(parent: QWidget, snapshot: DownloadSnapshot) -> bool | None:
+    """A new link named like a stopped download: True to give that download the link
+    (keeping its bytes if the file is the same), False to add it anew, None to drop it."""
+    record = snapshot.record
+    box = QMessageBox(parent)
+    box.setWindowTitle("Update the existing download?")
+    box.setText(
+        f"{record.display_name} is already in the list, {record.state.value} with "
+        f"{format_bytes(snapshot.done_bytes)} downloaded. Give it this link and go on? "
+        "What is downloaded is kept if the link serves the same file."
+    )
+    update = box.addButton("Update the existing download", QMessageBox.ButtonRole.AcceptRole)
+    new = box.addButton("Add as a new download", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(update)
+    box.exec()
+    clicked = box.clickedButton()
+    return True if clicked is update else False if clicked is new else None

@@ -19,16 +19,20 @@ from PySide6.QtWidgets import QLabel, QWidget
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.headers import merge_headers
 from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadRequest
+from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.naming import display_name_for_url
 from gui_app.engine.urls import validate_url
 from gui_app.handover import Offer
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.commands import CommandRunner
+from gui_app.ui.confirmations import ask_update_existing
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
 
 __all__ = ["LinkDrops", "LinkIntake"]
+
+_RENEWABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 
 
 class LinkIntake(QObject):
@@ -70,15 +74,51 @@ class LinkIntake(QObject):
 
     def add_offers(self, offers: Sequence[Offer], *, start_paused: bool = False) -> None:
         """Queue ``offers``, with what the browser said (referrer, cookies, name); links
-        already listed go to the Add dialog instead."""
+        already listed go to the Add dialog instead, and a link named like a paused or
+        failed download may renew that one's address instead (an expired link)."""
         listed = self.listed_urls()
         unique = list({o.url: o for o in offers}.values())
         self.offer([o for o in unique if o.url in listed])
+        unique = [o for o in unique if o.url in listed or not self._renewed(o)]
         settings = self._settings()
         self.add_requests([
             self._request(o, settings.download_dir, settings.connections, start_paused)
             for o in unique if o.url not in listed
         ])  # fmt: skip
+
+    def _renewed(self, offer: Offer) -> bool:
+        """Whether ``offer`` was taken as a stopped download's new address (or dropped)."""
+        name = offer.filename or display_name_for_url(offer.url)
+        model = self._model
+        stopped = (model.snapshot_at(row) for row in range(model.rowCount()))
+        match = next((s for s in stopped if s.state in _RENEWABLE and s.record.filename == name),
+                     None)  # fmt: skip
+        if match is None:
+            return False
+        choice = ask_update_existing(self._window, match)
+        if choice is None:
+            return True
+        if not choice:
+            return False
+        headers = merge_headers(match.record.headers, offer.headers()) if offer.headers() else None
+        task = partial(self._engine.refresh, match.id, offer.url, headers)
+        taken, refused = (
+            partial(self._on_renew_taken, match),
+            partial(self._on_renew_refused, offer),
+        )
+        self._runner.run(task, taken, refused)
+        return True
+
+    def _on_renew_taken(self, snapshot: DownloadSnapshot, _: object) -> None:
+        self.message_posted.emit(
+            f"{snapshot.record.display_name}: new address taken; going on", 8000
+        )
+        self._runner.run(partial(self._engine.resume, snapshot.id))
+
+    def _on_renew_refused(self, offer: Offer, error: Exception) -> None:
+        """Not the same file: said, and the link offered in the Add dialog to add anew."""
+        self.message_posted.emit(f"Not renewed: {error}", 15000)
+        self.offer([offer])
 
     @staticmethod
     def _request(offer: Offer, folder: Path, connections: int, paused: bool) -> DownloadRequest:

@@ -12,7 +12,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
-from tests.ui.modal import answer_next_input, settle
+from tests.ui.modal import answer_next_input, answer_next_question, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 
 EXPIRES = "&rate=2M&drop_after=1500000&html_after=1"
@@ -56,3 +56,34 @@ def test_an_address_that_does_not_serve_the_file_is_refused(
     assert after.record.url == before.url
     assert after.state is DownloadState.FAILED
     assert after.done_bytes == kept
+
+
+def test_a_pasted_link_named_like_a_stopped_download_renews_it(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path
+) -> None:
+    kept = expired_row(qtbot, window, data_url)
+    fresh = data_url()
+    answer_next_question("Update the existing download")
+    window.links.add_urls([fresh])
+    assert_row_completes(qtbot, window, source)
+    assert window.model.rowCount() == 1  # the same download went on, none was added
+    assert window.model.snapshot_at(0).record.url == fresh
+    assert kept > 0
+
+
+def test_a_renewing_link_to_another_file_is_offered_as_new(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
+) -> None:
+    kept = expired_row(qtbot, window, data_url)
+    other = data_url("&change_after=0&change_size=10")  # the same name, another file
+    answer_next_question("Update the existing download")
+    window.links.add_urls([other])
+    qtbot.waitUntil(lambda: offer_shown(window), timeout=10_000)
+    assert "serves another file" in window.statusBar().currentMessage()
+    dialog = window.links.offer_dialog
+    assert dialog is not None
+    assert dialog.urls_edit.toPlainText() == other
+    dialog.reject()
+    settle(qtbot, window)
+    assert window.model.rowCount() == 1
+    assert window.model.snapshot_at(0).done_bytes == kept
