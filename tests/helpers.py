@@ -75,7 +75,9 @@ class CountingApp:
         await self.app(scope, receive, counting_send)
 
 
-def stop_group(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+def stop_group(
+    proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float = 10.0
+) -> None:
     """End the process group ``proc`` leads (started with ``start_new_session``): SIGTERM,
     then SIGKILL if it is still there after ``timeout``."""
     os.killpg(proc.pid, signal.SIGTERM)

@@ -23,6 +23,7 @@ from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadSta
 from gui_app.engine.naming import display_name_for_url
 from gui_app.engine.urls import validate_url
 from gui_app.handover import Offer
+from gui_app.sites import SiteBook
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import ask_update_existing
@@ -45,8 +46,10 @@ class LinkIntake(QObject):
         model: DownloadModel,
         settings: Callable[[], Settings],
         window: QWidget,
+        sites: SiteBook | None = None,
     ) -> None:
         super().__init__(window)
+        self._sites = sites
         self._engine = engine
         self._runner = runner
         self._model = model
@@ -127,8 +130,17 @@ class LinkIntake(QObject):
                                start_paused=paused)  # fmt: skip
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
+        """Add ``requests``, each with its site's defaults (read off the GUI thread: a
+        saved password may come from the desktop's keyring)."""
+        default = self._settings().connections
         for request in requests:
-            self._runner.run(partial(self._engine.add, request))
+            self._runner.run(partial(self._add, request, default))
+
+    def _add(self, request: DownloadRequest, default_connections: int) -> int:
+        """On the command runner."""
+        if self._sites is not None:
+            request = self._sites.apply(request, default_connections)
+        return self._engine.add(request)
 
     def receive_offers(self, offers: Sequence[Offer]) -> None:
         """Downloads handed over by another process (``rangeload URL``, the browser's

@@ -48,6 +48,7 @@ from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
 from gui_app.engine.store import Store
 from gui_app.handover import Offer
+from gui_app.sites import SiteBook
 from gui_app.ui.action_rules import action_rules, unresumable
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
@@ -62,10 +63,10 @@ from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.icons import action_icon
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
+from gui_app.ui.preferences import Preferences
 from gui_app.ui.problems import ProblemDesk
 from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
-from gui_app.ui.settings_dialog import SettingsDialog
 from gui_app.ui.sharing import FolderSharing
 from gui_app.ui.window_layout import layout_settings, restore_layout
 from gui_app.units import format_rate
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.manager = manager
         self.store = store
         self.settings = settings or Settings(download_dir=download_dir)
+        self.site_book = SiteBook(store) if store is not None else None
         self.tray_available = False  # set by the app when the desktop has a tray
         self.commands = CommandRunner(self)
         self.commands.command_failed.connect(self._on_commands_command_failed)
@@ -113,12 +115,13 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self)
+        self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self,
+                                self.site_book)  # fmt: skip
         self.links.message_posted.connect(self.statusBar().showMessage)
         self.drops = LinkDrops(self.links, self, self.view)
         self.edits = RequestEdits(manager, self.commands, self)
         self.edits.message_posted.connect(self.statusBar().showMessage)
-        self.problems = ProblemDesk(manager, self.commands, self.bridge, self)
+        self.problems = ProblemDesk(manager, self.commands, self.bridge, self, self.site_book)
         self.problems.change_address_requested.connect(self._on_details_change_address_requested)
         self.sharing = FolderSharing(self.commands, self)
         self.sharing.sharing_started.connect(self._on_sharing_sharing_started)
@@ -132,6 +135,8 @@ class MainWindow(QMainWindow):
         self.sharing_label.hide()
         self.statusBar().addPermanentWidget(self.sharing_label)
         self.statusBar().addPermanentWidget(self.status)
+        self.preferences = Preferences(self.commands, self.site_book, lambda: self.settings, self)
+        self.preferences.settings_chosen.connect(self.apply_settings)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(500)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -311,9 +316,7 @@ class MainWindow(QMainWindow):
             QCoreApplication.quit()
 
     def _on_settings_triggered(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
-            self.apply_settings(dialog.settings())
+        self.preferences.open()
 
     def _on_resume_triggered(self) -> None:
         for download_id in self.selected_ids():

@@ -13,6 +13,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadRecord, Login, Problem
+from gui_app.sites import SiteBook, host_of_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
 
@@ -34,9 +36,15 @@ __all__ = ["LoginDialog", "ProblemDesk"]
 class LoginDialog(QDialog):
     """A login for the site that asked (its 401, in the engine's words, above)."""
 
-    def __init__(self, record: DownloadRecord, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, record: DownloadRecord, parent: QWidget | None = None, remember: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Login for {record.display_name}")
+        self.host = host_of_url(record.final_url or record.url)
+        self.remember = QCheckBox(f"Remember this login for {self.host}")
+        self.remember.setChecked(remember)
+        self.remember.setVisible(remember)  # only where there is a site book to keep it
         said = QLabel(record.error or "The server asks for a login.")
         said.setWordWrap(True)
         self.user = QLineEdit(record.login.user if record.login else "")
@@ -56,6 +64,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(said)
         layout.addLayout(form)
+        layout.addWidget(self.remember)
         layout.addWidget(self.buttons)
         self.user.textChanged.connect(self._on_user_text_changed)
         self._on_user_text_changed()
@@ -73,9 +82,15 @@ class ProblemDesk(QObject):
     change_address_requested = Signal(int)  # DownloadId: the user will give a new address
 
     def __init__(
-        self, engine: Engine, runner: CommandRunner, bridge: EngineBridge, window: QWidget
+        self,
+        engine: Engine,
+        runner: CommandRunner,
+        bridge: EngineBridge,
+        window: QWidget,
+        sites: SiteBook | None = None,
     ) -> None:
         super().__init__(window)
+        self._sites = sites
         self._engine = engine
         self._runner = runner
         self._window = window
@@ -98,7 +113,7 @@ class ProblemDesk(QObject):
         self._asking = record.id
         dialog: QDialog
         if record.problem is Problem.LOGIN:
-            login = LoginDialog(record, self._window)
+            login = LoginDialog(record, self._window, remember=self._sites is not None)
             login.accepted.connect(partial(self._on_login_accepted, record, login))
             dialog = login
         else:
@@ -134,9 +149,12 @@ class ProblemDesk(QObject):
             self.change_address_requested.emit(download_id)
 
     def _on_login_accepted(self, record: DownloadRecord, dialog: LoginDialog) -> None:
-        options = replace(record.options, login=dialog.login())
+        login = dialog.login()
+        options = replace(record.options, login=login)
         self._runner.run(partial(self._engine.set_options, record.id, options))
         self._runner.run(partial(self._engine.resume, record.id))
+        if self._sites is not None and dialog.remember.isChecked():
+            self._runner.run(partial(self._sites.save_login, dialog.host, login))
 
     def _on_dialog_finished(self) -> None:
         if self.dialog is not None:

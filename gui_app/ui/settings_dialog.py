@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
 
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings, proxy_label
+from gui_app.sites import Site
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.settings import ProxyMode, Settings
+from gui_app.ui.sites_panel import SitesPanel
 from gui_app.units import format_rate, parse_rate
 
 __all__ = ["SettingsDialog"]
@@ -39,7 +41,13 @@ def _system_proxy_text() -> str:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        sites: list[Site] | None = None,
+        passwords_go: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.folder = FolderField(settings.download_dir, "Download folder")
@@ -101,6 +109,9 @@ class SettingsDialog(QDialog):
         for box in (self.notifications, self.close_to_tray, self.resume_on_start,
                     self.ask_before_adding, self.watch_clipboard):  # fmt: skip
             layout.addWidget(box)
+        self.sites_panel = SitesPanel(sites or [], passwords_go, self)
+        self.sites_panel.setVisible(sites is not None)  # the window passes its sites' list
+        layout.addWidget(self.sites_panel)
         self.browsers = BrowserPanel(parent=self)
         layout.addWidget(self.browsers)
         layout.addWidget(self.problem)

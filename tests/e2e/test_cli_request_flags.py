@@ -6,14 +6,17 @@ from a pipe and ``-j``; every file ends SHA-256 equal, and no secret shows in ``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from gui_app.engine.store import STORE_NAME
 from tests.browser.site import guarded_site
 from tests.helpers import make_file, sha256_of
 
@@ -107,6 +110,20 @@ def test_a_digest_login_from_u_and_a_clear_refusal(tmp_path: Path, source: Path)
         # The wrong login: asked, then refused; the right one: asked once, for the probe only.
         assert site.challenges == ["digest"] * 3
     assert sha256_of(tmp_path / "b" / source.name) == sha256_of(source)
-    for text in (result.stdout + result.stderr, rangeload("list", home=home).stdout):
+    for text in (result.stdout + result.stderr, wrong.stdout + wrong.stderr,
+                 rangeload("list", home=home).stdout, non_secret_columns(home)):  # fmt: skip
         assert PASSWORD not in text
+        assert "nope" not in text
         assert site.token not in text
+
+
+def non_secret_columns(home: Path) -> str:
+    """Every stored column but those that hold secrets (headers, login, proxy), as text."""
+    path = home / "data" / STORE_NAME
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        names = [row[1] for row in db.execute("PRAGMA table_info(downloads)")]
+        shown = [n for n in names if n not in ("headers", "login", "proxy")]
+        rows = db.execute(f"SELECT {', '.join(shown)} FROM downloads").fetchall()
+    assert len(rows) == 2
+    assert {"url", "error", "final_url"} <= set(shown)
+    return repr(rows)

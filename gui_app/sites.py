@@ -1,0 +1,185 @@
+"""Per-site defaults, as ABDM and XDM keep them: for a host, the connections, speed limit,
+user agent and saved login that a new download from it gets unless the user chose
+otherwise. The list is kept in the store's settings; a saved password goes to the
+desktop's keyring through the keyring library (Secret Service on Linux) when one answers,
+else into the store, which only its owner can read. ``where_passwords_go`` says which.
+
+Keyring calls may wait on D-Bus: the app makes them on its command runner, never on the
+GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from gui_app.engine.headers import merge_headers
+from gui_app.engine.models import DownloadRequest, Login
+from gui_app.engine.store import Store
+
+__all__ = ["KEYRING_SERVICE", "Site", "SiteBook", "host_of_url"]
+
+log = logging.getLogger(__name__)
+
+SITES_KEY = "app.sites"
+PASSWORDS_KEY = "app.site-passwords"  # the fallback: {host: {user: password}}
+KEYRING_SERVICE = "Rangeload"
+
+
+def host_of_url(url: str) -> str:
+    """The host a site's settings are kept under: the URL's host name, lower case."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    host: str
+    connections: int | None = None  # None: the app's setting
+    speed_limit: int | None = None  # bytes per second; None: unlimited
+    user_agent: str | None = None
+    user: str | None = None  # a saved login's user name; its password is kept apart
+
+    def __post_init__(self) -> None:
+        if not self.host or any(c in self.host for c in "/:@ "):
+            raise ValueError(f"a site is a host name such as example.org, got {self.host!r}")
+        if self.connections is not None and not 1 <= self.connections <= 32:
+            raise ValueError("connections must be 1 to 32")
+        if self.speed_limit is not None and self.speed_limit < 1:
+            raise ValueError("the speed limit must be at least 1 byte/s")
+
+
+class Keyring(Protocol):
+    def get_password(self, service: str, username: str) -> str | None: ...
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+    def delete_password(self, service: str, username: str) -> None: ...
+
+
+def desktop_keyring() -> Keyring | None:
+    """The desktop's keyring, or None when none answers (no Secret Service running)."""
+    import keyring  # imported only when a password is wanted: it looks for backends
+    from keyring.backends import fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception as error:  # a broken keyring configuration: say so, keep working
+        log.warning("the desktop's keyring cannot be used: %s", error)
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+        return None
+    return backend
+
+
+class SiteBook:
+    """The sites' settings and saved logins, read and written through one store."""
+
+    def __init__(
+        self, store: Store, keyring: Callable[[], Keyring | None] = desktop_keyring
+    ) -> None:
+        self._store = store
+        self._find_keyring = keyring
+        self._keyring: Keyring | None = None
+        self._looked = False
+
+    # -- the list --------------------------------------------------------------------
+
+    def all(self) -> list[Site]:
+        text = self._store.get_setting(SITES_KEY)
+        if not text:
+            return []
+        try:
+            return [Site(**item) for item in json.loads(text)]
+        except (ValueError, TypeError) as error:
+            log.warning("saved site settings could not be read (%s); ignored", error)
+            return []
+
+    def get(self, host: str) -> Site | None:
+        return next((s for s in self.all() if s.host == host.lower()), None)
+
+    def save_all(self, sites: Iterable[Site]) -> None:
+        """Replace the list; the saved passwords of sites no longer in it are deleted."""
+        kept = {s.host: s for s in sites}
+        for old in self.all():
+            new = kept.get(old.host)
+            if old.user and (new is None or new.user != old.user):
+                self._forget_password(old.host, old.user)
+        data = [asdict(s) for s in sorted(kept.values(), key=lambda s: s.host)]
+        self._store.set_setting(SITES_KEY, json.dumps(data, sort_keys=True))
+
+    def put(self, site: Site) -> None:
+        self.save_all([*(s for s in self.all() if s.host != site.host), site])
+
+    # -- logins ----------------------------------------------------------------------
+
+    def where_passwords_go(self) -> str:
+        if self._desktop() is not None:
+            return "the desktop's keyring"
+        return "Rangeload's list, readable by you only (no desktop keyring answered)"
+
+    def save_login(self, host: str, login: Login) -> None:
+        """Keep ``login`` for ``host``: offered again for its next downloads."""
+        site = self.get(host) or Site(host.lower())
+        desktop = self._desktop()
+        if desktop is not None:
+            desktop.set_password(KEYRING_SERVICE, f"{login.user}@{site.host}", login.password)
+        else:
+            stored = self._stored_passwords()
+            stored.setdefault(site.host, {})[login.user] = login.password
+            self._store.set_setting(PASSWORDS_KEY, json.dumps(stored))
+        self.put(replace(site, user=login.user))
+
+    def login_for(self, host: str) -> Login | None:
+        site = self.get(host)
+        if site is None or not site.user:
+            return None
+        desktop = self._desktop()
+        if desktop is not None:
+            password = desktop.get_password(KEYRING_SERVICE, f"{site.user}@{site.host}")
+        else:
+            password = self._stored_passwords().get(site.host, {}).get(site.user)
+        return None if password is None else Login(site.user, password)
+
+    def _forget_password(self, host: str, user: str) -> None:
+        desktop = self._desktop()
+        if desktop is not None:
+            try:
+                desktop.delete_password(KEYRING_SERVICE, f"{user}@{host}")
+            except Exception as error:  # keyring's PasswordDeleteError: already gone
+                log.info("no saved password for %s@%s to delete: %s", user, host, error)
+            return
+        stored = self._stored_passwords()
+        if stored.get(host, {}).pop(user, None) is not None:
+            self._store.set_setting(PASSWORDS_KEY, json.dumps(stored))
+
+    def _stored_passwords(self) -> dict[str, dict[str, str]]:
+        text = self._store.get_setting(PASSWORDS_KEY)
+        loaded: Any = json.loads(text) if text else {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _desktop(self) -> Keyring | None:
+        if not self._looked:
+            self._keyring = self._find_keyring()
+            self._looked = True
+        return self._keyring
+
+    # -- new downloads ---------------------------------------------------------------
+
+    def apply(self, request: DownloadRequest, default_connections: int) -> DownloadRequest:
+        """``request`` with its site's defaults where the user left the app's own."""
+        site = self.get(host_of_url(request.url))
+        if site is None:
+            return request
+        changes: dict[str, Any] = {}
+        if site.connections is not None and request.connections == default_connections:
+            changes["connections"] = site.connections
+        if site.speed_limit is not None and request.rate_limit is None:
+            changes["rate_limit"] = site.speed_limit
+        named = {name.lower() for name, _ in request.headers}
+        if site.user_agent and "user-agent" not in named:
+            changes["headers"] = merge_headers(request.headers, [("User-Agent", site.user_agent)])
+        if request.login is None and site.user:
+            changes["login"] = self.login_for(site.host)
+        return replace(request, **changes)

@@ -1,0 +1,183 @@
+"""The Settings dialog's sites: per host, the connections, speed limit, user agent and
+login its new downloads get. The panel edits a copy of the list; the window saves it
+(and any password typed) on the command runner when Settings is accepted."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui_app.engine.models import Login
+from gui_app.sites import Site
+from gui_app.units import format_rate, parse_rate
+
+__all__ = ["SiteDialog", "SitesPanel"]
+
+
+class SiteDialog(QDialog):
+    """One site's defaults; a password typed here is saved where the panel says."""
+
+    def __init__(self, site: Site | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Site" if site is None else f"Site {site.host}")
+        self.host = QLineEdit(site.host if site else "")
+        self.host.setAccessibleName("Host")
+        self.host.setPlaceholderText("example.org")
+        self.connections = QSpinBox()
+        self.connections.setRange(0, 32)
+        self.connections.setSpecialValueText("as in Settings")
+        self.connections.setValue(site.connections or 0 if site else 0)
+        self.connections.setAccessibleName("Connections")
+        limit = site.speed_limit if site else None
+        self.speed_limit = QLineEdit("" if limit is None else format_rate(limit).split("/")[0])
+        self.speed_limit.setPlaceholderText("unlimited (or e.g. 500K)")
+        self.speed_limit.setAccessibleName("Speed limit")
+        self.user_agent = QLineEdit(site.user_agent or "" if site else "")
+        self.user_agent.setAccessibleName("User agent")
+        self.user = QLineEdit(site.user or "" if site else "")
+        self.user.setAccessibleName("Login user name")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Login password")
+        self.password.setPlaceholderText("unchanged" if site and site.user else "")
+        self.problem = QLabel()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        for label, widget in (("Host", self.host), ("Connections", self.connections),
+                              ("Speed limit", self.speed_limit), ("User agent", self.user_agent),
+                              ("Login", self.user), ("Password", self.password)):  # fmt: skip
+            form.addRow(label, widget)
+        form.addRow(self.problem)
+        form.addRow(self.buttons)
+        for edit in (self.host, self.speed_limit, self.user):
+            edit.textChanged.connect(self._on_field_text_changed)
+        self._on_field_text_changed()
+
+    def _on_field_text_changed(self) -> None:
+        try:
+            self.site()
+            self.login()
+            problem = ""
+        except ValueError as error:
+            problem = str(error)
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    def site(self) -> Site:
+        limit = self.speed_limit.text().strip()
+        return Site(
+            self.host.text().strip().lower(),
+            connections=self.connections.value() or None,
+            speed_limit=parse_rate(limit) if limit else None,
+            user_agent=self.user_agent.text().strip() or None,
+            user=self.user.text().strip() or None,
+        )
+
+    def login(self) -> Login | None:
+        """A login to save: only when a password was typed."""
+        user = self.user.text().strip()
+        return Login(user, self.password.text()) if user and self.password.text() else None
+
+
+class SitesPanel(QGroupBox):
+    def __init__(self, sites: list[Site], passwords_go: str, parent: QWidget | None = None) -> None:
+        super().__init__("Sites", parent)
+        self.sites = sorted(sites, key=lambda s: s.host)
+        self.logins: dict[str, Login] = {}  # passwords typed, to save by host
+        self.table = QTableWidget(0, 5)
+        self.table.setAccessibleName("Site settings")
+        self.table.setHorizontalHeaderLabels(
+            ["Host", "Connections", "Speed limit", "User agent", "Login"]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMaximumHeight(130)
+        self.table.doubleClicked.connect(self._on_edit_clicked)
+        self.add_button = QPushButton("Add site…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.where = QLabel(f"Saved passwords go to {passwords_go}.")
+        self.where.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.where)
+        self.dialog: SiteDialog | None = None  # the one open, for tests and one at a time
+        self._show()
+
+    def _show(self) -> None:
+        self.table.setRowCount(len(self.sites))
+        for row, site in enumerate(self.sites):
+            cells = [
+                site.host,
+                str(site.connections) if site.connections else "as in Settings",
+                format_rate(site.speed_limit) if site.speed_limit else "unlimited",
+                site.user_agent or "Rangeload's",
+                site.user or "none",
+            ]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def _selected(self) -> Site | None:
+        row = self.table.currentRow()
+        return self.sites[row] if 0 <= row < len(self.sites) else None
+
+    def _on_add_clicked(self) -> None:
+        self._edit(None)
+
+    def _on_edit_clicked(self) -> None:
+        site = self._selected()
+        if site is not None:
+            self._edit(site)
+
+    def _edit(self, site: Site | None) -> None:
+        dialog = self.dialog = SiteDialog(site, self)
+        dialog.accepted.connect(lambda: self._on_site_dialog_accepted(site, dialog))
+        dialog.finished.connect(self._on_site_dialog_finished)
+        dialog.open()
+
+    def _on_site_dialog_accepted(self, old: Site | None, dialog: SiteDialog) -> None:
+        new = dialog.site()
+        self.sites = sorted(
+            [s for s in self.sites if s.host not in (new.host, old.host if old else None)] + [new],
+            key=lambda s: s.host,
+        )
+        login = dialog.login()
+        if login is not None:
+            self.logins[new.host] = login
+        self._show()
+
+    def _on_site_dialog_finished(self) -> None:
+        self.dialog = None
+
+    def _on_remove_clicked(self) -> None:
+        site = self._selected()
+        if site is not None:
+            self.sites.remove(site)
+            self.logins.pop(site.host, None)
+            self._show()

@@ -1,0 +1,98 @@
+"""Per-site settings in the app: a site added in Settings gives its downloads its
+connections and user agent; a login given after a 401, remembered for the site, goes with
+the site's next download without another question. Real engine, a real guarded site;
+files SHA-256 equal; the store's fallback holds the password (no desktop keyring here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import Login
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+from gui_app.sites import Site
+from gui_app.ui.main_window import MainWindow
+from tests.browser.site import guarded_site
+from tests.helpers import make_file
+from tests.ui.rows import assert_row_completes
+
+UA = "SiteAgent/2.0"
+
+
+@pytest.fixture
+def guarded(tmp_path: Path) -> Path:
+    return make_file(tmp_path / "site" / "guarded.bin", (1 << 20) + 5, seed=9)
+
+
+@pytest.fixture
+def booked_window(
+    qtbot: QtBot, manager: DownloadManager, tmp_path: Path, store: Store
+) -> Iterator[MainWindow]:
+    """A window with a store, hence a site book."""
+    main = MainWindow(manager, tmp_path, poll_ms=50, store=store)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitUntil(lambda: main.preferences.passwords_go != "", timeout=5000)
+    yield main
+    main.close()
+
+
+def test_a_site_added_in_settings_shapes_its_downloads(
+    qtbot: QtBot, booked_window: MainWindow, guarded: Path
+) -> None:
+    window = booked_window
+    window.settings_action.trigger()
+    settings = window.preferences.dialog
+    assert settings is not None
+    panel = settings.sites_panel
+    assert panel.isVisibleTo(settings)
+    assert "readable by you only" in panel.where.text()
+    panel.add_button.click()
+    site_dialog = panel.dialog
+    assert site_dialog is not None
+    site_dialog.host.setText("127.0.0.1:80")
+    assert "a site is a host name" in site_dialog.problem.text()
+    site_dialog.host.setText("127.0.0.1")
+    site_dialog.connections.setValue(2)
+    site_dialog.user_agent.setText(UA)
+    site_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert panel.table.item(0, 0).text() == "127.0.0.1"
+    settings.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert window.site_book is not None
+    book = window.site_book
+    qtbot.waitUntil(lambda: book.get("127.0.0.1") is not None, timeout=5000)
+    assert book.get("127.0.0.1") == Site("127.0.0.1", connections=2, user_agent=UA)
+    with guarded_site(guarded, user_agent=UA, cookie=False) as site:
+        window.links.add_urls([site.file_url])
+        assert_row_completes(qtbot, window, guarded)
+        assert site.refused == []  # the site's user agent went with it
+    assert window.model.snapshot_at(0).record.connections == 2
+
+
+def test_a_remembered_login_goes_with_the_sites_next_download(
+    qtbot: QtBot, booked_window: MainWindow, guarded: Path
+) -> None:
+    window = booked_window
+    with guarded_site(guarded, login=("ann", "pw-3"), cookie=False) as site:
+        window.links.add_urls([site.file_url])
+        qtbot.waitUntil(lambda: window.problems.dialog is not None, timeout=20_000)
+        dialog = window.problems.dialog
+        assert dialog is not None
+        assert dialog.remember.isChecked()  # type: ignore[attr-defined]  # a LoginDialog
+        dialog.user.setText("ann")  # type: ignore[attr-defined]  # as above
+        dialog.password.setText("pw-3")  # type: ignore[attr-defined]  # as above
+        dialog.accept()
+        assert_row_completes(qtbot, window, guarded)
+        assert window.site_book is not None
+        book = window.site_book
+        qtbot.waitUntil(lambda: book.login_for("127.0.0.1") is not None, timeout=5000)
+        window.links.add_urls([site.file_url + "?again"])
+        assert_row_completes(qtbot, window, guarded, row=1)
+        assert window.problems.dialog is None
+        assert window.model.snapshot_at(1).record.login == Login("ann", "pw-3")
+        assert site.challenges == ["basic"]  # only the first download's first request
