@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-H", "--header", action="append", default=[], dest="headers", metavar="'Name: value'",
         help="new headers (the old ones otherwise)",
     )  # fmt: skip
+    refresh.add_argument(
+        "--restart", action="store_true",
+        help="if the new URL serves another file, start over from it instead of refusing",
+    )  # fmt: skip
     refresh.add_argument("-q", "--quiet", action="store_true")
     remove = commands.add_parser("remove", help="remove stored downloads by id")
     remove.add_argument("ids", nargs="+", type=int, metavar="ID")

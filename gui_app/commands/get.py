@@ -17,11 +17,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers
-from gui_app.engine.errors import DownloadError, InvalidURLError
+from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.models import (
     Checksum,
@@ -192,6 +193,17 @@ def run_refresh(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         try:
             manager.refresh(args.id, args.url, headers)
+        except RefreshRefusedError as error:
+            if not args.restart:
+                _error(f"#{args.id} {record.display_name}: {error}; --restart starts over "
+                       "from the new address")  # fmt: skip
+                return EXIT_FAILED
+            if headers is not None:
+                manager.set_options(args.id, replace(record.options, headers=headers))
+            manager.restart(args.id, args.url)
+            if not args.quiet:
+                print(f"#{args.id} {record.display_name}: {error}; starting over from it")
+            return _follow(manager, [args.id], quiet=args.quiet)
         except (ValueError, DownloadError) as error:
             _error(f"#{args.id} {record.display_name}: {error}")
             return EXIT_FAILED if isinstance(error, DownloadError) else EXIT_USAGE

@@ -8,6 +8,7 @@ DownloadError                 anything that stops a download, with a plain-words
 │   ├── InvalidURLError       malformed URL or unsupported scheme
 │   ├── LoginRequiredError    401: the server wants a login, or refused the one given
 │   ├── ChecksumMismatchError the finished file's digest differs from the expected one
+│   ├── RefreshRefusedError   a new address serves another file; the download is as it was
 │   ├── RemoteChangedError    size or type changed on resume: link expired or file replaced
 │   │   └── FileChangedError  a new version under kept bytes, which the user must choose to drop
 │   └── BusyError             another Rangeload process is running this download
@@ -30,6 +31,7 @@ __all__ = [
     "LoginRequiredError",
     "PermanentError",
     "ProtocolError",
+    "RefreshRefusedError",
     "RemoteChangedError",
     "RetryAfterError",
     "StoreSaveError",
@@ -70,6 +72,10 @@ class LoginRequiredError(PermanentError):
 
 class ChecksumMismatchError(PermanentError):
     pass
+
+
+class RefreshRefusedError(PermanentError):
+    """The new address serves another file; the download was left as it was."""
 
 
 class RemoteChangedError(PermanentError):

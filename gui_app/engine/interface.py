@@ -65,8 +65,9 @@ class Engine(Protocol):
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of downloads that follow the app's setting."""
 
-    def restart(self, download_id: DownloadId) -> None:
-        """Throw away a paused or failed download's bytes and queue it from byte 0."""
+    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
+        """Throw away a paused or failed download's bytes and queue it from byte 0 (at
+        ``url`` when given)."""
 
     def refresh(
         self,

@@ -5,16 +5,12 @@ differs is said, and nothing changes."""
 
 from __future__ import annotations
 
-from gui_app.engine.errors import PermanentError
+from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.http import HttpClient, read_answer
 from gui_app.engine.models import DownloadRecord
 from gui_app.units import format_bytes
 
-__all__ = ["RefreshRefusedError", "check_new_address"]
-
-
-class RefreshRefusedError(PermanentError):
-    """The new address serves another file; the download was left as it was."""
+__all__ = ["check_new_address"]
 
 
 def check_new_address(
@@ -32,8 +28,12 @@ def check_new_address(
     old, new = record.validators, answer.validators
     differs = []
     if record.size is not None and answer.size != record.size:
-        got = "an unknown size" if answer.size is None else format_bytes(answer.size)
-        differs.append(f"{got} instead of {format_bytes(record.size)}")
+        if answer.size is None:
+            differs.append(f"an unknown size instead of {format_bytes(record.size)}")
+        elif format_bytes(answer.size) != format_bytes(record.size):
+            differs.append(f"{format_bytes(answer.size)} instead of {format_bytes(record.size)}")
+        else:  # too close to tell apart rounded
+            differs.append(f"{answer.size:,} bytes instead of {record.size:,}")
     tagged = old.strong_etag and new.strong_etag
     dated = old.last_modified and new.last_modified
     if tagged and old.strong_etag != new.strong_etag:
@@ -42,6 +42,5 @@ def check_new_address(
         differs.append(f"dated {new.last_modified} instead of {old.last_modified}")
     if differs:
         raise RefreshRefusedError(
-            "the new address serves another file (" + "; ".join(differs) + "): nothing "
-            "was changed; remove the download and add the new address to start over"
+            "the new address serves another file (" + "; ".join(differs) + "): nothing was changed"
         )

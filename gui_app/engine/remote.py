@@ -112,8 +112,8 @@ class RemoteEngine:
     def set_proxies(self, proxies: ProxySettings) -> None:
         self._call("set_proxies", proxies)
 
-    def restart(self, download_id: DownloadId) -> None:
-        self._call("restart", download_id)
+    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
+        self._call("restart", download_id, url)
 
     def refresh(
         self,

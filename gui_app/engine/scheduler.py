@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gui_app.byteranges import total
+from gui_app.engine.edits import RecordEdits, check_proxy
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import (
     DownloadAdded,
@@ -35,7 +36,6 @@ from gui_app.engine.events import (
 from gui_app.engine.http import HttpClient
 from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
-    DIRECT,
     DownloadId,
     DownloadRecord,
     DownloadRequest,
@@ -43,13 +43,11 @@ from gui_app.engine.models import (
     DownloadState,
     PauseReason,
     RequestOptions,
-    Validators,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.partfile import free_bytes, space_needed
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
-from gui_app.engine.refresh import check_new_address
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
@@ -72,7 +70,6 @@ _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.BUSY: DownloadFailed,
 }
 DISK_FULL_RECHECK = 5.0
-_REFRESHABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 
 
 class DownloadManager:
@@ -117,6 +114,8 @@ class DownloadManager:
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
                                 proxies=proxies, clock=clock)  # fmt: skip
+        self._edits = RecordEdits(store, self._http, self._lock, self._records,
+                                  lambda download_id: download_id in self._tasks)  # fmt: skip
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._closed = False
@@ -191,7 +190,7 @@ class DownloadManager:
         request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
         if not Path(request.dest_dir).is_dir():
             raise InvalidURLError(f"destination folder does not exist: {request.dest_dir}")
-        _check_proxy(request.proxy)
+        check_proxy(request.proxy)
         state = DownloadState.PAUSED if request.start_paused else DownloadState.QUEUED
         record = self._store.add(request, state)
         with self._lock:
@@ -290,15 +289,7 @@ class DownloadManager:
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         """Replace a stopped download's request options (a rerun's say what is wanted now);
         they take effect when it next runs."""
-        _check_proxy(options.proxy)
-        with self._lock:
-            record = self._records[download_id].with_options(options)
-            self._store.update(download_id, checksum=options.checksum, headers=options.headers,
-                               connections=options.connections, login=options.login,
-                               proxy=options.proxy)  # fmt: skip
-            self._records[download_id] = record
-        self._queue(DownloadUpdated(record))
-        self._emit()
+        self._announce(self._edits.set_options(download_id, options))
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of downloads that follow the app's setting, from their next request."""
@@ -313,40 +304,17 @@ class DownloadManager:
         """Give a stopped download a new address (and, when given, new headers), keeping
         its bytes: only if the file there is the same (``engine.refresh``); it then waits,
         paused, to be resumed. Blocks on one request: not for the GUI thread."""
-        url = validate_url(url)
-        with self._lock:
-            record = self._records[download_id]
-            if download_id in self._tasks or record.state not in _REFRESHABLE:
-                raise ValueError(f"only a paused or failed download takes a new address, "
-                                 f"not a {record.state.value} one")  # fmt: skip
-        headers = record.headers if headers is None else headers
-        check_new_address(self._http, record, url, headers)
-        with self._lock:
-            self._store.update(download_id, url=url, final_url=None, headers=headers,
-                               error=None, state=DownloadState.PAUSED)  # fmt: skip
-            record = replace(record, url=url, final_url=None, headers=headers, error=None,
-                             state=DownloadState.PAUSED)  # fmt: skip
-            self._records[download_id] = record
+        self._announce(self._edits.refresh(download_id, url, headers))
+
+    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
+        """Throw away a stopped download's bytes and queue it from byte 0 (at ``url`` when
+        given): the user's choice when the file on the server changed."""
+        self._edits.restart(download_id, url)
+        self.resume(download_id)
+
+    def _announce(self, record: DownloadRecord) -> None:
         self._queue(DownloadUpdated(record))
         self._emit()
-
-    def restart(self, download_id: DownloadId) -> None:
-        """Throw away a stopped download's bytes and queue it from byte 0 (the user's
-        choice when the file on the server changed)."""
-        with self._lock:
-            record = self._records[download_id]
-            if download_id in self._tasks or record.state not in _REFRESHABLE:
-                raise ValueError(f"only a paused or failed download can start over, "
-                                 f"not a {record.state.value} one")  # fmt: skip
-            # The record forgets the bytes before the file goes: never a claim on a gap.
-            record = self._store.save(replace(
-                record, done=(), size=None, validators=Validators(), resumable=None,
-                content_type=None, final_url=None, part_id=None, error=None, problem=None,
-            ))  # fmt: skip
-            self._records[download_id] = record
-        if record.part_path is not None:
-            record.part_path.unlink(missing_ok=True)
-        self.resume(download_id)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -521,9 +489,3 @@ class DownloadManager:
                 if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
-
-
-def _check_proxy(proxy: str | None) -> None:
-    """Raise InvalidURLError saying what is wrong with a download's own proxy."""
-    if proxy is not None and proxy != DIRECT:
-        ProxySettings.manual(proxy, "proxy")

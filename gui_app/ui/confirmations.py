@@ -17,6 +17,7 @@ __all__ = [
     "ask_new_address",
     "ask_pause_losing",
     "ask_removal",
+    "ask_start_over",
     "ask_update_existing",
     "show_engine_lost",
 ]
@@ -107,3 +108,15 @@ def ask_update_existing(parent: QWidget, snapshot: DownloadSnapshot) -> bool | N
     box.exec()
     clicked = box.clickedButton()
     return True if clicked is update else False if clicked is new else None
+
+
+def ask_start_over(parent: QWidget, name: str, refusal: Exception) -> bool:
+    """The new address serves another file: start over from it (True), or leave it."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Another file at that address",
+                      f"{name}: {refusal}. Start over from the new address? What was "
+                      "downloaded is thrown away.", QMessageBox.StandardButton.NoButton,
+                      parent)  # fmt: skip
+    start = box.addButton("Start over from it", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Leave it as it is", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is start

@@ -10,10 +10,11 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.confirmations import ask_new_address
+from gui_app.ui.confirmations import ask_new_address, ask_start_over
 from gui_app.ui.properties_dialog import PropertiesDialog
 
 __all__ = ["RequestEdits"]
@@ -42,6 +43,8 @@ class RequestEdits(QObject):
 
         def refused(error: Exception) -> None:
             self.message_posted.emit(f"{name}: {error}", 15000)
+            if isinstance(error, RefreshRefusedError) and ask_start_over(self._window, name, error):
+                self._runner.run(partial(self._engine.restart, download_id, url))
 
         self._runner.run(partial(self._engine.refresh, download_id, url), taken, refused)
 

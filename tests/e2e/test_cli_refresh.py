@@ -90,3 +90,19 @@ def test_a_link_to_another_file_is_refused_and_changes_nothing(
     assert "serves another file" in result.stderr
     assert words in result.stderr
     assert the_record(data) == (download_id, old_url, kept)
+    assert "--restart starts over from the new address" in result.stderr
+
+
+def test_restart_starts_over_from_another_file_when_asked(
+    served: tuple[ServerThread, CountingApp, Path], tmp_path: Path
+) -> None:
+    server, _, _ = served
+    data, out = tmp_path / "data", tmp_path / "out"
+    download_id, _ = expired_download(data, out, server)
+    twin = f"{server.url}/files/twin.bin"
+    result = rangeload(data, "refresh", "--restart", str(download_id), twin)
+    assert result.returncode == 0, result.stderr
+    assert "serves another file" in result.stdout
+    assert "starting over from it" in result.stdout
+    assert sha256_of(out / "big.bin") == sha256_of(tmp_path / "served" / "twin.bin")
+    assert the_record(data)[1:] == (twin, SIZE)

@@ -4,6 +4,7 @@ download is left as it was."""
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -12,6 +13,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
+from tests.helpers import sha256_bytes, sha256_of
 from tests.ui.modal import answer_next_input, answer_next_question, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 
@@ -56,6 +58,23 @@ def test_an_address_that_does_not_serve_the_file_is_refused(
     assert after.record.url == before.url
     assert after.state is DownloadState.FAILED
     assert after.done_bytes == kept
+
+
+def test_another_file_at_the_new_address_may_start_over(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow
+) -> None:
+    expired_row(qtbot, window, data_url)
+    other = data_url("&change_after=0&change_size=10")  # another version, 10 bytes longer
+    answer_next_input(other)
+    window.change_address_action.trigger()
+    answer_next_question("Start over from it")  # asked once the engine has refused it
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED,
+                    timeout=30_000)  # fmt: skip
+    record = window.model.snapshot_at(0).record
+    assert record.url == other
+    assert record.path is not None
+    with urllib.request.urlopen(other) as answer:  # the new file, as the server has it now
+        assert sha256_of(record.path) == sha256_bytes(answer.read())
 
 
 def test_a_pasted_link_named_like_a_stopped_download_renews_it(

@@ -1,0 +1,100 @@
+"""Changes to a stopped (paused or failed) download's record, asked by its user: new
+request options, a new address that keeps the bytes only if it serves the same file
+(``refresh.check_new_address``), and a start from byte 0. Each writes the store, then
+the manager's copy, under the manager's lock, and returns the record for the manager to
+announce."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+from gui_app.engine.http import HttpClient
+from gui_app.engine.models import (
+    DIRECT,
+    DownloadId,
+    DownloadRecord,
+    DownloadState,
+    RequestOptions,
+    Validators,
+)
+from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.refresh import check_new_address
+from gui_app.engine.store import Store
+from gui_app.engine.urls import validate_url
+
+__all__ = ["RecordEdits", "check_proxy"]
+
+_STOPPED = (DownloadState.PAUSED, DownloadState.FAILED)
+
+
+def check_proxy(proxy: str | None) -> None:
+    """Raise InvalidURLError saying what is wrong with a download's own proxy."""
+    if proxy is not None and proxy != DIRECT:
+        ProxySettings.manual(proxy, "proxy")
+
+
+class RecordEdits:
+    def __init__(
+        self,
+        store: Store,
+        http: HttpClient,
+        lock: threading.RLock,
+        records: dict[DownloadId, DownloadRecord],
+        running: Callable[[DownloadId], bool],
+    ) -> None:
+        self._store = store
+        self._http = http
+        self._lock = lock
+        self._records = records  # the manager's, guarded by its lock
+        self._running = running
+
+    def _stopped(self, download_id: DownloadId, doing: str) -> DownloadRecord:
+        """The record, if the download is stopped; ValueError otherwise. Under the lock."""
+        record = self._records[download_id]
+        if self._running(download_id) or record.state not in _STOPPED:
+            raise ValueError(f"only a paused or failed download {doing}, "
+                             f"not a {record.state.value} one")  # fmt: skip
+        return record
+
+    def set_options(self, download_id: DownloadId, options: RequestOptions) -> DownloadRecord:
+        check_proxy(options.proxy)
+        with self._lock:
+            record = self._records[download_id].with_options(options)
+            self._store.update(download_id, checksum=options.checksum, headers=options.headers,
+                               connections=options.connections, login=options.login,
+                               proxy=options.proxy)  # fmt: skip
+            self._records[download_id] = record
+        return record
+
+    def refresh(
+        self, download_id: DownloadId, url: str, headers: tuple[tuple[str, str], ...] | None
+    ) -> DownloadRecord:
+        url = validate_url(url)
+        with self._lock:
+            record = self._stopped(download_id, "takes a new address")
+        headers = record.headers if headers is None else headers
+        check_new_address(self._http, record, url, headers)  # one request: it blocks
+        with self._lock:
+            self._store.update(download_id, url=url, final_url=None, headers=headers,
+                               error=None, state=DownloadState.PAUSED)  # fmt: skip
+            record = replace(record, url=url, final_url=None, headers=headers, error=None,
+                             state=DownloadState.PAUSED)  # fmt: skip
+            self._records[download_id] = record
+        return record
+
+    def restart(self, download_id: DownloadId, url: str | None) -> DownloadRecord:
+        url = None if url is None else validate_url(url)
+        with self._lock:
+            record = self._stopped(download_id, "can start over")
+            # The record forgets the bytes before the file goes: never a claim on a gap.
+            record = self._store.save(replace(
+                record, url=url or record.url, done=(), size=None, validators=Validators(),
+                resumable=None, content_type=None, final_url=None, part_id=None, error=None,
+                problem=None,
+            ))  # fmt: skip
+            self._records[download_id] = record
+        if record.part_path is not None:
+            record.part_path.unlink(missing_ok=True)
+        return record
