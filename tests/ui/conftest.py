@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from gui_app.engine.interface import Engine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import data_url, manager, managers, server, source
 
-__all__ = ["data_url", "manager", "managers", "server", "source", "store", "window"]
+__all__ = ["data_url", "manager", "managers", "server", "shown_window", "source", "store", "window"]
 
 
 @pytest.fixture
@@ -24,11 +26,22 @@ def store(data_dir: Path) -> Iterator[Store]:
     opened.close()
 
 
+@contextmanager
+def shown_window(
+    qtbot: QtBot, manager: Engine, folder: Path, store: Store | None = None
+) -> Iterator[MainWindow]:
+    """A shown main window on ``manager``, downloading into ``folder``; closed after."""
+    main = MainWindow(manager, folder, poll_ms=50, store=store)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        yield main
+    finally:
+        main.close()
+
+
 @pytest.fixture
 def window(qtbot: QtBot, manager: DownloadManager, tmp_path: Path) -> Iterator[MainWindow]:
     """A shown main window on the test's manager, downloading into ``tmp_path``."""
-    main = MainWindow(manager, tmp_path, poll_ms=50)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()
+    with shown_window(qtbot, manager, tmp_path) as main:
+        yield main

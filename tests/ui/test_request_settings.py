@@ -23,6 +23,7 @@ from tests.browser.site import guarded_site
 from tests.engine.conftest import DataUrl, Managers
 from tests.helpers import make_file, sha256_bytes, sha256_of
 from tests.proxies import TINYPROXY, tinyproxy
+from tests.ui.conftest import shown_window
 from tests.ui.modal import answer_next_input
 from tests.ui.rows import assert_row_completes
 
@@ -129,11 +130,8 @@ def test_the_properties_of_a_failed_download_fix_it(
 @pytest.fixture
 def asking_window(qtbot: QtBot, managers: Managers, tmp_path: Path) -> Iterator[MainWindow]:
     """A window on an engine that asks before a changed file throws bytes away (the app's)."""
-    main = MainWindow(managers(ask_before_restart=True), tmp_path, poll_ms=50)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()
+    with shown_window(qtbot, managers(ask_before_restart=True), tmp_path) as main:
+        yield main
 
 
 def test_a_changed_file_asks_before_starting_over(

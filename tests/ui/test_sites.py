@@ -19,6 +19,7 @@ from gui_app.sites import Site
 from gui_app.ui.main_window import MainWindow
 from tests.browser.site import guarded_site
 from tests.helpers import make_file
+from tests.ui.conftest import shown_window
 from tests.ui.rows import assert_row_completes
 
 UA = "SiteAgent/2.0"
@@ -34,12 +35,9 @@ def booked_window(
     qtbot: QtBot, manager: DownloadManager, tmp_path: Path, store: Store
 ) -> Iterator[MainWindow]:
     """A window with a store, hence a site book."""
-    main = MainWindow(manager, tmp_path, poll_ms=50, store=store)
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitUntil(lambda: main.preferences.passwords_go != "", timeout=5000)
-    yield main
-    main.close()
+    with shown_window(qtbot, manager, tmp_path, store) as main:
+        qtbot.waitUntil(lambda: main.preferences.passwords_go != "", timeout=5000)
+        yield main
 
 
 def test_a_site_added_in_settings_shapes_its_downloads(
