@@ -130,10 +130,11 @@ def test_the_app_is_asked_before_a_new_version_throws_bytes_away(
     """With ``ask_before_restart`` (the app), a changed file stops the download with
     Problem.CHANGED and its bytes kept; ``restart`` then fetches the new file whole."""
     manager = managers(ask_before_restart=True)
-    current = [DATA, '"old"']
+    served = {"data": DATA}
+    tags = {"etag": '"old"'}
 
     def handler(request: Request, o: Out) -> None:
-        serve_file(request, o, current[0], etag=current[1])
+        serve_file(request, o, served["data"], etag=tags["etag"])
 
     with hostile_server(handler) as server:
         download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out, connections=2,
@@ -142,7 +143,7 @@ def test_the_app_is_asked_before_a_new_version_throws_bytes_away(
             assert not manager.wait([download_id], timeout=0.05)
         manager.pause(download_id)
         assert manager.wait([download_id], timeout=10)
-        current[:] = [NEW, '"new"']
+        served["data"], tags["etag"] = NEW, '"new"'
         manager.set_rate_limit(download_id, None)
         manager.resume(download_id)
         assert manager.wait([download_id], timeout=20)

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from gui_app.engine.models import DIRECT, DownloadState, Login, Problem
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.problems import LoginDialog
 from gui_app.ui.settings import ProxyMode
 from tests.browser.site import guarded_site
 from tests.engine.conftest import DataUrl, Managers
@@ -86,19 +87,19 @@ def test_a_401_asks_for_a_login_and_goes_on_with_it(
         window.links.add_urls([site.file_url])
         qtbot.waitUntil(lambda: window.problems.dialog is not None, timeout=20_000)
         dialog = window.problems.dialog
-        assert dialog is not None
-        assert "asks for a login (401 Unauthorized)" in dialog.findChild(
-            type(window.status)).text()  # fmt: skip
+        assert isinstance(dialog, LoginDialog)
+        assert "asks for a login (401 Unauthorized)" in dialog.said.text()
         assert window.model.snapshot_at(0).record.problem is Problem.LOGIN
-        dialog.user.setText("bob")  # type: ignore[attr-defined]  # a LoginDialog
-        dialog.password.setText("not it")  # type: ignore[attr-defined]  # as above
+        dialog.user.setText("bob")
+        dialog.password.setText("not it")
         dialog.accept()
         # Refused: asked again, with the server's words.
         qtbot.waitUntil(lambda: window.problems.dialog not in (None, dialog), timeout=20_000)
         again = window.problems.dialog
-        assert again is not None
-        assert again.user.text() == "bob"  # type: ignore[attr-defined]  # a LoginDialog
-        again.password.setText(PASSWORD)  # type: ignore[attr-defined]  # as above
+        assert isinstance(again, LoginDialog)
+        assert again.user.text() == "bob"
+        assert "refused the login for bob" in again.said.text()
+        again.password.setText(PASSWORD)
         again.accept()
         assert_row_completes(qtbot, window, guarded)
         assert site.challenges == ["basic"] * 2  # asked, refused; then the right one let in

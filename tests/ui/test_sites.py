@@ -17,6 +17,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.sites import Site
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.problems import LoginDialog
 from tests.browser.site import guarded_site
 from tests.helpers import make_file
 from tests.ui.conftest import shown_window
@@ -59,7 +60,9 @@ def test_a_site_added_in_settings_shapes_its_downloads(
     site_dialog.connections.setValue(2)
     site_dialog.user_agent.setText(UA)
     site_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert panel.table.item(0, 0).text() == "127.0.0.1"
+    item = panel.table.item(0, 0)
+    assert item is not None
+    assert item.text() == "127.0.0.1"
     settings.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert window.site_book is not None
     book = window.site_book
@@ -80,10 +83,11 @@ def test_a_remembered_login_goes_with_the_sites_next_download(
         window.links.add_urls([site.file_url])
         qtbot.waitUntil(lambda: window.problems.dialog is not None, timeout=20_000)
         dialog = window.problems.dialog
-        assert dialog is not None
-        assert dialog.remember.isChecked()  # type: ignore[attr-defined]  # a LoginDialog
-        dialog.user.setText("ann")  # type: ignore[attr-defined]  # as above
-        dialog.password.setText("pw-3")  # type: ignore[attr-defined]  # as above
+        assert isinstance(dialog, LoginDialog)
+        assert dialog.remember.isChecked()
+        assert dialog.remember.text() == "Remember this login for 127.0.0.1"
+        dialog.user.setText("ann")
+        dialog.password.setText("pw-3")
         dialog.accept()
         assert_row_completes(qtbot, window, guarded)
         assert window.site_book is not None
