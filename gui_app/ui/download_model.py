@@ -34,11 +34,12 @@ from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
 
-__all__ = ["SNAPSHOT_ROLE", "Column", "DownloadModel", "Summary"]
+__all__ = ["SNAPSHOT_ROLE", "SORT_ROLE", "Column", "DownloadModel", "Summary"]
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that orders the column: numbers, words
 POLL_INTERVAL_MS = 200
 _POLLED_STATES = frozenset({DownloadState.RUNNING, DownloadState.VERIFYING})
 
@@ -226,6 +227,8 @@ class DownloadModel(QAbstractTableModel):
     def _value(snapshot: DownloadSnapshot, column: Column, role: int) -> Any:
         if role == SNAPSHOT_ROLE:
             return snapshot
+        if role == SORT_ROLE:
+            return DownloadModel._sort_key(snapshot, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return DownloadModel._display(snapshot, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -260,8 +263,31 @@ class DownloadModel(QAbstractTableModel):
                 return status_text(snapshot)
         return ""
 
+    @staticmethod
+    def _sort_key(snapshot: DownloadSnapshot, column: Column) -> Any:
+        """Unknown sizes, speeds and times sort first; names ignore case."""
+        record = snapshot.record
+        running = record.state is DownloadState.RUNNING
+        match column:
+            case Column.NAME:
+                return record.display_name.casefold()
+            case Column.SIZE:
+                return -1 if record.size is None else record.size
+            case Column.PROGRESS:
+                fraction = snapshot.fraction
+                return -1.0 if fraction is None else fraction
+            case Column.SPEED:
+                return snapshot.speed if running else -1.0
+            case Column.ETA:
+                return snapshot.eta if running and snapshot.eta is not None else -1.0
+        return status_text(snapshot).casefold()
+
     def snapshot_at(self, row: int) -> DownloadSnapshot:
         return self._rows[row]
+
+    def snapshots(self) -> list[DownloadSnapshot]:
+        """Every row's snapshot, in the model's order (counts, the sidebar)."""
+        return list(self._rows)
 
     def summary(self) -> Summary:
         """Counts by state and the total speed, from the rows (no engine lock taken)."""

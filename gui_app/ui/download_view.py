@@ -1,18 +1,20 @@
 """The downloads table view: whole rows selected, the segment-map delegate on Progress,
-arrows between rows and Tab out of the table, and the column layout a new user sees."""
+arrows between rows and Tab out of the table, sorting by a clicked header, and the column
+layout a new user sees."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gui_app.ui.download_model import Column, DownloadModel
+from gui_app.ui.download_model import Column
 from gui_app.ui.progress_delegate import ProgressDelegate
 
 __all__ = ["DownloadView"]
 
 
 class DownloadView(QTableView):
-    def __init__(self, model: DownloadModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: QAbstractItemModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
         self.setAccessibleName("Downloads")
@@ -27,3 +29,7 @@ class DownloadView(QTableView):
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.PROGRESS, 220)
         header.resizeSection(Column.STATUS, 200)
+        # A click on a header sorts by it; a third click goes back to the list's own order.
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.setSortingEnabled(True)

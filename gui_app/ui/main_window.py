@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QSplitter,
     QWidget,
 )
 
@@ -60,7 +59,7 @@ from gui_app.ui.confirmations import (
 )
 from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel
-from gui_app.ui.download_view import DownloadView
+from gui_app.ui.download_panel import DownloadPanel
 from gui_app.ui.icons import action_icon
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
 from gui_app.ui.preferences import Preferences
@@ -101,19 +100,16 @@ class MainWindow(QMainWindow):
         self.bridge.engine_lost.connect(self._on_bridge_engine_lost)
         self._engine_lost = False
         self.model = DownloadModel(manager, self.bridge, self, interval_ms=poll_ms)
-        self.view = DownloadView(self.model, self)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
-        self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.details = DetailsPane(self)
         self.details.retry_requested.connect(self._on_details_retry_requested)
         self.details.change_address_requested.connect(self._on_details_change_address_requested)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        self.panel = DownloadPanel(self.model, self.details, lambda: self.settings.categories,
+                                   self)  # fmt: skip
+        self.view = self.panel.view
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
+        self.setCentralWidget(self.panel)
 
         self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self,
                                 self.site_book)  # fmt: skip
@@ -184,6 +180,10 @@ class MainWindow(QMainWindow):
         self.remove_action = self._action(
             "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
         )
+        self.remove_completed_action = self._action(
+            "Remove &completed", self._on_remove_completed_triggered
+        )
+        self.search_action = self._action("&Search", self._on_search_triggered, keys.Find)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.change_address_action = self._action(
             "Change &address…", self._on_change_address_triggered
@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
             [self.add_action, self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action]
         )  # fmt: skip
+        toolbar.addSeparator()
+        toolbar.addWidget(self.panel.search)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.add_action, self.paste_action])
         file_menu.addSeparator()
@@ -222,15 +224,13 @@ class MainWindow(QMainWindow):
         self.downloads_menu = self.menuBar().addMenu("&Downloads")
         self.downloads_menu.addActions(
             [self.resume_action, self.pause_action, self.pause_all_action,
-             self.resume_all_action, self.remove_action, self.open_file_action,
-             self.open_folder_action, self.change_address_action, self.properties_action]
+             self.resume_all_action, self.remove_action, self.remove_completed_action,
+             self.open_file_action, self.open_folder_action, self.change_address_action,
+             self.properties_action, self.search_action]
         )  # fmt: skip
 
-    def _selected_rows(self) -> set[int]:
-        return {index.row() for index in self.view.selectionModel().selectedRows()}
-
     def selected_snapshots(self) -> list[DownloadSnapshot]:
-        return [self.model.snapshot_at(row) for row in sorted(self._selected_rows())]
+        return self.panel.selected_snapshots()
 
     def selected_ids(self) -> list[DownloadId]:
         return [s.id for s in self.selected_snapshots()]
@@ -342,6 +342,19 @@ class MainWindow(QMainWindow):
         elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.statusBar().showMessage(f"No program is set up to open {path}", 8000)
 
+    def _on_remove_completed_triggered(self) -> None:
+        """Completed downloads leave the list; their files stay where they are."""
+        done = [s.id for s in self.model.snapshots() if s.state is DownloadState.COMPLETED]
+        for download_id in done:
+            self.commands.run(partial(self.manager.remove, download_id))
+        self.statusBar().showMessage(
+            f"Removed {len(done)} completed download{'s' if len(done) != 1 else ''} from the "
+            "list; their files stay", 6000)  # fmt: skip
+
+    def _on_search_triggered(self) -> None:
+        self.panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.panel.search.selectAll()
+
     def _on_open_file_triggered(self) -> None:
         snapshot = self._selected_snapshot()
         if snapshot is not None and snapshot.record.path is not None:
@@ -353,7 +366,7 @@ class MainWindow(QMainWindow):
             self.open_path(snapshot.record.dest_dir)
 
     def _on_view_double_clicked(self, index: QModelIndex) -> None:
-        if self.model.snapshot_at(index.row()).state is DownloadState.COMPLETED:
+        if self.panel.filter.snapshot_at(index.row()).state is DownloadState.COMPLETED:
             self._on_open_file_triggered()
 
     def _on_view_context_menu_requested(self, position: QPoint) -> None:
@@ -370,8 +383,7 @@ class MainWindow(QMainWindow):
         self._update_details()
 
     def _on_model_rows_refreshed(self, rows: list[int]) -> None:
-        selected = self._selected_rows()
-        if selected.intersection(rows):
+        if self.panel.selected_rows().intersection(rows):
             self._update_actions()
             self._update_details()
 
@@ -416,6 +428,7 @@ class MainWindow(QMainWindow):
             f"{counts[DownloadState.QUEUED]} queued  ·  {counts[DownloadState.COMPLETED]} done"
             f"  ·  {counts[DownloadState.FAILED]} failed"
         )
+        self.panel.refresh_counts()
 
     # -- Qt overrides ------------------------------------------------------------------
 

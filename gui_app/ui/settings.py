@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from gui_app.categories import DEFAULT_CATEGORIES, Category
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.store import Store
@@ -40,6 +41,8 @@ class Settings:
     watch_clipboard: bool = False  # offer links copied anywhere on the desktop
     proxy_mode: ProxyMode = ProxyMode.SYSTEM
     proxy_url: str = ""  # MANUAL's proxy, credentials included (the store is the owner's)
+    categories: tuple[Category, ...] = DEFAULT_CATEGORIES
+    sort_into_folders: bool = True  # each category's downloads in its own folder
 
     def __post_init__(self) -> None:
         if self.proxy_mode is ProxyMode.MANUAL:
@@ -69,8 +72,13 @@ class Settings:
                 values["download_dir"] = Path(values["download_dir"])
             if "proxy_mode" in values:
                 values["proxy_mode"] = ProxyMode(values["proxy_mode"])
+            if "categories" in values:
+                values["categories"] = tuple(
+                    Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]), c["folder"])
+                    for c in values["categories"]
+                )
             return replace(settings, **values)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, KeyError) as error:
             log.warning("saved settings could not be read (%s); using the defaults", error)
             return settings
 

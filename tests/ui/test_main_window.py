@@ -168,7 +168,7 @@ def test_double_click_opens_a_finished_file_and_says_when_it_is_gone(
     window.links.add_urls([data_url()])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     path = assert_row_completes(qtbot, window, source)
-    cell = window.view.visualRect(window.model.index(0, 0)).center()
+    cell = window.view.visualRect(window.view.model().index(0, 0)).center()
 
     def double_click() -> None:  # as a mouse sends it: a click, then the double-click
         qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)

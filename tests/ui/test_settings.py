@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from gui_app.browser.install import HOST_NAME, extension_folder
+from gui_app.categories import Category
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -27,7 +28,8 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
     chosen = Settings(tmp_path, max_concurrent=5, connections=4, speed_limit=2 << 20,
                       notifications=False, close_to_tray=True, resume_on_start=False,
                       ask_before_adding=True, watch_clipboard=True, proxy_mode=ProxyMode.MANUAL,
-                      proxy_url="socks5h://u:p@127.0.0.1:1080")  # fmt: skip
+                      proxy_url="socks5h://u:p@127.0.0.1:1080", sort_into_folders=False,
+                      categories=(Category("Films", ("MKV",), ("*://v/*",), "/f"),))  # fmt: skip
     assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)
                if f.name != "download_dir")  # fmt: skip  # every setting is exercised
     chosen.save(store)

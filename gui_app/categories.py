@@ -1,0 +1,62 @@
+"""Categories by file type, as IDM and FDM sort downloads: a name, the extensions it takes
+(and optionally URL patterns), and its folder. A download's category comes from its file
+name once the server has named it (a link without an extension that turns out to be a
+``.zip`` is an archive), else from its URL; what matches nothing is "Other". No Qt: the
+window's sidebar and filter, and the folder a download goes to, all ask here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+
+__all__ = ["DEFAULT_CATEGORIES", "OTHER", "Category", "category_of"]
+
+OTHER = "Other"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    extensions: tuple[str, ...] = ()  # lower case, without the dot
+    patterns: tuple[str, ...] = ()  # URL patterns, fnmatch style: "*://*.example.org/*"
+    folder: str | None = None  # None: a subfolder of the download folder named after it
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or any(c in self.name for c in "/\\\0"):
+            raise ValueError(f"a category's name is a word or two, got {self.name!r}")
+        object.__setattr__(self, "extensions",
+                           tuple(e.strip().lstrip(".").lower() for e in self.extensions
+                                 if e.strip()))  # fmt: skip
+
+    def takes(self, filename: str, url: str) -> bool:
+        extension = _extension(filename)
+        if extension and extension in self.extensions:
+            return True
+        return any(fnmatchcase(url, pattern) for pattern in self.patterns)
+
+
+def _extension(filename: str) -> str:
+    return PurePosixPath(filename).suffix.lstrip(".").lower()
+
+
+DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(
+    Category(name, tuple(extensions.split()))
+    for name, extensions in (
+        ("Video", "mp4 mkv avi mov webm m4v flv wmv mpg mpeg ts 3gp"),
+        ("Music", "mp3 flac ogg opus m4a wav aac wma aiff"),
+        ("Archives", "zip 7z rar tar gz tgz bz2 tbz2 xz txz zst lz cab"),
+        ("Documents", "pdf doc docx odt xls xlsx ods ppt pptx odp txt rtf epub csv md"),
+        ("Programs", "exe msi deb rpm apk appimage dmg pkg iso img run flatpak snap"),
+        ("Images", "jpg jpeg png gif webp svg bmp tif tiff heic avif"),
+    )
+)
+
+
+def category_of(filename: str, url: str, categories: Sequence[Category]) -> str:
+    """The first category that takes the name (or the URL), else ``OTHER``."""
+    for category in categories:
+        if category.takes(filename, url):
+            return category.name
+    return OTHER

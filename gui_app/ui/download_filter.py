@@ -1,0 +1,126 @@
+"""What the table shows of the downloads: the sidebar's state group or category, the
+search box's words (in the name or the URL, any case), and the order of the column the
+user clicked. A ``QSortFilterProxyModel`` over the downloads model, so the model stays one
+list in the engine's order and the view maps its rows through here."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+
+from gui_app.categories import Category, category_of
+from gui_app.engine.models import DownloadRecord, DownloadSnapshot, DownloadState
+from gui_app.ui.download_model import SORT_ROLE, DownloadModel
+
+__all__ = ["DownloadFilter", "Shown", "StateGroup", "category_counts", "state_counts"]
+
+
+class StateGroup(enum.Enum):
+    """The sidebar's states; Active is running or being verified."""
+
+    ALL = "All"
+    ACTIVE = "Active"
+    QUEUED = "Queued"
+    PAUSED = "Paused"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+
+    def holds(self, state: DownloadState) -> bool:
+        match self:
+            case StateGroup.ALL:
+                return True
+            case StateGroup.ACTIVE:
+                return state.is_active
+        return state.value == self.name.lower()
+
+
+def record_category(record: DownloadRecord, categories: Sequence[Category]) -> str:
+    return category_of(record.display_name, record.url, categories)
+
+
+def state_counts(snapshots: Sequence[DownloadSnapshot]) -> dict[StateGroup, int]:
+    counts = dict.fromkeys(StateGroup, 0)
+    for snapshot in snapshots:
+        for group in StateGroup:
+            if group.holds(snapshot.state):
+                counts[group] += 1
+    return counts
+
+
+def category_counts(
+    snapshots: Sequence[DownloadSnapshot], categories: Sequence[Category]
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for snapshot in snapshots:
+        name = record_category(snapshot.record, categories)
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the table shows: one state group, or one category; and the searched words."""
+
+    group: StateGroup = StateGroup.ALL
+    category: str | None = None  # None: every category
+    words: str = ""  # case-folded
+
+
+class DownloadFilter(QSortFilterProxyModel):
+    def __init__(
+        self,
+        model: DownloadModel,
+        categories: Callable[[], Sequence[Category]],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._categories = categories
+        self.shown = Shown()
+        self.setSourceModel(model)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def show_state(self, group: StateGroup) -> None:
+        self.show(replace(self.shown, group=group, category=None))
+
+    def show_category(self, name: str) -> None:
+        self.show(replace(self.shown, group=StateGroup.ALL, category=name))
+
+    def search(self, words: str) -> None:
+        self.show(replace(self.shown, words=words.strip().casefold()))
+
+    def show(self, shown: Shown) -> None:
+        """Show what ``shown`` asks (Qt 6.10 wants the change made between begin and
+        end; older versions invalidate after it)."""
+        begin = getattr(self, "beginFilterChange", None)
+        if begin is None:  # Qt < 6.10
+            self.shown = shown
+            self.invalidateRowsFilter()
+            return
+        begin()
+        self.shown = shown
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def snapshot_at(self, row: int) -> DownloadSnapshot:
+        """The snapshot shown at the view's ``row``."""
+        return self._model.snapshot_at(self.mapToSource(self.index(row, 0)).row())
+
+    def filterAcceptsRow(  # noqa: N802  # Qt's name
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        record = self._model.snapshot_at(source_row).record
+        shown = self.shown
+        if not shown.group.holds(record.state):
+            return False
+        if shown.category is not None and (
+            record_category(record, self._categories()) != shown.category
+        ):
+            return False
+        words = shown.words
+        return (
+            not words or words in record.display_name.casefold() or words in (record.url.casefold())
+        )

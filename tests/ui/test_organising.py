@@ -1,0 +1,137 @@
+"""Organising the list: the sidebar's states and categories with live counts, the search
+box, sorting by a clicked header, and Remove completed. Real engine and server; the
+filter passes qtmodeltester; every finished file is SHA-256 equal to its source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from gui_app.engine.models import DownloadState
+from gui_app.server.runner import ServerThread
+from gui_app.ui.download_filter import StateGroup
+from gui_app.ui.download_model import Column
+from gui_app.ui.main_window import MainWindow
+from tests.helpers import make_file, serving, sha256_of
+from tests.ui.modal import settle
+
+FILES = {"video.mp4": 300_000, "backup.zip": 200_000, "notes.pdf": 100_000}
+
+
+def shelf_folder(window: MainWindow) -> Path:
+    """The folder the shelf serves: beside the window's download folder."""
+    return window.download_dir / "shelf"
+
+
+@pytest.fixture
+def shelf(tmp_path: Path) -> Iterator[ServerThread]:
+    folder = tmp_path / "shelf"  # the window downloads into tmp_path
+    for seed, (name, size) in enumerate(FILES.items()):
+        make_file(folder / name, size, seed=seed)
+    with serving(folder) as server:
+        yield server
+
+
+def shown_names(window: MainWindow) -> list[str]:
+    shown = window.panel.filter
+    return [shown.snapshot_at(row).record.display_name for row in range(shown.rowCount())]
+
+
+def sidebar_texts(window: MainWindow) -> set[str]:
+    sidebar = window.panel.sidebar
+    texts = set()
+    for top in range(sidebar.topLevelItemCount()):
+        group = sidebar.topLevelItem(top)
+        assert group is not None
+        texts |= {child.text(0) for i in range(group.childCount()) if (child := group.child(i))}
+    return texts
+
+
+def fill(qtbot: QtBot, window: MainWindow, shelf: ServerThread) -> None:
+    """Three finished downloads, one failed (404), one paused."""
+    window.links.add_urls([f"{shelf.url}/files/{name}" for name in FILES])
+    window.links.add_urls([f"{shelf.url}/files/missing.iso"])
+    window.links.add_urls([f"{shelf.url}/files/video.mp4?later"], start_paused=True)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=10_000)
+    done = {DownloadState.COMPLETED, DownloadState.FAILED, DownloadState.PAUSED}
+    qtbot.waitUntil(lambda: {s.state for s in window.model.snapshots()} <= done, timeout=30_000)
+    for snapshot in window.model.snapshots():
+        if snapshot.state is DownloadState.COMPLETED:
+            assert snapshot.record.path is not None
+            source = shelf_folder(window) / snapshot.record.display_name
+            assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def test_the_sidebar_counts_and_filters(
+    qtbot: QtBot, window: MainWindow, shelf: ServerThread, qtmodeltester: ModelTester
+) -> None:
+    fill(qtbot, window, shelf)
+    qtbot.waitUntil(lambda: "Completed (3)" in sidebar_texts(window), timeout=2000)
+    assert {"All (5)", "Active (0)", "Queued (0)", "Paused (1)", "Completed (3)", "Failed (1)",
+            "Video (2)", "Archives (1)", "Documents (1)", "Programs (1)", "Music (0)",
+            "Other (0)"} <= sidebar_texts(window)  # fmt: skip
+    window.panel.sidebar.choose(StateGroup.FAILED)
+    assert shown_names(window) == ["missing.iso"]
+    qtmodeltester.check(window.panel.filter)
+    window.panel.sidebar.choose("Video")
+    assert sorted(shown_names(window)) == ["video.mp4", "video.mp4"]
+    window.panel.sidebar.choose(StateGroup.ALL)
+    assert len(shown_names(window)) == 5
+    qtmodeltester.check(window.panel.filter)
+
+    # A state change moves a row between groups: the paused one resumes and completes.
+    window.panel.sidebar.choose(StateGroup.PAUSED)
+    window.view.selectRow(0)
+    window.resume_action.trigger()
+    qtbot.waitUntil(lambda: shown_names(window) == [], timeout=30_000)
+    qtbot.waitUntil(lambda: "Completed (4)" in sidebar_texts(window), timeout=2000)
+    assert "Paused (0)" in sidebar_texts(window)
+
+
+def test_search_narrows_and_widens_and_headers_sort(
+    qtbot: QtBot, window: MainWindow, shelf: ServerThread
+) -> None:
+    fill(qtbot, window, shelf)
+    QTest.keySequence(window, window.search_action.shortcut())
+    assert window.panel.search.hasFocus()
+    QTest.keyClicks(window.panel.search, "ZIP")
+    assert shown_names(window) == ["backup.zip"]
+    window.panel.search.setText("later")  # in the address, not the name
+    assert shown_names(window) == ["video.mp4"]
+    window.panel.search.clear()
+    assert len(shown_names(window)) == 5
+    header = window.view.horizontalHeader()
+    size_header = QPoint(header.sectionViewportPosition(Column.SIZE) + 10, header.height() // 2)
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=size_header)
+    sizes = [window.panel.filter.snapshot_at(r).record.size or -1 for r in range(5)]
+    assert sizes == sorted(sizes)  # the failed one's unknown size first
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=size_header)
+    sizes = [window.panel.filter.snapshot_at(r).record.size or -1 for r in range(5)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[:3] == [300_000, 200_000, 100_000]  # the paused one was never asked
+    window.view.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert shown_names(window)[:2] == ["backup.zip", "missing.iso"]
+    # Selection follows the rows, whatever the order: the first row shown is the one acted on.
+    window.view.selectRow(0)
+    assert [s.record.display_name for s in window.selected_snapshots()] == ["backup.zip"]
+
+
+def test_remove_completed_keeps_their_files(
+    qtbot: QtBot, window: MainWindow, shelf: ServerThread
+) -> None:
+    fill(qtbot, window, shelf)
+    paths = [s.record.path for s in window.model.snapshots()
+             if s.state is DownloadState.COMPLETED]  # fmt: skip
+    window.remove_completed_action.trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
+    settle(qtbot, window)
+    assert {s.state for s in window.model.snapshots()} == {DownloadState.FAILED,
+                                                          DownloadState.PAUSED}  # fmt: skip
+    assert all(p is not None and p.exists() for p in paths)
+    assert "Removed 3 completed downloads" in window.statusBar().currentMessage()
