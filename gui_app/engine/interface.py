@@ -5,11 +5,17 @@ tests/engine/test_interface.py fails when either side lacks one or differs from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from gui_app.engine.events import Listener
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
+from gui_app.engine.models import (
+    DownloadId,
+    DownloadRequest,
+    DownloadSnapshot,
+    QueueMove,
+    RequestOptions,
+)
 from gui_app.engine.proxies import ProxySettings
 
 __all__ = ["Engine", "remote_calls"]
@@ -64,6 +70,9 @@ class Engine(Protocol):
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of downloads that follow the app's setting."""
+
+    def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
+        """Move downloads in the queue's order; queued ones start in that order."""
 
     def restart(self, download_id: DownloadId, url: str | None = None) -> None:
         """Throw away a paused or failed download's bytes and queue it from byte 0 (at

@@ -27,6 +27,7 @@ __all__ = [
     "Login",
     "PauseReason",
     "Problem",
+    "QueueMove",
     "RequestOptions",
     "Validators",
     "proxy_choice_label",
@@ -52,6 +53,15 @@ class DownloadState(enum.Enum):
     @property
     def is_finished(self) -> bool:
         return self in (DownloadState.COMPLETED, DownloadState.FAILED)
+
+
+class QueueMove(enum.Enum):
+    """Where selected downloads go in the queue's order."""
+
+    TOP = "top"
+    UP = "up"
+    DOWN = "down"
+    BOTTOM = "bottom"
 
 
 class PauseReason(enum.Enum):
@@ -213,6 +223,7 @@ class DownloadRecord:
     login: Login | None = None
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
     problem: Problem | None = None  # what a failed download needs from its user
+    queue_order: float = 0.0  # queued downloads start lowest first; the user reorders them
 
     @property
     def done_bytes(self) -> int:

@@ -14,13 +14,19 @@ import logging
 import socket
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any, cast
 
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, RequestOptions
+from gui_app.engine.models import (
+    DownloadId,
+    DownloadRequest,
+    DownloadSnapshot,
+    QueueMove,
+    RequestOptions,
+)
 from gui_app.engine.proxies import ProxySettings
 from gui_app.program import rangeload_command
 
@@ -111,6 +117,9 @@ class RemoteEngine:
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         self._call("set_proxies", proxies)
+
+    def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
+        self._call("move", list(download_ids), to)
 
     def restart(self, download_id: DownloadId, url: str | None = None) -> None:
         self._call("restart", download_id, url)

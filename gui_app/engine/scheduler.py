@@ -42,6 +42,7 @@ from gui_app.engine.models import (
     DownloadSnapshot,
     DownloadState,
     PauseReason,
+    QueueMove,
     RequestOptions,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
@@ -312,6 +313,14 @@ class DownloadManager:
         self._edits.restart(download_id, url)
         self.resume(download_id)
 
+    def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
+        """Move downloads in the queue's order (top, up, down, bottom): queued ones start
+        in that order, and it survives restarts."""
+        for record in self._edits.move(set(download_ids), to):
+            self._queue(DownloadUpdated(record))
+        self._emit()
+        self._schedule()
+
     def _announce(self, record: DownloadRecord) -> None:
         self._queue(DownloadUpdated(record))
         self._emit()
@@ -414,7 +423,8 @@ class DownloadManager:
             if self._closed:
                 return
             running = len(self._tasks)
-            for download_id in sorted(self._records):
+            records = self._records
+            for download_id in sorted(records, key=lambda i: (records[i].queue_order, i)):
                 if running >= self._max_concurrent:
                     break
                 record = self._records[download_id]
@@ -465,6 +475,8 @@ class DownloadManager:
         with self._lock:
             if record.id not in self._records:
                 return  # removed meanwhile
+            # The task's copy may predate a move in the queue: the manager's order stands.
+            record = replace(record, queue_order=self._records[record.id].queue_order)
             self._records[record.id] = record
             self._queue(_EVENTS[report.kind](record))
         self._emit()

@@ -41,7 +41,7 @@ __all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteErr
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
@@ -81,11 +81,15 @@ ALTER TABLE downloads ADD COLUMN login TEXT;
 ALTER TABLE downloads ADD COLUMN proxy TEXT;
 ALTER TABLE downloads ADD COLUMN problem TEXT
 """
+_V4 = """
+ALTER TABLE downloads ADD COLUMN queue_order REAL NOT NULL DEFAULT 0;
+UPDATE downloads SET queue_order = id
+"""
 
 _COLUMNS = (
     "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
     " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
-    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem"
+    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem, queue_order"
 )
 
 
@@ -153,7 +157,7 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             # executescript would commit the open transaction; run them one by one.
-            for script in (_SCHEMA, _V2, _V3)[version:]:
+            for script in (_SCHEMA, _V2, _V3, _V4)[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -207,8 +211,9 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO downloads (url, dest_dir, state, filename, checksum, connections,"
-                " rate_limit, headers, created_at, updated_at, login, proxy)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " rate_limit, headers, created_at, updated_at, login, proxy, queue_order)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+                " (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM downloads))",
                 (
                     request.url,
                     str(request.dest_dir),
@@ -231,7 +236,8 @@ class Store:
         return record
 
     def save(self, record: DownloadRecord) -> DownloadRecord:
-        """Write every field of ``record``; returns it with ``updated_at`` set."""
+        """Write every field of ``record`` but its queue order (``set_queue_orders``);
+        returns it with ``updated_at`` set."""
         now = self._clock()
         with self._transaction() as db:
             db.execute(
@@ -282,6 +288,13 @@ class Store:
                 f"UPDATE downloads SET {assignments}, updated_at=? WHERE id=? AND state != ?",
                 (*values.values(), self._clock(), download_id, DownloadState.COMPLETED.value),
             )
+
+    def set_queue_orders(self, orders: dict[DownloadId, float]) -> None:
+        """The queue's new order, in one transaction. ``save`` never writes this column:
+        a running download's copy of its record must not undo a move."""
+        with self._transaction() as db:
+            rows = [(order, download_id) for download_id, order in orders.items()]
+            db.executemany("UPDATE downloads SET queue_order = ? WHERE id = ?", rows)
 
     def get(self, download_id: DownloadId) -> DownloadRecord | None:
         with self._lock:
@@ -402,6 +415,7 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
         created_at, updated_at, completed_at, part_id, pause_reason, login, proxy, problem,
+        queue_order,
     ) = row  # fmt: skip
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
@@ -431,4 +445,5 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         login=_load_login(login),
         proxy=None if proxy is None else str(proxy),
         problem=None if problem is None else Problem(problem),
+        queue_order=float(queue_order),  # type: ignore[arg-type]  # sqlite returns untyped values
     )

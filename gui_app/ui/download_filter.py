@@ -1,7 +1,8 @@
 """What the table shows of the downloads: the sidebar's state group or category, the
-search box's words (in the name or the URL, any case), and the order of the column the
-user clicked. A ``QSortFilterProxyModel`` over the downloads model, so the model stays one
-list in the engine's order and the view maps its rows through here."""
+search box's words (in the name or the URL, any case), and the order: the column the user
+clicked, else the queue's (in which queued downloads start). A ``QSortFilterProxyModel``
+over the downloads model, so the model stays one list in the engine's order and the view
+maps its rows through here."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 from gui_app.categories import Category, category_of
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot, DownloadState
-from gui_app.ui.download_model import SORT_ROLE, DownloadModel
+from gui_app.ui.download_model import QUEUE_ROLE, SORT_ROLE, DownloadModel
 
 __all__ = ["DownloadFilter", "Shown", "StateGroup", "category_counts", "state_counts"]
 
@@ -81,8 +88,8 @@ class DownloadFilter(QSortFilterProxyModel):
         self._categories = categories
         self.shown = Shown()
         self.setSourceModel(model)
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+        self.sort(-1)
 
     def show_state(self, group: StateGroup) -> None:
         self.show(replace(self.shown, group=group, category=None))
@@ -104,6 +111,15 @@ class DownloadFilter(QSortFilterProxyModel):
         begin()
         self.shown = shown
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """By ``column``; -1 (no header chosen) is the queue's order, not the list's."""
+        if column < 0:
+            self.setSortRole(QUEUE_ROLE)
+            super().sort(0, Qt.SortOrder.AscendingOrder)
+        else:
+            self.setSortRole(SORT_ROLE)
+            super().sort(column, order)
 
     def snapshot_at(self, row: int) -> DownloadSnapshot:
         """The snapshot shown at the view's ``row``."""

@@ -34,12 +34,13 @@ from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
 
-__all__ = ["SNAPSHOT_ROLE", "SORT_ROLE", "Column", "DownloadModel", "Summary"]
+__all__ = ["QUEUE_ROLE", "SNAPSHOT_ROLE", "SORT_ROLE", "Column", "DownloadModel", "Summary"]
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that orders the column: numbers, words
+QUEUE_ROLE = Qt.ItemDataRole.UserRole + 3  # the download's place in the queue's order
 POLL_INTERVAL_MS = 200
 _POLLED_STATES = frozenset({DownloadState.RUNNING, DownloadState.VERIFYING})
 
@@ -229,6 +230,8 @@ class DownloadModel(QAbstractTableModel):
             return snapshot
         if role == SORT_ROLE:
             return DownloadModel._sort_key(snapshot, column)
+        if role == QUEUE_ROLE:
+            return snapshot.record.queue_order
         if role == Qt.ItemDataRole.DisplayRole:
             return DownloadModel._display(snapshot, column)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -64,6 +64,7 @@ from gui_app.ui.icons import action_icon
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
 from gui_app.ui.preferences import Preferences
 from gui_app.ui.problems import ProblemDesk
+from gui_app.ui.queue_actions import QueueActions
 from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
             "Remove &completed", self._on_remove_completed_triggered
         )
         self.search_action = self._action("&Search", self._on_search_triggered, keys.Find)
+        self.queue = QueueActions(self.manager, self.commands, self.selected_ids, self)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.change_address_action = self._action(
             "Change &address…", self._on_change_address_triggered
@@ -228,6 +230,8 @@ class MainWindow(QMainWindow):
              self.open_file_action, self.open_folder_action, self.change_address_action,
              self.properties_action, self.search_action]
         )  # fmt: skip
+        self.downloads_menu.addSeparator()
+        self.downloads_menu.addActions(self.queue.actions)
 
     def selected_snapshots(self) -> list[DownloadSnapshot]:
         return self.panel.selected_snapshots()
@@ -254,6 +258,7 @@ class MainWindow(QMainWindow):
         self.open_folder_action.setEnabled(rules.open_folder)
         self.change_address_action.setEnabled(rules.change_address)
         self.properties_action.setEnabled(rules.properties)
+        self.queue.set_enabled(rules.remove)  # any selection the engine can act on
 
     @property
     def download_dir(self) -> Path:
@@ -376,6 +381,8 @@ class MainWindow(QMainWindow):
              self.open_file_action, self.open_folder_action, self.change_address_action,
              self.properties_action]
         )  # fmt: skip
+        menu.addSeparator()
+        menu.addActions(self.queue.actions)
         menu.popup(self.view.viewport().mapToGlobal(position))
 
     def _on_selection_changed(self, *_: object) -> None:

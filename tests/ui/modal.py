@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from gui_app.ui.main_window import MainWindow
@@ -14,6 +15,7 @@ __all__ = [
     "answer_next_question",
     "copy_to_clipboard",
     "offer_shown",
+    "press_shortcut",
     "settle",
 ]
 
@@ -70,3 +72,12 @@ def answer_next_input(text: str) -> None:
         box.accept()
 
     QTimer.singleShot(50, fill)
+
+
+def press_shortcut(widget: QWidget, keys: QKeySequence) -> None:
+    """Type ``keys`` as a user would, then let go of every modifier: QTest's last event
+    leaves Ctrl and Shift "held" for the application, and a later ``selectRow`` would
+    then toggle or extend the selection instead of choosing one row."""
+    QTest.keySequence(widget, keys)
+    for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt):
+        QTest.keyRelease(widget, key, Qt.KeyboardModifier.NoModifier)

@@ -5,6 +5,7 @@ filter passes qtmodeltester; every finished file is SHA-256 equal to its source.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,9 @@ from gui_app.server.runner import ServerThread
 from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column
 from gui_app.ui.main_window import MainWindow
+from tests.engine.conftest import DataUrl
 from tests.helpers import make_file, serving, sha256_of
-from tests.ui.modal import settle
+from tests.ui.modal import press_shortcut, settle
 
 FILES = {"video.mp4": 300_000, "backup.zip": 200_000, "notes.pdf": 100_000}
 
@@ -98,7 +100,7 @@ def test_search_narrows_and_widens_and_headers_sort(
     qtbot: QtBot, window: MainWindow, shelf: ServerThread
 ) -> None:
     fill(qtbot, window, shelf)
-    QTest.keySequence(window, window.search_action.shortcut())
+    press_shortcut(window, window.search_action.shortcut())
     assert window.panel.search.hasFocus()
     QTest.keyClicks(window.panel.search, "ZIP")
     assert shown_names(window) == ["backup.zip"]
@@ -135,3 +137,27 @@ def test_remove_completed_keeps_their_files(
                                                           DownloadState.PAUSED}  # fmt: skip
     assert all(p is not None and p.exists() for p in paths)
     assert "Removed 3 completed downloads" in window.statusBar().currentMessage()
+
+
+def test_moving_a_queued_download_to_the_top_starts_it_next(
+    qtbot: QtBot, window: MainWindow, data_url: DataUrl, source: Path
+) -> None:
+    window.apply_settings(replace(window.settings, max_concurrent=1))
+    urls = [data_url("&rate=3M"), data_url(), data_url()]
+    window.links.add_urls(urls)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING,
+                    timeout=10_000)  # fmt: skip
+    last = window.model.snapshot_at(2).id
+    window.view.selectRow(2)  # shown in the queue's order: the last added is last
+    assert [s.id for s in window.selected_snapshots()] == [last]
+    press_shortcut(window, window.queue.actions[0].shortcut())  # Move to top
+    qtbot.waitUntil(lambda: window.panel.filter.snapshot_at(0).id == last, timeout=5000)
+    started: list[int] = []
+    window.bridge.download_started.connect(lambda record: started.append(record.id))
+    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
+                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    assert started[0] == last  # the next to start after the running one
+    for snapshot in window.model.snapshots():
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)

@@ -1,0 +1,83 @@
+"""The queue's order: top, up, down and bottom keep everyone else's order and move only
+the rows that must (hypothesis); queued downloads start in that order, a running one's
+saves never undo a move, and the order survives a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gui_app.engine.edits import moved_orders
+from gui_app.engine.events import DownloadEvent, DownloadStarted
+from gui_app.engine.models import DownloadRequest, DownloadState, QueueMove
+from tests.engine.conftest import DataUrl, Managers
+from tests.helpers import sha256_of
+
+queues = st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=12, unique=True)
+
+
+def ranking(orders: dict[int, float]) -> list[int]:
+    return sorted(orders, key=lambda i: (orders[i], i))
+
+
+@given(queues, st.data(), st.sampled_from(QueueMove))
+def test_a_move_keeps_every_other_order(values: list[float], data: st.DataObject,
+                                        to: QueueMove) -> None:  # fmt: skip
+    orders = dict(enumerate(values))
+    chosen = set(data.draw(st.lists(st.sampled_from(sorted(orders)), max_size=len(orders))))
+    changed = moved_orders(orders, chosen, to)
+    before, after = ranking(orders), ranking(orders | changed)
+    assert sorted(after) == sorted(before)
+    assert len(set((orders | changed).values())) == len(orders)  # no two share a place
+    assert [i for i in after if i in chosen] == [i for i in before if i in chosen]
+    assert [i for i in after if i not in chosen] == [i for i in before if i not in chosen]
+    assert all(orders[i] != order for i, order in changed.items())  # only movers written
+    if not chosen or len(chosen) == len(orders):
+        assert changed == {}
+        return
+    places = {i: n for n, i in enumerate(after)}
+    old = {i: n for n, i in enumerate(before)}
+    match to:
+        case QueueMove.TOP:
+            assert set(after[: len(chosen)]) == chosen
+        case QueueMove.BOTTOM:
+            assert set(after[-len(chosen) :]) == chosen
+        case QueueMove.UP:
+            assert all(old[i] - 1 <= places[i] <= old[i] for i in chosen)
+        case QueueMove.DOWN:
+            assert all(old[i] <= places[i] <= old[i] + 1 for i in chosen)
+
+
+def test_queued_downloads_start_in_the_order_given(
+    managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path
+) -> None:
+    manager = managers(max_concurrent=1)
+    started: list[int] = []
+
+    def on_event(event: DownloadEvent) -> None:
+        if isinstance(event, DownloadStarted):
+            started.append(event.record.id)
+
+    manager.subscribe(on_event)
+    folders = [tmp_path / name for name in "abcd"]
+    for folder in folders:
+        folder.mkdir()
+    slow = manager.add(DownloadRequest(data_url("&rate=4M"), folders[0]))
+    waiting = [manager.add(DownloadRequest(data_url(), folder)) for folder in folders[1:]]
+    manager.move([waiting[2]], QueueMove.TOP)
+    manager.move([waiting[0]], QueueMove.BOTTOM)
+    manager.move([slow], QueueMove.BOTTOM)  # running: its later saves must not undo this
+    assert manager.wait([slow, *waiting], timeout=60)
+    assert started[1:] == [waiting[2], waiting[1], waiting[0]]
+    for download_id in (slow, *waiting):
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        assert snapshot.state is DownloadState.COMPLETED
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)
+    manager.shutdown()
+    again = managers()
+    orders = {s.id: s.record.queue_order for s in again.snapshot()}
+    assert ranking(orders) == [waiting[2], waiting[1], waiting[0], slow]
