@@ -65,6 +65,9 @@ class Engine(Protocol):
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         """Bytes per second for one download, at once, also while it runs."""
 
+    def set_connections(self, download_id: DownloadId, count: int) -> None:
+        """Connections for one download, at once, also while it runs."""
+
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         """Replace a stopped download's request options; they apply from its next run."""
 

@@ -112,6 +112,9 @@ class RemoteEngine:
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         self._call("set_rate_limit", download_id, rate)
 
+    def set_connections(self, download_id: DownloadId, count: int) -> None:
+        self._call("set_connections", download_id, count)
+
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         self._call("set_options", download_id, options)
 

@@ -287,6 +287,19 @@ class DownloadManager:
             self._records[download_id] = replace(self._records[download_id], rate_limit=rate)
         bucket.set_rate(rate)
 
+    def set_connections(self, download_id: DownloadId, count: int) -> None:
+        """How many connections one download uses, at once, also while it runs."""
+        if not 1 <= count <= 32:
+            raise ValueError("connections must be 1 to 32")
+        with self._lock:
+            record = replace(self._records[download_id], connections=count)
+            self._store.update(download_id, connections=count)
+            self._records[download_id] = record
+            task = self._tasks.get(download_id)
+        if task is not None:
+            task.set_connections(count)
+        self._announce(record)
+
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> None:
         """Replace a stopped download's request options (a rerun's say what is wanted now);
         they take effect when it next runs."""

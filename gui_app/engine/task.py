@@ -167,6 +167,14 @@ class DownloadTask:
             self._close_part()
             self.finished.set()
 
+    def set_connections(self, count: int) -> None:
+        """Run ``count`` connections from now (and in later attempts)."""
+        with self._lock:
+            self._config = replace(self._config, connections=count)
+            transfer = self._transfer
+        if transfer is not None:
+            transfer.set_connections(count)
+
     def _run(self) -> None:
         self._enter(Phase.PREPARING)
         fresh = self._reload(self.record.id)
@@ -249,6 +257,8 @@ class DownloadTask:
         self.record = self._save(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
 
     def _save(self, record: DownloadRecord) -> DownloadRecord:
+        # The connections may have been changed while it runs (set_connections).
+        record = replace(record, connections=self._config.connections)
         try:
             return self._save_record(record)
         except StoreError as error:

@@ -128,6 +128,8 @@ class Transfer:
         self._sniff = sniff
         self._lock = threading.Lock()
         self._workers = 0
+        self._wanted: int | None = None  # connections the user asked for while it runs
+        self._leaving = 0  # workers on their way out because fewer are wanted
         self._idle = threading.Condition(self._lock)
         self._guards: dict[Lease, Guard] = {}
         self._trouble: DownloadError | RestartError | None = None
@@ -151,6 +153,24 @@ class Transfer:
         self._spawn(slots, lease, (response, guard, skip, body_last))
         for _ in range(self._host_slots.take(self._host, extra) if extra > 0 else 0):
             self._spawn(1, None, None)
+
+    def set_connections(self, count: int) -> None:
+        """Run ``count`` connections from now: more start at once (as the host's slots
+        allow); extra ones end when they finish their current region, losing nothing."""
+        with self._lock:
+            self._wanted = count
+            more = count - (self._workers - self._leaving)
+        if more > 0 and not self._cancel.is_set() and not self._linger.is_set():
+            for _ in range(self._host_slots.take(self._host, more)):
+                self._spawn(1, None, None)
+
+    def _should_leave(self) -> bool:
+        """Between regions: is this worker one too many? It then counts as leaving."""
+        with self._lock:
+            if self._wanted is None or self._workers - self._leaving <= max(1, self._wanted):
+                return False
+            self._leaving += 1
+            return True
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for every connection to end; False if some still run."""
@@ -198,10 +218,13 @@ class Transfer:
         self.interrupt()
 
     def _worker(self, slots: int, lease: Lease | None, opened: _Opened | None) -> None:
-        failures, speed = 0, 0.0
+        failures, speed, leaving = 0, 0.0, False
         try:
             while not self._cancel.is_set():
                 if lease is None:
+                    if self._should_leave():
+                        leaving = True
+                        return
                     claimed = self.regions.claim(speed)
                     if claimed is None:
                         if not self.regions.owed_elsewhere():
@@ -253,6 +276,7 @@ class Transfer:
             self._host_slots.give_back(self._host, slots)
             with self._idle:
                 self._workers -= 1
+                self._leaving -= 1 if leaving else 0
                 self._idle.notify_all()
 
     def _hang_up(self, lease: Lease) -> None:
