@@ -366,7 +366,8 @@ class DownloadManager:
             done = record.done
             return DownloadSnapshot(record, total(done), 0.0, None, (), done)
         done_bytes, speed, conns, regions = task.live()
-        record = task.record if task.record.state is not DownloadState.QUEUED else record
+        if task.record.state is not DownloadState.QUEUED:
+            record = _with_user_fields(task.record, record)
         remaining = None if record.size is None else record.size - done_bytes
         return DownloadSnapshot(record, done_bytes, speed, eta(remaining, speed), conns, regions)
 
@@ -488,8 +489,8 @@ class DownloadManager:
         with self._lock:
             if record.id not in self._records:
                 return  # removed meanwhile
-            # The task's copy may predate a move in the queue: the manager's order stands.
-            record = replace(record, queue_order=self._records[record.id].queue_order)
+            # The task's copy may predate a move or a new limit: the manager's stand.
+            record = _with_user_fields(record, self._records[record.id])
             self._records[record.id] = record
             self._queue(_EVENTS[report.kind](record))
         self._emit()
@@ -514,3 +515,10 @@ class DownloadManager:
                 if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
+
+
+def _with_user_fields(task_copy: DownloadRecord, managers: DownloadRecord) -> DownloadRecord:
+    """A running task's record with what its user set since it started (the queue's
+    order, connections, speed limit), which the manager's copy holds."""
+    return replace(task_copy, queue_order=managers.queue_order, connections=managers.connections,
+                   rate_limit=managers.rate_limit)  # fmt: skip

@@ -236,14 +236,16 @@ class Store:
         return record
 
     def save(self, record: DownloadRecord) -> DownloadRecord:
-        """Write every field of ``record`` but its queue order (``set_queue_orders``);
-        returns it with ``updated_at`` set."""
+        """Write every field of ``record`` but those its user sets while it may run (queue
+        order, connections, speed limit: ``update`` and ``set_queue_orders`` write them, and
+        a running download's older copy must not undo them); returns it with ``updated_at``
+        set."""
         now = self._clock()
         with self._transaction() as db:
             db.execute(
                 "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
                 " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
-                " error=?, checksum=?, connections=?, rate_limit=?, headers=?, updated_at=?,"
+                " error=?, checksum=?, headers=?, updated_at=?,"
                 " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?"
                 " WHERE id=?",
                 (
@@ -260,8 +262,6 @@ class Store:
                     _dump_ranges(record.done),
                     record.error,
                     None if record.checksum is None else str(record.checksum),
-                    record.connections,
-                    record.rate_limit,
                     json.dumps([list(h) for h in record.headers]),
                     now,
                     record.completed_at,

@@ -257,8 +257,6 @@ class DownloadTask:
         self.record = self._save(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
 
     def _save(self, record: DownloadRecord) -> DownloadRecord:
-        # The connections may have been changed while it runs (set_connections).
-        record = replace(record, connections=self._config.connections)
         try:
             return self._save_record(record)
         except StoreError as error:

@@ -1,5 +1,6 @@
 """The Add dialog: URLs one per line, checked as they are typed, with the reason for each
-bad one; destination, connections, expected checksum and "start paused"; and, behind
+bad one; destination, connections, speed limit, expected checksum and "start paused";
+and, behind
 "Advanced", how the downloads ask for their files (cookies, headers, login, proxy)."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gui_app.engine.naming import display_name_for_url
 from gui_app.engine.urls import redact_url, validate_url
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.request_fields import RequestFields
+from gui_app.units import parse_rate
 
 __all__ = ["AddDialog"]
 
@@ -62,6 +64,9 @@ class AddDialog(QDialog):
         self.connections.setRange(1, 32)
         self.connections.setValue(connections)
         self.connections.setAccessibleName("Connections per download")
+        self.speed_limit = QLineEdit()
+        self.speed_limit.setPlaceholderText("unlimited (or e.g. 500K, 2M)")
+        self.speed_limit.setAccessibleName("Speed limit of each download")
         self.checksum_edit = QLineEdit()
         self.checksum_edit.setPlaceholderText("optional, e.g. sha256:9f86d08…")
         self.checksum_edit.setAccessibleName("Expected checksum")
@@ -85,6 +90,7 @@ class AddDialog(QDialog):
         form = QFormLayout()
         form.addRow("Save to", self.folder)
         form.addRow("Connections", self.connections)
+        form.addRow("Speed limit", self.speed_limit)
         form.addRow("Checksum", self.checksum_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("URLs"))
@@ -99,6 +105,7 @@ class AddDialog(QDialog):
         layout.addWidget(self.buttons)
         self.urls_edit.textChanged.connect(self._on_urls_edit_text_changed)
         self.checksum_edit.textChanged.connect(self._on_urls_edit_text_changed)
+        self.speed_limit.textChanged.connect(self._on_urls_edit_text_changed)
         self.add_duplicates.toggled.connect(self._on_urls_edit_text_changed)
         self.resize(560, 420)
         self._on_urls_edit_text_changed()
@@ -127,6 +134,10 @@ class AddDialog(QDialog):
                 Checksum.parse(checksum)
             except ValueError as error:
                 problems.append(f"Checksum: {error}")
+        try:
+            self._rate()
+        except ValueError as error:
+            problems.append(f"Speed limit: {error}")
         problems += self.advanced.problems()
         return good, problems
 
@@ -159,6 +170,10 @@ class AddDialog(QDialog):
         current = self.urls_edit.toPlainText().rstrip("\n")
         self.urls_edit.setPlainText(f"{current}\n{text}" if current else text)
 
+    def _rate(self) -> int | None:
+        text = self.speed_limit.text().strip()
+        return parse_rate(text) if text else None
+
     def requests(self) -> list[DownloadRequest]:
         good, _ = self._check()
         text = self.checksum_edit.text().strip()
@@ -168,6 +183,7 @@ class AddDialog(QDialog):
                 url=url,
                 dest_dir=self.folder.path(),
                 connections=self.connections.value(),
+                rate_limit=self._rate(),
                 checksum=checksum,
                 start_paused=self.start_paused.isChecked(),
                 headers=self.advanced.headers(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -61,6 +62,7 @@ from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_panel import DownloadPanel
 from gui_app.ui.icons import action_icon
+from gui_app.ui.limits_dialog import LimitsDialog
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
 from gui_app.ui.preferences import Preferences
 from gui_app.ui.problems import ProblemDesk
@@ -186,6 +188,14 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("&Search", self._on_search_triggered, keys.Find)
         self.queue = QueueActions(self.manager, self.commands, self.selected_ids, self)
+        self.limits_action = self._action(
+            "Speed &limit and connections…", self._on_limits_triggered, QKeySequence("Ctrl+L")
+        )
+        self.slow_mode_action = self._action("S&low mode", self._on_slow_mode_toggled,
+                                             QKeySequence("Ctrl+Shift+L"))  # fmt: skip
+        self.slow_mode_action.setCheckable(True)
+        self.limits_dialog: LimitsDialog | None = None  # the last one opened
+        self.slow_mode_action.setChecked(self.settings.slow_mode)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.change_address_action = self._action(
             "Change &address…", self._on_change_address_triggered
@@ -213,6 +223,7 @@ class MainWindow(QMainWindow):
             [self.add_action, self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action]
         )  # fmt: skip
+        toolbar.addAction(self.slow_mode_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.panel.search)
         file_menu = self.menuBar().addMenu("&File")
@@ -228,7 +239,8 @@ class MainWindow(QMainWindow):
             [self.resume_action, self.pause_action, self.pause_all_action,
              self.resume_all_action, self.remove_action, self.remove_completed_action,
              self.open_file_action, self.open_folder_action, self.change_address_action,
-             self.properties_action, self.search_action]
+             self.properties_action, self.limits_action, self.slow_mode_action,
+             self.search_action]
         )  # fmt: skip
         self.downloads_menu.addSeparator()
         self.downloads_menu.addActions(self.queue.actions)
@@ -259,6 +271,8 @@ class MainWindow(QMainWindow):
         self.change_address_action.setEnabled(rules.change_address)
         self.properties_action.setEnabled(rules.properties)
         self.queue.set_enabled(rules.remove)  # any selection the engine can act on
+        self.limits_action.setEnabled(rules.remove)
+        self.slow_mode_action.setEnabled(rules.engine)
 
     @property
     def download_dir(self) -> Path:
@@ -269,7 +283,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.links.clipboard.enabled = settings.watch_clipboard
         self.commands.run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
-        self.commands.run(partial(self.manager.set_global_rate_limit, settings.speed_limit))
+        self.commands.run(partial(self.manager.set_global_rate_limit, settings.global_limit))
+        self.slow_mode_action.setChecked(settings.slow_mode)
         self.commands.run(partial(self.manager.set_proxies, settings.proxies(os.environ)))
         if save and self.store is not None:
             self.commands.run(partial(settings.save, self.store))
@@ -356,6 +371,29 @@ class MainWindow(QMainWindow):
             f"Removed {len(done)} completed download{'s' if len(done) != 1 else ''} from the "
             "list; their files stay", 6000)  # fmt: skip
 
+    def _on_limits_triggered(self) -> None:
+        selected = self.selected_snapshots()
+        if not selected:
+            return
+        dialog = LimitsDialog(selected, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(partial(self._on_limits_accepted, dialog))
+        self.limits_dialog = dialog
+        dialog.open()
+
+    def _on_limits_accepted(self, dialog: LimitsDialog) -> None:
+        rate, count = dialog.rate(), dialog.connections.value()
+        for download_id in dialog.ids:
+            self.commands.run(partial(self.manager.set_rate_limit, download_id, rate))
+            self.commands.run(partial(self.manager.set_connections, download_id, count))
+
+    def _on_slow_mode_toggled(self) -> None:
+        on = self.slow_mode_action.isChecked()
+        self.apply_settings(replace(self.settings, slow_mode=on))
+        self.statusBar().showMessage(
+            f"Slow mode: all downloads together at most {format_rate(self.settings.slow_limit)}"
+            if on else "Slow mode off", 5000)  # fmt: skip
+
     def _on_search_triggered(self) -> None:
         self.panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.panel.search.selectAll()
@@ -379,7 +417,7 @@ class MainWindow(QMainWindow):
         menu.addActions(
             [self.resume_action, self.pause_action, self.remove_action,
              self.open_file_action, self.open_folder_action, self.change_address_action,
-             self.properties_action]
+             self.properties_action, self.limits_action]
         )  # fmt: skip
         menu.addSeparator()
         menu.addActions(self.queue.actions)

@@ -41,6 +41,8 @@ class Settings:
     watch_clipboard: bool = False  # offer links copied anywhere on the desktop
     proxy_mode: ProxyMode = ProxyMode.SYSTEM
     proxy_url: str = ""  # MANUAL's proxy, credentials included (the store is the owner's)
+    slow_mode: bool = False  # the toolbar's snail: the global limit is slow_limit
+    slow_limit: int = 100 * 1024  # bytes per second while slow_mode is on
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     sort_into_folders: bool = True  # each category's downloads in its own folder
 
@@ -56,6 +58,8 @@ class Settings:
             raise ValueError("connections per download must be 1 to 32")
         if self.speed_limit is not None and self.speed_limit < 1:
             raise ValueError("the speed limit must be at least 1 byte/s")
+        if self.slow_limit < 1:
+            raise ValueError("the slow mode's limit must be at least 1 byte/s")
 
     @classmethod
     def load(cls, store: Store, default_dir: Path) -> Settings:
@@ -81,6 +85,11 @@ class Settings:
         except (ValueError, TypeError, KeyError) as error:
             log.warning("saved settings could not be read (%s); using the defaults", error)
             return settings
+
+    @property
+    def global_limit(self) -> int | None:
+        """The limit in force for all downloads together: slow mode's, else the limit."""
+        return self.slow_limit if self.slow_mode else self.speed_limit
 
     def proxies(self, environ: Mapping[str, str]) -> ProxySettings:
         """The proxies of downloads that follow the setting; ``environ`` for SYSTEM."""

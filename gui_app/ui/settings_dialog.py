@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +51,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self._given = settings
         self.folder = FolderField(settings.download_dir, "Download folder")
         self.folder_edit = self.folder.edit
         self.max_concurrent = QSpinBox()
@@ -64,6 +66,9 @@ class SettingsDialog(QDialog):
         self.speed_limit = QLineEdit("" if limit is None else format_rate(limit).split("/")[0])
         self.speed_limit.setPlaceholderText("unlimited (or e.g. 2M for 2 MiB/s)")
         self.speed_limit.setAccessibleName("Global speed limit")
+        self.slow_limit = QLineEdit(format_rate(settings.slow_limit).split("/")[0])
+        self.slow_limit.setAccessibleName("Slow mode's speed limit")
+        self.slow_limit.setPlaceholderText("e.g. 100K")
         self.notifications = QCheckBox("Notify when a download completes or fails")
         self.notifications.setChecked(settings.notifications)
         self.close_to_tray = QCheckBox("Closing the window keeps Rangeload in the tray")
@@ -102,6 +107,7 @@ class SettingsDialog(QDialog):
         form.addRow("Downloads at once", self.max_concurrent)
         form.addRow("Connections each", self.connections)
         form.addRow("Speed limit", self.speed_limit)
+        form.addRow("Slow mode's limit", self.slow_limit)
         form.addRow("Proxy", self.proxy_mode)
         form.addRow("", self.proxy_url)
         layout = QVBoxLayout(self)
@@ -119,6 +125,7 @@ class SettingsDialog(QDialog):
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.folder_edit.textChanged.connect(self._on_speed_limit_text_changed)
         self.proxy_url.textChanged.connect(self._on_speed_limit_text_changed)
+        self.slow_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.proxy_mode.currentIndexChanged.connect(self._on_speed_limit_text_changed)
         self._on_speed_limit_text_changed()
 
@@ -136,6 +143,10 @@ class SettingsDialog(QDialog):
                 parse_rate(text)
             except ValueError as error:
                 return f"Speed limit: {error}"
+        try:
+            parse_rate(self.slow_limit.text().strip())
+        except ValueError as error:
+            return f"Slow mode's limit: {error}"
         if not self.folder.path().is_dir():
             return "Download folder: no such folder"
         if self.proxy_mode.currentData() is ProxyMode.MANUAL:
@@ -147,7 +158,8 @@ class SettingsDialog(QDialog):
 
     def settings(self) -> Settings:
         text = self.speed_limit.text().strip()
-        return Settings(
+        return replace(
+            self._given,  # what this dialog does not show (slow mode, categories) is kept
             download_dir=self.folder.path(),
             max_concurrent=self.max_concurrent.value(),
             connections=self.connections.value(),
@@ -157,6 +169,7 @@ class SettingsDialog(QDialog):
             resume_on_start=self.resume_on_start.isChecked(),
             ask_before_adding=self.ask_before_adding.isChecked(),
             watch_clipboard=self.watch_clipboard.isChecked(),
+            slow_limit=parse_rate(self.slow_limit.text().strip()),
             proxy_mode=self.proxy_mode.currentData(),
             proxy_url=self.proxy_url.text().strip(),
         )

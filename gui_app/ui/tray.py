@@ -33,7 +33,7 @@ def tray_for(window: MainWindow, *, notifications: bool = True) -> Tray:
     """The tray of the main window: its actions, its list's summary, its messages."""
     tray = Tray(
         window,
-        actions=[window.pause_all_action, window.resume_all_action],
+        actions=[window.pause_all_action, window.resume_all_action, window.slow_mode_action],
         quit_action=window.quit_action,
         summary=window.model.summary,
         bridge=window.bridge,

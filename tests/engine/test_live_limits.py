@@ -36,7 +36,11 @@ def test_connections_change_while_it_runs(
     manager.set_connections(download_id, 4)
     wait_for(lambda: live_connections(manager, download_id) == 4, 5)
     manager.set_connections(download_id, 2)
+    manager.set_rate_limit(download_id, 3 << 20)
     wait_for(lambda: live_connections(manager, download_id) <= 2, 10)
+    running = manager.get(download_id)
+    assert running is not None
+    assert (running.record.connections, running.record.rate_limit) == (2, 3 << 20)
     assert manager.wait([download_id], timeout=60)
     snapshot = manager.get(download_id)
     assert snapshot is not None
@@ -48,7 +52,8 @@ def test_connections_change_while_it_runs(
     stored = store.get(download_id)
     store.close()
     assert stored is not None
-    assert stored.connections == 2  # the running task's saves kept the new count
+    # The running task's saves did not write back the values it started with.
+    assert (stored.connections, stored.rate_limit) == (2, 3 << 20)
 
 
 def test_a_speed_limit_set_while_it_runs_holds(

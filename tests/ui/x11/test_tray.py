@@ -66,7 +66,7 @@ def test_the_tray_shows_the_downloads_and_its_menu_drives_them(
     menu = icon.contextMenu()
     assert menu is not None
     names = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert names == ["Show/Hide", "Pause all", "Resume all", "Quit"]
+    assert names == ["Show/Hide", "Pause all", "Resume all", "Slow mode", "Quit"]
     qtbot.waitUntil(lambda: icon.toolTip() == "Rangeload: idle", timeout=3000)
     settings = SettingsDialog(window.settings, window)
     assert settings.close_to_tray.isEnabled()
