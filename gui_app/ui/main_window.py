@@ -62,8 +62,8 @@ from gui_app.ui.details_pane import DetailsPane
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_panel import DownloadPanel
 from gui_app.ui.icons import action_icon
-from gui_app.ui.limits_dialog import LimitsDialog
 from gui_app.ui.link_intake import LinkDrops, LinkIntake
+from gui_app.ui.list_actions import ListActions
 from gui_app.ui.preferences import Preferences
 from gui_app.ui.problems import ProblemDesk
 from gui_app.ui.queue_actions import QueueActions
@@ -183,18 +183,21 @@ class MainWindow(QMainWindow):
         self.remove_action = self._action(
             "Re&move…", self._on_remove_triggered, keys.Delete, icon="remove"
         )
+        self.list_actions = ListActions(self.manager, self.commands, self.model.snapshots, self)
+        self.list_actions.message_posted.connect(self.statusBar().showMessage)
         self.remove_completed_action = self._action(
-            "Remove &completed", self._on_remove_completed_triggered
+            "Remove &completed", self.list_actions.remove_completed
         )
         self.search_action = self._action("&Search", self._on_search_triggered, keys.Find)
         self.queue = QueueActions(self.manager, self.commands, self.selected_ids, self)
         self.limits_action = self._action(
-            "Speed &limit and connections…", self._on_limits_triggered, QKeySequence("Ctrl+L")
+            "Speed &limit and connections…",
+            lambda: self.list_actions.ask_limits(self.selected_snapshots()),
+            QKeySequence("Ctrl+L"),
         )
         self.slow_mode_action = self._action("S&low mode", self._on_slow_mode_toggled,
                                              QKeySequence("Ctrl+Shift+L"))  # fmt: skip
         self.slow_mode_action.setCheckable(True)
-        self.limits_dialog: LimitsDialog | None = None  # the last one opened
         self.slow_mode_action.setChecked(self.settings.slow_mode)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
         self.change_address_action = self._action(
@@ -361,31 +364,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{path} is no longer there: moved or deleted", 8000)
         elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.statusBar().showMessage(f"No program is set up to open {path}", 8000)
-
-    def _on_remove_completed_triggered(self) -> None:
-        """Completed downloads leave the list; their files stay where they are."""
-        done = [s.id for s in self.model.snapshots() if s.state is DownloadState.COMPLETED]
-        for download_id in done:
-            self.commands.run(partial(self.manager.remove, download_id))
-        self.statusBar().showMessage(
-            f"Removed {len(done)} completed download{'s' if len(done) != 1 else ''} from the "
-            "list; their files stay", 6000)  # fmt: skip
-
-    def _on_limits_triggered(self) -> None:
-        selected = self.selected_snapshots()
-        if not selected:
-            return
-        dialog = LimitsDialog(selected, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(partial(self._on_limits_accepted, dialog))
-        self.limits_dialog = dialog
-        dialog.open()
-
-    def _on_limits_accepted(self, dialog: LimitsDialog) -> None:
-        rate, count = dialog.rate(), dialog.connections.value()
-        for download_id in dialog.ids:
-            self.commands.run(partial(self.manager.set_rate_limit, download_id, rate))
-            self.commands.run(partial(self.manager.set_connections, download_id, count))
 
     def _on_slow_mode_toggled(self) -> None:
         on = self.slow_mode_action.isChecked()

@@ -43,7 +43,7 @@ def test_limits_and_connections_change_on_running_downloads(
                     timeout=10_000)  # fmt: skip
     window.view.selectRow(0)
     press_shortcut(window, window.limits_action.shortcut())
-    dialog = window.limits_dialog
+    dialog = window.list_actions.limits_dialog
     assert dialog is not None
     dialog.speed_limit.setText("3M")
     dialog.connections.setValue(2)
