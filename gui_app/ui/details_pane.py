@@ -1,9 +1,11 @@
 """The details of the selected download: where it comes from and goes, what identifies
-the remote file, whether it can be resumed, each connection, and the last error."""
+the remote file, whether it can be resumed, each connection, the last error, and its
+speed over the last minutes."""
 
 from __future__ import annotations
 
 import html
+import time
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -15,6 +17,7 @@ from gui_app.engine.models import (
     proxy_choice_label,
 )
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
+from gui_app.ui.speed_graph import SpeedGraph, SpeedHistory
 from gui_app.units import format_bytes, format_rate
 
 __all__ = ["DetailsPane"]
@@ -44,9 +47,12 @@ class DetailsPane(QWidget):
     retry_requested = Signal(int)  # DownloadId
     change_address_requested = Signal(int)  # DownloadId
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, speeds: SpeedHistory | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Download details")
+        self._speeds = speeds or SpeedHistory()
+        self.graph = SpeedGraph(lambda: self._speeds.series(self._shown or 0), time.monotonic,
+                                self)  # fmt: skip
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -63,11 +69,14 @@ class DetailsPane(QWidget):
         row.addWidget(self.retry)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.graph)
         self._shown: DownloadId | None = None
         self.show_snapshot(None)
 
     def show_snapshot(self, snapshot: DownloadSnapshot | None) -> None:
         self._shown = None if snapshot is None else snapshot.id
+        self.graph.setVisible(snapshot is not None)
+        self.graph.update()
         self.retry.setVisible(snapshot is not None and snapshot.state is DownloadState.FAILED)
         self.change_address.setVisible(snapshot is not None and snapshot.state in
                                        (DownloadState.PAUSED, DownloadState.FAILED))  # fmt: skip

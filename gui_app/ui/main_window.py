@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -70,6 +71,7 @@ from gui_app.ui.queue_actions import QueueActions
 from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
+from gui_app.ui.speed_graph import TOTAL, SpeedGraph, SpeedHistory
 from gui_app.ui.window_layout import layout_settings, restore_layout
 from gui_app.units import format_rate
 
@@ -103,7 +105,8 @@ class MainWindow(QMainWindow):
         self.bridge.engine_lost.connect(self._on_bridge_engine_lost)
         self._engine_lost = False
         self.model = DownloadModel(manager, self.bridge, self, interval_ms=poll_ms)
-        self.details = DetailsPane(self)
+        self.speeds = SpeedHistory()
+        self.details = DetailsPane(self, self.speeds)
         self.details.retry_requested.connect(self._on_details_retry_requested)
         self.details.change_address_requested.connect(self._on_details_change_address_requested)
         self.panel = DownloadPanel(self.model, self.details, lambda: self.settings.categories,
@@ -134,6 +137,10 @@ class MainWindow(QMainWindow):
         self.sharing_label.hide()
         self.statusBar().addPermanentWidget(self.sharing_label)
         self.statusBar().addPermanentWidget(self.status)
+        self.total_graph = SpeedGraph(lambda: self.speeds.series(TOTAL), time.monotonic, self)
+        self.total_graph.setAccessibleName("Total speed over the last minutes")
+        self.total_graph.setFixedSize(180, 22)
+        self.statusBar().addPermanentWidget(self.total_graph)
         self.preferences = Preferences(self.commands, self.site_book, lambda: self.settings, self)
         self.preferences.settings_chosen.connect(self.apply_settings)
         self._status_timer = QTimer(self)
@@ -452,6 +459,16 @@ class MainWindow(QMainWindow):
             f"  ·  {counts[DownloadState.FAILED]} failed"
         )
         self.panel.refresh_counts()
+        now = time.monotonic()
+        snapshots = self.model.snapshots()
+        for snapshot in snapshots:
+            if snapshot.state is DownloadState.RUNNING:
+                self.speeds.add(snapshot.id, now, snapshot.speed)
+        self.speeds.add(TOTAL, now, summary.speed)
+        self.speeds.forget({s.id for s in snapshots if s.state is DownloadState.RUNNING}
+                           | {s.id for s in self.selected_snapshots()})  # fmt: skip
+        self.total_graph.update()
+        self.details.graph.update()
 
     # -- Qt overrides ------------------------------------------------------------------
 
