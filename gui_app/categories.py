@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-__all__ = ["DEFAULT_CATEGORIES", "OTHER", "Category", "category_of"]
+__all__ = ["DEFAULT_CATEGORIES", "OTHER", "Category", "CategoryFolders", "category_of"]
 
 OTHER = "Other"
 
@@ -60,3 +60,19 @@ def category_of(filename: str, url: str, categories: Sequence[Category]) -> str:
         if category.takes(filename, url):
             return category.name
     return OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFolders:
+    """Where a download goes once its name is known: its category's folder (a subfolder
+    of ``base`` named after it, unless the category names its own), or ``base`` itself
+    for what matches no category."""
+
+    base: Path
+    categories: tuple[Category, ...] = DEFAULT_CATEGORIES
+
+    def folder_for(self, filename: str, url: str) -> Path:
+        for category in self.categories:
+            if category.takes(filename, url):
+                return Path(category.folder) if category.folder else self.base / category.name
+        return self.base

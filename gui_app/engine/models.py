@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gui_app.byteranges import ByteRange
+from gui_app.categories import CategoryFolders
 from gui_app.engine.naming import display_name_for_url
 
 __all__ = [
@@ -172,6 +173,7 @@ class DownloadRequest:
     start_paused: bool = False
     login: Login | None = None
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
+    sort_into: CategoryFolders | None = None  # the folder follows the name, once known
 
     @property
     def options(self) -> RequestOptions:
@@ -224,6 +226,7 @@ class DownloadRecord:
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
     problem: Problem | None = None  # what a failed download needs from its user
     queue_order: float = 0.0  # queued downloads start lowest first; the user reorders them
+    sort_into: CategoryFolders | None = None  # until named: its category's folder decides
 
     @property
     def done_bytes(self) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from gui_app import paths
 from gui_app.byteranges import ByteRange, merge
+from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -41,7 +42,7 @@ __all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteErr
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
@@ -85,11 +86,15 @@ _V4 = """
 ALTER TABLE downloads ADD COLUMN queue_order REAL NOT NULL DEFAULT 0;
 UPDATE downloads SET queue_order = id
 """
+_V5 = """
+ALTER TABLE downloads ADD COLUMN sort_into TEXT
+"""
 
 _COLUMNS = (
     "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
     " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
-    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem, queue_order"
+    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem, queue_order,"
+    " sort_into"
 )
 
 
@@ -157,7 +162,7 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             # executescript would commit the open transaction; run them one by one.
-            for script in (_SCHEMA, _V2, _V3, _V4)[version:]:
+            for script in (_SCHEMA, _V2, _V3, _V4, _V5)[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -211,8 +216,8 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO downloads (url, dest_dir, state, filename, checksum, connections,"
-                " rate_limit, headers, created_at, updated_at, login, proxy, queue_order)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+                " rate_limit, headers, created_at, updated_at, login, proxy, sort_into,"
+                " queue_order) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
                 " (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM downloads))",
                 (
                     request.url,
@@ -227,6 +232,7 @@ class Store:
                     now,
                     _dump_login(request.login),
                     request.proxy,
+                    _dump_sort_into(request.sort_into),
                 ),
             )
             row_id = cursor.lastrowid
@@ -379,6 +385,22 @@ def _dump_login(login: Login | None) -> str | None:
     return None if login is None else json.dumps([login.user, login.password])
 
 
+def _dump_sort_into(rule: CategoryFolders | None) -> str | None:
+    if rule is None:
+        return None
+    categories = [[c.name, list(c.extensions), list(c.patterns), c.folder] for c in rule.categories]
+    return json.dumps({"base": str(rule.base), "categories": categories})
+
+
+def _load_sort_into(text: object) -> CategoryFolders | None:
+    if text is None:
+        return None
+    data = json.loads(str(text))
+    categories = tuple(Category(str(name), tuple(extensions), tuple(patterns), folder)
+                       for name, extensions, patterns, folder in data["categories"])  # fmt: skip
+    return CategoryFolders(Path(data["base"]), categories)
+
+
 def _load_login(text: object) -> Login | None:
     if text is None:
         return None
@@ -415,7 +437,7 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
         created_at, updated_at, completed_at, part_id, pause_reason, login, proxy, problem,
-        queue_order,
+        queue_order, sort_into,
     ) = row  # fmt: skip
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
@@ -446,4 +468,5 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         proxy=None if proxy is None else str(proxy),
         problem=None if problem is None else Problem(problem),
         queue_order=float(queue_order),  # type: ignore[arg-type]  # sqlite returns untyped values
+        sort_into=_load_sort_into(sort_into),
     )

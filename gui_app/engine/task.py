@@ -22,9 +22,11 @@ from pathlib import Path
 import httpx
 
 from gui_app.byteranges import ByteRange, total
+from gui_app.categories import CategoryFolders
 from gui_app.engine import finishing
 from gui_app.engine.errors import (
     ChecksumMismatchError,
+    DiskError,
     DiskFullError,
     DownloadError,
     FileChangedError,
@@ -387,13 +389,27 @@ class DownloadTask:
             self._update(validators=adopted)
         return guard, response, answer
 
+    @staticmethod
+    def _category_folder(rule: CategoryFolders, filename: str, url: str) -> Path:
+        folder = rule.folder_for(filename, url)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DiskError(f"cannot make the folder {folder}: {error.strerror}") from error
+        return folder
+
     def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
         """Take what the probe taught: size, validators, name; open the part file."""
         record, done = self.record, self._regions.done
         final_url, headers = str(response.url), response.headers
-        filename = record.filename or self._claim_filename(
-            record.dest_dir, choose_filename(headers.get("content-disposition"), final_url,
-                                             record.url, answer.content_type))  # fmt: skip
+        filename = record.filename
+        if filename is None:
+            wanted = choose_filename(headers.get("content-disposition"), final_url, record.url,
+                                     answer.content_type)  # fmt: skip
+            if record.sort_into is not None:  # its category's folder, now the name is known
+                self._update(dest_dir=self._category_folder(record.sort_into, wanted, final_url))
+                record = self.record
+            filename = self._claim_filename(record.dest_dir, wanted)
         # A whole-file answer to a closed first range from a server that says it takes
         # ranges: some honour only open-ended ones (``bytes=N-``); try those.
         offered = (

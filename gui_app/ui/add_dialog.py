@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui_app.categories import CategoryFolders
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.models import Checksum, DownloadRequest
 from gui_app.engine.naming import display_name_for_url
@@ -42,8 +43,10 @@ class AddDialog(QDialog):
         text: str = "",
         parent: QWidget | None = None,
         connections: int = 8,
+        sort_into: CategoryFolders | None = None,
     ) -> None:
         super().__init__(parent)
+        self._sort_into = sort_into  # used while the folder is left as it was
         self.setWindowTitle("Add downloads")
         self._existing = set(existing_urls)
         self.urls_edit = QPlainTextEdit(text)
@@ -170,6 +173,10 @@ class AddDialog(QDialog):
         current = self.urls_edit.toPlainText().rstrip("\n")
         self.urls_edit.setPlainText(f"{current}\n{text}" if current else text)
 
+    def _folder_left_alone(self) -> bool:
+        """A folder chosen here wins over the category's."""
+        return self._sort_into is not None and self.folder.path() == self._sort_into.base
+
     def _rate(self) -> int | None:
         text = self.speed_limit.text().strip()
         return parse_rate(text) if text else None
@@ -187,6 +194,7 @@ class AddDialog(QDialog):
                 checksum=checksum,
                 start_paused=self.start_paused.isChecked(),
                 headers=self.advanced.headers(),
+                sort_into=self._sort_into if self._folder_left_alone() else None,
                 login=self.advanced.login(),
                 proxy=self.advanced.proxy(),
             )

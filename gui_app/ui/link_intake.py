@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
@@ -85,8 +84,7 @@ class LinkIntake(QObject):
         unique = [o for o in unique if o.url in listed or not self._renewed(o)]
         settings = self._settings()
         self.add_requests([
-            self._request(o, settings.download_dir, settings.connections, start_paused)
-            for o in unique if o.url not in listed
+            self._request(o, settings, start_paused) for o in unique if o.url not in listed
         ])  # fmt: skip
 
     def _renewed(self, offer: Offer) -> bool:
@@ -124,10 +122,16 @@ class LinkIntake(QObject):
         self.offer([offer])
 
     @staticmethod
-    def _request(offer: Offer, folder: Path, connections: int, paused: bool) -> DownloadRequest:
-        return DownloadRequest(offer.url, folder, filename=offer.filename or None,
-                               connections=connections, headers=offer.headers(),
-                               start_paused=paused)  # fmt: skip
+    def _request(offer: Offer, settings: Settings, paused: bool) -> DownloadRequest:
+        return DownloadRequest(
+            offer.url,
+            settings.download_dir,
+            filename=offer.filename or None,
+            connections=settings.connections,
+            headers=offer.headers(),
+            start_paused=paused,
+            sort_into=settings.category_folders,
+        )
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         """Add ``requests``, each with its site's defaults (read off the GUI thread: a
@@ -196,7 +200,8 @@ class LinkIntake(QObject):
     def _dialog(self, text: str = "") -> AddDialog:
         settings = self._settings()
         return AddDialog(settings.download_dir, self.listed_urls(), text, self._window,
-                         connections=settings.connections)  # fmt: skip
+                         connections=settings.connections,
+                         sort_into=settings.category_folders)  # fmt: skip
 
     def _on_offer_accepted(self, dialog: AddDialog) -> None:
         """The dialog's requests, each with what a browser said of its link."""

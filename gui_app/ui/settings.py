@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from gui_app.categories import DEFAULT_CATEGORIES, Category
+from gui_app.categories import DEFAULT_CATEGORIES, Category, CategoryFolders
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.store import Store
@@ -85,6 +85,13 @@ class Settings:
         except (ValueError, TypeError, KeyError) as error:
             log.warning("saved settings could not be read (%s); using the defaults", error)
             return settings
+
+    @property
+    def category_folders(self) -> CategoryFolders | None:
+        """Where new downloads go by category, when sorting into folders is on."""
+        if not self.sort_into_folders:
+            return None
+        return CategoryFolders(self.download_dir, self.categories)
 
     @property
     def global_limit(self) -> int | None:

@@ -1,0 +1,96 @@
+"""Categories with their own folders: downloads handed over land in their category's
+folder, decided by the name the server gives (a link without an extension that turns out
+to be a .zip is an archive); a folder chosen in the Add dialog wins; with sorting off,
+everything goes to the download folder. Files SHA-256 equal to what was served."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from gui_app.categories import DEFAULT_CATEGORIES, OTHER, Category, CategoryFolders, category_of
+from gui_app.engine.models import DownloadState
+from gui_app.ui.main_window import MainWindow
+from tests.helpers import sha256_bytes, sha256_of
+from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
+
+DATA = random.Random(4).randbytes(300_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "category"),
+    [("a.MP4", "http://h/a.MP4", "Video"), ("b.tar.gz", "http://h/b", "Archives"),
+     ("c", "http://h/get?id=1", OTHER), ("d.iso", "http://h/d.iso", "Programs"),
+     ("notes.PDF", "http://h/x", "Documents")],
+)  # fmt: skip
+def test_a_name_has_one_category(name: str, url: str, category: str) -> None:
+    assert category_of(name, url, DEFAULT_CATEGORIES) == category
+
+
+def test_url_patterns_and_own_folders() -> None:
+    mine = Category("Mirror", (), ("*://mirror.example/*",), "/srv/mirror")
+    rule = CategoryFolders(Path("/dl"), (mine, *DEFAULT_CATEGORIES))
+    assert rule.folder_for("x.bin", "https://mirror.example/x.bin") == Path("/srv/mirror")
+    assert rule.folder_for("x.zip", "https://other/x.zip") == Path("/dl/Archives")
+    assert rule.folder_for("x.bin", "https://other/x.bin") == Path("/dl")
+    with pytest.raises(ValueError, match="a category's name"):
+        Category("a/b")
+
+
+@pytest.fixture
+def site() -> Iterator[HostileServer]:
+    """``/<name>`` serves DATA; ``/get`` serves it named by Content-Disposition only."""
+
+    def handler(request: Request, o: Out) -> None:
+        extra = {"Content-Disposition": 'attachment; filename="bundle.zip"'}
+        serve_file(request, o, DATA, extra=extra if request.target.startswith("/get") else None)
+
+    with hostile_server(handler) as server:
+        yield server
+
+
+def wait_done(qtbot: QtBot, window: MainWindow, count: int) -> list[Path]:
+    qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=5000)
+    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
+                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    paths = [s.record.path for s in window.model.snapshots()]
+    assert all(p is not None and sha256_of(p) == sha256_bytes(DATA) for p in paths)
+    return [p for p in paths if p is not None]
+
+
+def test_handed_over_links_land_in_their_category_folders(
+    qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
+) -> None:
+    window.links.add_urls([f"{site.url}/film.mp4", f"{site.url}/get?id=7",
+                           f"{site.url}/data.bin"])  # fmt: skip
+    paths = wait_done(qtbot, window, 3)
+    assert sorted(paths) == sorted([tmp_path / "Video" / "film.mp4",
+                                    tmp_path / "Archives" / "bundle.zip",
+                                    tmp_path / "data.bin"])  # fmt: skip
+
+
+def test_a_folder_chosen_in_the_add_dialog_wins(
+    qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    window.links.offer_urls([f"{site.url}/film.mp4"])
+    dialog = window.links.offer_dialog
+    assert dialog is not None
+    dialog.folder_edit.setText(str(chosen))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert wait_done(qtbot, window, 1) == [chosen / "film.mp4"]
+
+
+def test_sorting_into_folders_can_be_turned_off(
+    qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
+) -> None:
+    window.apply_settings(replace(window.settings, sort_into_folders=False), save=False)
+    window.links.add_urls([f"{site.url}/film.mp4"])
+    assert wait_done(qtbot, window, 1) == [tmp_path / "film.mp4"]
