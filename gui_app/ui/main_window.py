@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
         self.commands.run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
         self.commands.run(partial(self.manager.set_global_rate_limit, settings.global_limit))
         self.slow_mode_action.setChecked(settings.slow_mode)
+        self.panel.set_categories([c.name for c in settings.categories])
         self.commands.run(partial(self.manager.set_proxies, settings.proxies(os.environ)))
         if save and self.store is not None:
             self.commands.run(partial(settings.save, self.store))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QSystemTrayIcon,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +24,7 @@ from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.sites import Site
 from gui_app.ui.browser_panel import BrowserPanel
+from gui_app.ui.categories_panel import CategoriesPanel
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.settings import ProxyMode, Settings
 from gui_app.ui.sites_panel import SitesPanel
@@ -110,16 +112,25 @@ class SettingsDialog(QDialog):
         form.addRow("Slow mode's limit", self.slow_limit)
         form.addRow("Proxy", self.proxy_mode)
         form.addRow("", self.proxy_url)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
         for box in (self.notifications, self.close_to_tray, self.resume_on_start,
                     self.ask_before_adding, self.watch_clipboard):  # fmt: skip
-            layout.addWidget(box)
-        self.sites_panel = SitesPanel(sites or [], passwords_go, self)
-        self.sites_panel.setVisible(sites is not None)  # the window passes its sites' list
-        layout.addWidget(self.sites_panel)
-        self.browsers = BrowserPanel(parent=self)
-        layout.addWidget(self.browsers)
+            general_layout.addWidget(box)
+        general_layout.addStretch(1)
+        self.categories_panel = CategoriesPanel(settings.categories, settings.sort_into_folders)
+        self.sites_panel = SitesPanel(sites or [], passwords_go)
+        self.browsers = BrowserPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Settings pages")
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.categories_panel, "&Categories")
+        if sites is not None:  # the window passes its site book's list
+            self.tabs.addTab(self.sites_panel, "S&ites")
+        self.tabs.addTab(self.browsers, "&Browsers")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
@@ -159,7 +170,7 @@ class SettingsDialog(QDialog):
     def settings(self) -> Settings:
         text = self.speed_limit.text().strip()
         return replace(
-            self._given,  # what this dialog does not show (slow mode, categories) is kept
+            self._given,  # what this dialog does not show (slow mode) is kept
             download_dir=self.folder.path(),
             max_concurrent=self.max_concurrent.value(),
             connections=self.connections.value(),
@@ -172,4 +183,6 @@ class SettingsDialog(QDialog):
             slow_limit=parse_rate(self.slow_limit.text().strip()),
             proxy_mode=self.proxy_mode.currentData(),
             proxy_url=self.proxy_url.text().strip(),
+            categories=tuple(self.categories_panel.categories),
+            sort_into_folders=self.categories_panel.sort_into_folders.isChecked(),
         )

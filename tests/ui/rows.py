@@ -26,3 +26,13 @@ def assert_row_completes(
     assert path is not None
     assert sha256_of(path) == sha256_of(source)
     return path
+
+
+def sidebar_texts(window: MainWindow) -> set[str]:
+    sidebar = window.panel.sidebar
+    texts = set()
+    for top in range(sidebar.topLevelItemCount()):
+        group = sidebar.topLevelItem(top)
+        assert group is not None
+        texts |= {child.text(0) for i in range(group.childCount()) if (child := group.child(i))}
+    return texts

@@ -19,6 +19,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.helpers import sha256_bytes, sha256_of
 from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
+from tests.ui.rows import sidebar_texts
 
 DATA = random.Random(4).randbytes(300_000)
 
@@ -94,3 +95,34 @@ def test_sorting_into_folders_can_be_turned_off(
     window.apply_settings(replace(window.settings, sort_into_folders=False), save=False)
     window.links.add_urls([f"{site.url}/film.mp4"])
     assert wait_done(qtbot, window, 1) == [tmp_path / "film.mp4"]
+
+
+def test_categories_are_edited_in_settings(
+    qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
+) -> None:
+    window.settings_action.trigger()
+    settings = window.preferences.dialog
+    assert settings is not None
+    panel = settings.categories_panel
+    settings.tabs.setCurrentWidget(panel)
+    panel.add_button.click()
+    dialog = panel.dialog
+    assert dialog is not None
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.name.setText("video")
+    assert "there is a category video already" in dialog.problem.text()
+    dialog.name.setText("Films")
+    dialog.extensions.setText("mp4 MKV")
+    dialog.folder.setText(str(tmp_path / "films"))
+    assert ok.isEnabled()
+    ok.click()
+    panel.table.selectRow(0)  # Video: it would take .mp4 first
+    panel.remove_button.click()
+    settings.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert [c.name for c in window.settings.categories][-1] == "Films"
+    assert "Video" not in [c.name for c in window.settings.categories]
+    qtbot.waitUntil(lambda: "Films (0)" in sidebar_texts(window), timeout=2000)
+    assert not any(text.startswith("Video") for text in sidebar_texts(window))
+    window.links.add_urls([f"{site.url}/film.mp4"])
+    assert wait_done(qtbot, window, 1) == [tmp_path / "films" / "film.mp4"]
+    qtbot.waitUntil(lambda: "Films (1)" in sidebar_texts(window), timeout=2000)

@@ -22,6 +22,7 @@ from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.helpers import make_file, serving, sha256_of
 from tests.ui.modal import press_shortcut, settle
+from tests.ui.rows import sidebar_texts
 
 FILES = {"video.mp4": 300_000, "backup.zip": 200_000, "notes.pdf": 100_000}
 
@@ -43,16 +44,6 @@ def shelf(tmp_path: Path) -> Iterator[ServerThread]:
 def shown_names(window: MainWindow) -> list[str]:
     shown = window.panel.filter
     return [shown.snapshot_at(row).record.display_name for row in range(shown.rowCount())]
-
-
-def sidebar_texts(window: MainWindow) -> set[str]:
-    sidebar = window.panel.sidebar
-    texts = set()
-    for top in range(sidebar.topLevelItemCount()):
-        group = sidebar.topLevelItem(top)
-        assert group is not None
-        texts |= {child.text(0) for i in range(group.childCount()) if (child := group.child(i))}
-    return texts
 
 
 def fill(qtbot: QtBot, window: MainWindow, shelf: ServerThread) -> None:

@@ -49,6 +49,7 @@ def test_a_site_added_in_settings_shapes_its_downloads(
     settings = window.preferences.dialog
     assert settings is not None
     panel = settings.sites_panel
+    settings.tabs.setCurrentWidget(panel)
     assert panel.isVisibleTo(settings)
     assert "readable by you only" in panel.where.text()
     panel.add_button.click()
