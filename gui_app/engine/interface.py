@@ -59,6 +59,9 @@ class Engine(Protocol):
     def set_max_concurrent(self, count: int) -> None:
         """How many downloads run at once (at least one)."""
 
+    def hold_queue(self, held: bool) -> None:
+        """Hold the queue (running ones stop, saved, as queued) or release it."""
+
     def set_global_rate_limit(self, rate: int | None) -> None:
         """Bytes per second for all downloads together; None: unlimited."""
 

@@ -106,6 +106,9 @@ class RemoteEngine:
     def set_max_concurrent(self, count: int) -> None:
         self._call("set_max_concurrent", count)
 
+    def hold_queue(self, held: bool) -> None:
+        self._call("hold_queue", held)
+
     def set_global_rate_limit(self, rate: int | None) -> None:
         self._call("set_global_rate_limit", rate)
 

@@ -119,6 +119,7 @@ class DownloadManager:
                                   lambda download_id: download_id in self._tasks)  # fmt: skip
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
+        self._queue_held = False  # the schedule's closed hours: nothing starts
         self._closed = False
         self._housekeeper = threading.Thread(
             target=self._housekeeping, name="rangeload-housekeeping", daemon=True
@@ -277,6 +278,17 @@ class DownloadManager:
             self._max_concurrent = count
         self._schedule()
 
+    def hold_queue(self, held: bool) -> None:
+        """Hold the queue (outside the schedule's hours): running downloads stop, saved, and
+        wait as queued; nothing starts until it is released."""
+        with self._lock:
+            self._queue_held = held
+            tasks = list(self._tasks.values()) if held else []
+        for task in tasks:
+            task.stop(StopReason.SHUTDOWN)
+        if not held:
+            self._schedule()
+
     def set_global_rate_limit(self, rate: int | None) -> None:
         self._global_bucket.set_rate(rate)
 
@@ -434,7 +446,7 @@ class DownloadManager:
     def _schedule(self) -> None:
         started: list[DownloadTask] = []
         with self._lock:
-            if self._closed:
+            if self._closed or self._queue_held:
                 return
             running = len(self._tasks)
             records = self._records

@@ -68,6 +68,7 @@ from gui_app.ui.list_actions import ListActions
 from gui_app.ui.preferences import Preferences
 from gui_app.ui.problems import ProblemDesk
 from gui_app.ui.queue_actions import QueueActions
+from gui_app.ui.queue_schedule import QueueSchedule
 from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.total_graph.setAccessibleName("Total speed over the last minutes")
         self.total_graph.setFixedSize(180, 22)
         self.statusBar().addPermanentWidget(self.total_graph)
+        self.schedule = QueueSchedule(manager, self.commands, lambda: self.settings, self)
         self.preferences = Preferences(self.commands, self.site_book, lambda: self.settings, self)
         self.preferences.settings_chosen.connect(self.apply_settings)
         self._status_timer = QTimer(self)
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         self.model.rowsInserted.connect(self._on_model_rows_changed)
         self.model.rowsRemoved.connect(self._on_model_rows_changed)
         self._update_actions()
+        self.schedule.check()
         self._on_status_timer_timeout()
         self.resize(960, 600)
         if store is not None:
@@ -293,7 +296,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.links.clipboard.enabled = settings.watch_clipboard
         self.commands.run(partial(self.manager.set_max_concurrent, settings.max_concurrent))
-        self.commands.run(partial(self.manager.set_global_rate_limit, settings.global_limit))
+        self.schedule.check()  # the queue's hours and the speed limit in force now
         self.slow_mode_action.setChecked(settings.slow_mode)
         self.panel.set_categories([c.name for c in settings.categories])
         self.commands.run(partial(self.manager.set_proxies, settings.proxies(os.environ)))
@@ -458,6 +461,7 @@ class MainWindow(QMainWindow):
             f"{format_rate(summary.speed)}  ·  {summary.active} active  ·  "
             f"{counts[DownloadState.QUEUED]} queued  ·  {counts[DownloadState.COMPLETED]} done"
             f"  ·  {counts[DownloadState.FAILED]} failed"
+            + (f"  ·  {self.schedule.describe()}" if self.settings.schedule else "")
         )
         self.panel.refresh_counts()
         now = time.monotonic()

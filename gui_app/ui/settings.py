@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from gui_app.categories import DEFAULT_CATEGORIES, Category, CategoryFolders
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.store import Store
+from gui_app.schedule import Schedule
 
 __all__ = ["SETTINGS_KEY", "ProxyMode", "Settings"]
 
@@ -43,6 +45,7 @@ class Settings:
     proxy_url: str = ""  # MANUAL's proxy, credentials included (the store is the owner's)
     slow_mode: bool = False  # the toolbar's snail: the global limit is slow_limit
     slow_limit: int = 100 * 1024  # bytes per second while slow_mode is on
+    schedule: Schedule | None = None  # None: the queue runs whenever there is work
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     sort_into_folders: bool = True  # each category's downloads in its own folder
 
@@ -76,6 +79,8 @@ class Settings:
                 values["download_dir"] = Path(values["download_dir"])
             if "proxy_mode" in values:
                 values["proxy_mode"] = ProxyMode(values["proxy_mode"])
+            if values.get("schedule"):
+                values["schedule"] = _load_schedule(values["schedule"])
             if "categories" in values:
                 values["categories"] = tuple(
                     Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]), c["folder"])
@@ -98,6 +103,14 @@ class Settings:
         """The limit in force for all downloads together: slow mode's, else the limit."""
         return self.slow_limit if self.slow_mode else self.speed_limit
 
+    def global_limit_at(self, now: datetime) -> int | None:
+        """The limit at ``now``: slow mode's, else the schedule's inside its hours, else
+        the limit."""
+        schedule = self.schedule
+        if not self.slow_mode and schedule and schedule.speed_limit and schedule.is_open(now):
+            return schedule.speed_limit
+        return self.global_limit
+
     def proxies(self, environ: Mapping[str, str]) -> ProxySettings:
         """The proxies of downloads that follow the setting; ``environ`` for SYSTEM."""
         match self.proxy_mode:
@@ -115,4 +128,15 @@ class Settings:
         data = asdict(self)
         data["download_dir"] = str(self.download_dir)
         data["proxy_mode"] = self.proxy_mode.value
+        data["schedule"] = None if self.schedule is None else _dump_schedule(self.schedule)
         store.set_setting(SETTINGS_KEY, json.dumps(data, sort_keys=True))
+
+
+def _dump_schedule(schedule: Schedule) -> dict[str, Any]:
+    return {"start": schedule.start.strftime("%H:%M"), "stop": schedule.stop.strftime("%H:%M"),
+            "days": sorted(schedule.days), "speed_limit": schedule.speed_limit}  # fmt: skip
+
+
+def _load_schedule(data: dict[str, Any]) -> Schedule:
+    return Schedule(time.fromisoformat(data["start"]), time.fromisoformat(data["stop"]),
+                    frozenset(int(d) for d in data["days"]), data.get("speed_limit"))  # fmt: skip

@@ -26,6 +26,7 @@ from gui_app.sites import Site
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.categories_panel import CategoriesPanel
 from gui_app.ui.folder_field import FolderField
+from gui_app.ui.schedule_panel import SchedulePanel
 from gui_app.ui.settings import ProxyMode, Settings
 from gui_app.ui.sites_panel import SitesPanel
 from gui_app.units import format_rate, parse_rate
@@ -120,12 +121,15 @@ class SettingsDialog(QDialog):
             general_layout.addWidget(box)
         general_layout.addStretch(1)
         self.categories_panel = CategoriesPanel(settings.categories, settings.sort_into_folders)
+        self.schedule_panel = SchedulePanel(settings.schedule)
+        self.schedule_panel.changed.connect(self._on_speed_limit_text_changed)
         self.sites_panel = SitesPanel(sites or [], passwords_go)
         self.browsers = BrowserPanel()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings pages")
         self.tabs.addTab(general, "&General")
         self.tabs.addTab(self.categories_panel, "&Categories")
+        self.tabs.addTab(self.schedule_panel, "Sc&hedule")
         if sites is not None:  # the window passes its site book's list
             self.tabs.addTab(self.sites_panel, "S&ites")
         self.tabs.addTab(self.browsers, "&Browsers")
@@ -160,6 +164,10 @@ class SettingsDialog(QDialog):
             return f"Slow mode's limit: {error}"
         if not self.folder.path().is_dir():
             return "Download folder: no such folder"
+        try:
+            self.schedule_panel.schedule()
+        except ValueError as error:
+            return f"Schedule: {error}"
         if self.proxy_mode.currentData() is ProxyMode.MANUAL:
             try:
                 ProxySettings.manual(self.proxy_url.text(), "Proxy")
@@ -184,5 +192,6 @@ class SettingsDialog(QDialog):
             proxy_mode=self.proxy_mode.currentData(),
             proxy_url=self.proxy_url.text().strip(),
             categories=tuple(self.categories_panel.categories),
+            schedule=self.schedule_panel.schedule(),
             sort_into_folders=self.categories_panel.sort_into_folders.isChecked(),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import fields
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from gui_app.categories import Category
 from gui_app.engine.models import DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
+from gui_app.schedule import Schedule
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import SETTINGS_KEY, ProxyMode, Settings
@@ -30,6 +32,7 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
                       ask_before_adding=True, watch_clipboard=True, proxy_mode=ProxyMode.MANUAL,
                       proxy_url="socks5h://u:p@127.0.0.1:1080", sort_into_folders=False,
                       slow_mode=True, slow_limit=64 * 1024,
+                      schedule=Schedule(time(1, 30), time(7), frozenset({0, 4}), 1 << 20),
                       categories=(Category("Films", ("MKV",), ("*://v/*",), "/f"),))  # fmt: skip
     assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)
                if f.name != "download_dir")  # fmt: skip  # every setting is exercised
