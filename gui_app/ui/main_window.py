@@ -73,6 +73,7 @@ from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
 from gui_app.ui.speed_graph import TOTAL, SpeedGraph, SpeedHistory
+from gui_app.ui.when_done import WhenDone
 from gui_app.ui.window_layout import layout_settings, restore_layout
 from gui_app.units import format_rate
 
@@ -118,6 +119,11 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.setCentralWidget(self.panel)
 
+        self.when_done = WhenDone(self.model.snapshots, lambda: self.quit_action.trigger(), self)
+        self.model.rows_refreshed.connect(self.when_done.check)
+        for signal in (self.bridge.download_completed, self.bridge.download_failed,
+                       self.bridge.download_paused, self.bridge.download_added):  # fmt: skip
+            signal.connect(self.when_done.check)
         self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self,
                                 self.site_book)  # fmt: skip
         self.links.message_posted.connect(self.statusBar().showMessage)
@@ -143,6 +149,7 @@ class MainWindow(QMainWindow):
         self.total_graph.setFixedSize(180, 22)
         self.statusBar().addPermanentWidget(self.total_graph)
         self.schedule = QueueSchedule(manager, self.commands, lambda: self.settings, self)
+        self.when_done.logind_failed.connect(self.statusBar().showMessage)
         self.preferences = Preferences(self.commands, self.site_book, lambda: self.settings, self)
         self.preferences.settings_chosen.connect(self.apply_settings)
         self._status_timer = QTimer(self)
@@ -247,6 +254,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         tools_menu = self.menuBar().addMenu("&Tools")
         tools_menu.addActions([self.share_action, self.stop_sharing_action])
+        after = tools_menu.addMenu("&When all downloads are done")
+        after.addActions(self.when_done.actions)
         self.downloads_menu = self.menuBar().addMenu("&Downloads")
         self.downloads_menu.addActions(
             [self.resume_action, self.pause_action, self.pause_all_action,
