@@ -7,6 +7,7 @@ maps its rows through here."""
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -20,9 +21,9 @@ from PySide6.QtCore import (
 
 from gui_app.categories import Category, category_of
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot, DownloadState
-from gui_app.ui.download_model import QUEUE_ROLE, SORT_ROLE, DownloadModel
+from gui_app.ui.download_model import DownloadModel
 
-__all__ = ["DownloadFilter", "Shown", "StateGroup", "category_counts", "state_counts"]
+__all__ = ["DownloadFilter", "Shown", "StateGroup", "state_counts"]
 
 
 class StateGroup(enum.Enum):
@@ -49,22 +50,9 @@ def record_category(record: DownloadRecord, categories: Sequence[Category]) -> s
 
 
 def state_counts(snapshots: Sequence[DownloadSnapshot]) -> dict[StateGroup, int]:
-    counts = dict.fromkeys(StateGroup, 0)
-    for snapshot in snapshots:
-        for group in StateGroup:
-            if group.holds(snapshot.state):
-                counts[group] += 1
-    return counts
-
-
-def category_counts(
-    snapshots: Sequence[DownloadSnapshot], categories: Sequence[Category]
-) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for snapshot in snapshots:
-        name = record_category(snapshot.record, categories)
-        counts[name] = counts.get(name, 0) + 1
-    return counts
+    by_state = Counter(snapshot.state for snapshot in snapshots)
+    return {group: sum(n for state, n in by_state.items() if group.holds(state))
+            for group in StateGroup}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +76,7 @@ class DownloadFilter(QSortFilterProxyModel):
         self._categories = categories
         self.shown = Shown()
         self.setSourceModel(model)
-        self.setDynamicSortFilter(True)
-        self.sort(-1)
+        self.setDynamicSortFilter(True)  # a changed row is filtered again, never re-sorted
 
     def show_state(self, group: StateGroup) -> None:
         self.show(replace(self.shown, group=group, category=None))
@@ -113,13 +100,9 @@ class DownloadFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """By ``column``; -1 (no header chosen) is the queue's order, not the list's."""
-        if column < 0:
-            self.setSortRole(QUEUE_ROLE)
-            super().sort(0, Qt.SortOrder.AscendingOrder)
-        else:
-            self.setSortRole(SORT_ROLE)
-            super().sort(column, order)
+        """By ``column``; -1 (no header chosen) is the queue's order. The model sorts its
+        own rows (see ``DownloadModel.sort``); this proxy keeps their order."""
+        self._model.sort(column, order)
 
     def snapshot_at(self, row: int) -> DownloadSnapshot:
         """The snapshot shown at the view's ``row``."""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLineEdit, QSplitter, QWidget
 
 from gui_app.categories import Category
 from gui_app.engine.models import DownloadSnapshot
-from gui_app.ui.download_filter import DownloadFilter, category_counts, state_counts
+from gui_app.ui.download_filter import DownloadFilter, record_category, state_counts
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.sidebar import Sidebar
@@ -46,6 +46,12 @@ class DownloadPanel(QSplitter):
         self.addWidget(self.sidebar)
         self.addWidget(right)
         self.setStretchFactor(1, 1)
+        # Counts are recounted only after rows came, went or changed state or name (not
+        # for a poll's new speeds), and each row's category is worked out once per name.
+        self._dirty = True
+        self._categorised: dict[int, tuple[str, str]] = {}  # id -> (name, category)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self._on_model_changed)
         self.sidebar.state_chosen.connect(self.filter.show_state)
         self.sidebar.category_chosen.connect(self.filter.show_category)
         self.search.textChanged.connect(self.filter.search)
@@ -58,13 +64,34 @@ class DownloadPanel(QSplitter):
     def selected_snapshots(self) -> list[DownloadSnapshot]:
         return [self._model.snapshot_at(row) for row in sorted(self.selected_rows())]
 
+    def note_change(self, *_: object) -> None:
+        """A download changed state or name: count again at the next refresh."""
+        self._dirty = True
+
+    def _on_model_changed(self, *_: object) -> None:
+        self._dirty = True
+
     def refresh_counts(self) -> None:
-        """The sidebar's counts from the model's rows (no engine call)."""
+        """The sidebar's counts from the model's rows (no engine call), when they may
+        have changed."""
+        if not self._dirty:
+            return
+        self._dirty = False
         snapshots = self._model.snapshots()
-        self.sidebar.show_counts(state_counts(snapshots),
-                                 category_counts(snapshots, self._categories()))  # fmt: skip
+        categories = self._categories()
+        known = self._categorised
+        counts: dict[str, int] = {}
+        for snapshot in snapshots:
+            name = snapshot.record.display_name
+            cached = known.get(snapshot.id)
+            if cached is None or cached[0] != name:
+                cached = known[snapshot.id] = (name, record_category(snapshot.record, categories))
+            counts[cached[1]] = counts.get(cached[1], 0) + 1
+        self.sidebar.show_counts(state_counts(snapshots), counts)
 
     def set_categories(self, names: Sequence[str]) -> None:
         self.sidebar.set_categories(names)
+        self._categorised.clear()
+        self._dirty = True
         self.filter.show(self.filter.shown)
         self.refresh_counts()

@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.setCentralWidget(self.panel)
 
+        for signal in (self.bridge.download_started, self.bridge.download_updated,
+                       self.bridge.download_paused, self.bridge.download_completed,
+                       self.bridge.download_failed):  # fmt: skip
+            signal.connect(self.panel.note_change)
         self.when_done = WhenDone(self.model.snapshots, lambda: self.quit_action.trigger(), self)
         self.model.rows_refreshed.connect(self.when_done.check)
         for signal in (self.bridge.download_completed, self.bridge.download_failed,
