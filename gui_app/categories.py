@@ -6,13 +6,19 @@ window's sidebar and filter, and the folder a download goes to, all ask here."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-__all__ = ["DEFAULT_CATEGORIES", "OTHER", "Category", "CategoryFolders", "category_of"]
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "OTHER",
+    "Categorizer",
+    "Category",
+    "CategoryFolders",
+    "category_of",
+]
 
 OTHER = "Other"
 
@@ -59,26 +65,31 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(
 )
 
 
-@functools.lru_cache(maxsize=8)
-def _by_extension(categories: tuple[Category, ...]) -> dict[str, Category]:
-    taken: dict[str, Category] = {}
-    for category in categories:
-        for extension in category.extensions:
-            taken.setdefault(extension, category)
-    return taken
+class Categorizer:
+    """``category_of`` for many names against one list: the extensions looked up in a
+    table built once (the sidebar asks for every row of a 10,000-row list)."""
+
+    def __init__(self, categories: Sequence[Category]) -> None:
+        self.categories = tuple(categories)
+        self._by_extension: dict[str, tuple[int, str]] = {}  # the first category to take it
+        for rank, category in enumerate(self.categories):
+            for extension in category.extensions:
+                self._by_extension.setdefault(extension, (rank, category.name))
+        self._patterned = [(r, c) for r, c in enumerate(self.categories) if c.patterns]
+
+    def of(self, filename: str, url: str) -> str:
+        by_extension = self._by_extension.get(_extension(filename))
+        for rank, category in self._patterned:  # whichever category comes first wins
+            if by_extension is not None and by_extension[0] <= rank:
+                return by_extension[1]
+            if any(fnmatchcase(url, pattern) for pattern in category.patterns):
+                return category.name
+        return OTHER if by_extension is None else by_extension[1]
 
 
 def category_of(filename: str, url: str, categories: Sequence[Category]) -> str:
-    """The first category that takes the name (or the URL), else ``OTHER``. One lookup
-    per name: the sidebar asks it for every row of the list."""
-    ranked = tuple(categories)
-    by_extension = _by_extension(ranked).get(_extension(filename))
-    for category in ranked:  # in order: an earlier category's URL pattern comes first
-        if category is by_extension:
-            return category.name
-        if category.patterns and any(fnmatchcase(url, p) for p in category.patterns):
-            return category.name
-    return OTHER
+    """The first category that takes the name (or the URL), else ``OTHER``."""
+    return Categorizer(categories).of(filename, url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from gui_app.categories import Category, category_of
+from gui_app.categories import Categorizer, Category
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot, DownloadState
 from gui_app.ui.download_model import DownloadModel
 
@@ -43,10 +43,6 @@ class StateGroup(enum.Enum):
             case StateGroup.ACTIVE:
                 return state.is_active
         return state.value == self.name.lower()
-
-
-def record_category(record: DownloadRecord, categories: Sequence[Category]) -> str:
-    return category_of(record.display_name, record.url, categories)
 
 
 def state_counts(snapshots: Sequence[DownloadSnapshot]) -> dict[StateGroup, int]:
@@ -75,6 +71,7 @@ class DownloadFilter(QSortFilterProxyModel):
         self._model = model
         self._categories = categories
         self.shown = Shown()
+        self._categorizer = Categorizer(categories())
         self.setSourceModel(model)
         self.setDynamicSortFilter(True)  # a changed row is filtered again, never re-sorted
 
@@ -104,6 +101,12 @@ class DownloadFilter(QSortFilterProxyModel):
         own rows (see ``DownloadModel.sort``); this proxy keeps their order."""
         self._model.sort(column, order)
 
+    def _categorize(self, record: DownloadRecord) -> str:
+        categories = tuple(self._categories())
+        if self._categorizer.categories != categories:
+            self._categorizer = Categorizer(categories)
+        return self._categorizer.of(record.display_name, record.url)
+
     def snapshot_at(self, row: int) -> DownloadSnapshot:
         """The snapshot shown at the view's ``row``."""
         return self._model.snapshot_at(self.mapToSource(self.index(row, 0)).row())
@@ -115,9 +118,7 @@ class DownloadFilter(QSortFilterProxyModel):
         shown = self.shown
         if not shown.group.holds(record.state):
             return False
-        if shown.category is not None and (
-            record_category(record, self._categories()) != shown.category
-        ):
+        if shown.category is not None and self._categorize(record) != shown.category:
             return False
         words = shown.words
         return (

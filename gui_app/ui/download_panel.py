@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QSplitter, QWidget
 
-from gui_app.categories import Category
+from gui_app.categories import Categorizer, Category
 from gui_app.engine.models import DownloadSnapshot
-from gui_app.ui.download_filter import DownloadFilter, record_category, state_counts
+from gui_app.ui.download_filter import DownloadFilter, state_counts
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView
 from gui_app.ui.sidebar import Sidebar
@@ -50,6 +50,7 @@ class DownloadPanel(QSplitter):
         # for a poll's new speeds), and each row's category is worked out once per name.
         self._dirty = True
         self._categorised: dict[int, tuple[str, str]] = {}  # id -> (name, category)
+        self._categorizer = Categorizer(categories())
         for signal in (model.rowsInserted, model.rowsRemoved, model.layoutChanged):
             signal.connect(self._on_model_changed)
         self.sidebar.state_chosen.connect(self.filter.show_state)
@@ -78,14 +79,17 @@ class DownloadPanel(QSplitter):
             return
         self._dirty = False
         snapshots = self._model.snapshots()
-        categories = self._categories()
-        known = self._categorised
+        categories = tuple(self._categories())
+        if self._categorizer.categories != categories:
+            self._categorizer = Categorizer(categories)
+            self._categorised.clear()
+        known, categorize = self._categorised, self._categorizer.of
         counts: dict[str, int] = {}
         for snapshot in snapshots:
             name = snapshot.record.display_name
             cached = known.get(snapshot.id)
             if cached is None or cached[0] != name:
-                cached = known[snapshot.id] = (name, record_category(snapshot.record, categories))
+                cached = known[snapshot.id] = (name, categorize(name, snapshot.record.url))
             counts[cached[1]] = counts.get(cached[1], 0) + 1
         self.sidebar.show_counts(state_counts(snapshots), counts)
 

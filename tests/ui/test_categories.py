@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
@@ -126,3 +128,21 @@ def test_categories_are_edited_in_settings(
     window.links.add_urls([f"{site.url}/film.mp4"])
     assert wait_done(qtbot, window, 1) == [tmp_path / "films" / "film.mp4"]
     qtbot.waitUntil(lambda: "Films (1)" in sidebar_texts(window), timeout=2000)
+
+
+categories = st.lists(
+    st.builds(Category, st.sampled_from(["A", "B", "C", "D"]),
+              st.lists(st.sampled_from(["zip", "mp4", "iso", "txt"]), max_size=2).map(tuple),
+              st.lists(st.sampled_from(["*://a/*", "*x*", "http://*"]), max_size=1).map(tuple)),
+    max_size=4,
+)  # fmt: skip
+
+
+@given(categories, st.sampled_from(["f.zip", "f.MP4", "f", ".iso", "a.b.txt"]),
+       st.sampled_from(["http://a/f", "https://b/x", "ftp://c/"]))  # fmt: skip
+def test_the_fast_lookup_agrees_with_the_rule(
+    given_categories: list[Category], name: str, url: str
+) -> None:
+    """The first category that takes the name or the URL, as the rule says in words."""
+    expected = next((c.name for c in given_categories if c.takes(name, url)), OTHER)
+    assert category_of(name, url, given_categories) == expected
