@@ -102,7 +102,11 @@ class CategoryFolders:
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
 
     def folder_for(self, filename: str, url: str) -> Path:
-        for category in self.categories:
-            if category.takes(filename, url):
-                return Path(category.folder) if category.folder else self.base / category.name
-        return self.base
+        return self.folder_of(Categorizer(self.categories).of(filename, url))
+
+    def folder_of(self, name: str) -> Path:
+        """The folder of the category called ``name`` (``OTHER``: the base)."""
+        category = next((c for c in self.categories if c.name == name), None)
+        if category is None:
+            return self.base
+        return Path(category.folder) if category.folder else self.base / category.name

@@ -6,9 +6,13 @@ announce."""
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from gui_app.engine.http import HttpClient
 from gui_app.engine.models import (
@@ -28,6 +32,7 @@ from gui_app.engine.urls import validate_url
 __all__ = ["RecordEdits", "check_proxy", "moved_orders"]
 
 _STOPPED = (DownloadState.PAUSED, DownloadState.FAILED)
+_MOVABLE = (DownloadState.QUEUED, *_STOPPED)
 
 
 def check_proxy(proxy: str | None) -> None:
@@ -78,11 +83,14 @@ class RecordEdits:
         self._records = records  # the manager's, guarded by its lock
         self._running = running
 
-    def _stopped(self, download_id: DownloadId, doing: str) -> DownloadRecord:
+    def _stopped(
+        self, download_id: DownloadId, doing: str, states: tuple[DownloadState, ...] = _STOPPED
+    ) -> DownloadRecord:
         """The record, if the download is stopped; ValueError otherwise. Under the lock."""
         record = self._records[download_id]
-        if self._running(download_id) or record.state not in _STOPPED:
-            raise ValueError(f"only a paused or failed download {doing}, "
+        if self._running(download_id) or record.state not in states:
+            which = " or ".join(state.value for state in states)
+            raise ValueError(f"only a {which} download {doing}, "
                              f"not a {record.state.value} one")  # fmt: skip
         return record
 
@@ -141,3 +149,43 @@ class RecordEdits:
                 self._records[download_id] = record
                 records.append(record)
         return records
+
+    def move_to(self, download_id: DownloadId, folder: Path) -> DownloadRecord:
+        """Put a download that is not running in another folder (its category changed),
+        its part file with it: renamed on the same file system, else copied, made durable,
+        and only then the old one removed. The record follows the file."""
+        with self._lock:
+            record = self._stopped(download_id, "can move", _MOVABLE)
+        folder.mkdir(parents=True, exist_ok=True)
+        changes: dict[str, object] = {"dest_dir": folder, "sort_into": None}
+        old_part = record.part_path
+        if record.filename is not None and old_part is not None and folder != record.dest_dir:
+            if (folder / record.filename).exists() or (folder / old_part.name).exists():
+                raise ValueError(f"{folder} already holds a file named {record.filename}")
+            if old_part.exists():
+                changes["part_id"] = _move_part(old_part, folder / old_part.name)
+        with self._lock:
+            record = self._store.save(replace(record, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
+            self._records[download_id] = record
+        return record
+
+
+def _move_part(source: Path, target: Path) -> str:
+    """Move a part file; its new identity (device:inode) for the record."""
+    try:
+        source.rename(target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with source.open("rb") as reading, target.open("xb") as writing:
+            shutil.copyfileobj(reading, writing, 1 << 20)
+            writing.flush()
+            os.fsync(writing.fileno())
+        source.unlink()
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the new name is durable before the record points at it
+    finally:
+        os.close(fd)
+    info = target.stat()
+    return f"{info.st_dev}:{info.st_ino}"

@@ -6,6 +6,7 @@ tests/engine/test_interface.py fails when either side lacks one or differs from 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Protocol
 
 from gui_app.engine.events import Listener
@@ -79,6 +80,9 @@ class Engine(Protocol):
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         """Move downloads in the queue's order; queued ones start in that order."""
+
+    def move_to(self, download_id: DownloadId, folder: Path) -> None:
+        """A queued, paused or failed download, and its part file, to another folder."""
 
     def restart(self, download_id: DownloadId, url: str | None = None) -> None:
         """Throw away a paused or failed download's bytes and queue it from byte 0 (at

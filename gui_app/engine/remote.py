@@ -16,6 +16,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, cast
 
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
@@ -126,6 +127,9 @@ class RemoteEngine:
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         self._call("move", list(download_ids), to)
+
+    def move_to(self, download_id: DownloadId, folder: Path) -> None:
+        self._call("move_to", download_id, folder)
 
     def restart(self, download_id: DownloadId, url: str | None = None) -> None:
         self._call("restart", download_id, url)

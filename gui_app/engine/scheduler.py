@@ -346,6 +346,11 @@ class DownloadManager:
         self._emit()
         self._schedule()
 
+    def move_to(self, download_id: DownloadId, folder: Path) -> None:
+        """Put a queued, paused or failed download in another folder (its category
+        changed), its part file with it."""
+        self._announce(self._edits.move_to(download_id, folder))
+
     def _announce(self, record: DownloadRecord) -> None:
         self._queue(DownloadUpdated(record))
         self._emit()

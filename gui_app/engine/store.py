@@ -252,8 +252,8 @@ class Store:
                 "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
                 " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
                 " error=?, checksum=?, headers=?, updated_at=?,"
-                " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?"
-                " WHERE id=?",
+                " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?,"
+                " sort_into=? WHERE id=?",
                 (
                     record.url,
                     str(record.dest_dir),
@@ -276,6 +276,7 @@ class Store:
                     _dump_login(record.login),
                     record.proxy,
                     None if record.problem is None else record.problem.value,
+                    _dump_sort_into(record.sort_into),
                     record.id,
                 ),
             )

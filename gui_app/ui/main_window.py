@@ -52,6 +52,7 @@ from gui_app.handover import Offer
 from gui_app.sites import SiteBook
 from gui_app.ui.action_rules import action_rules, unresumable
 from gui_app.ui.bridge import EngineBridge
+from gui_app.ui.category_menu import CategoryMenu
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import (
     Removal,
@@ -270,6 +271,9 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.downloads_menu.addSeparator()
         self.downloads_menu.addActions(self.queue.actions)
+        self.category_menu = CategoryMenu(self.manager, self.commands, lambda: self.settings,
+                                          self.selected_snapshots, self)  # fmt: skip
+        self.downloads_menu.addMenu(self.category_menu)
 
     def selected_snapshots(self) -> list[DownloadSnapshot]:
         return self.panel.selected_snapshots()
@@ -423,6 +427,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         menu.addSeparator()
         menu.addActions(self.queue.actions)
+        menu.addMenu(self.category_menu)
         menu.popup(self.view.viewport().mapToGlobal(position))
 
     def _on_selection_changed(self, *_: object) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gui_app.byteranges import ByteRange
+from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.models import (
     Checksum,
     DownloadRequest,
@@ -47,6 +48,7 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
         error="disk full: x",
         completed_at=None,
         problem=Problem.LOGIN,
+        sort_into=CategoryFolders(Path("/dl"), (Category("Films", ("mkv",), ("*://v/*",)),)),
     )
     assert record.login == Login("u", "p:w é")
     assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"

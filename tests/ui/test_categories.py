@@ -146,3 +146,20 @@ def test_the_fast_lookup_agrees_with_the_rule(
     """The first category that takes the name or the URL, as the rule says in words."""
     expected = next((c.name for c in given_categories if c.takes(name, url)), OTHER)
     assert category_of(name, url, given_categories) == expected
+
+
+def test_a_paused_downloads_category_can_change(
+    qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
+) -> None:
+    window.links.add_urls([f"{site.url}/film.mp4"], start_paused=True)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    window.view.selectRow(0)
+    menu = window.category_menu
+    menu.aboutToShow.emit()
+    (archives,) = [a for a in menu.actions() if a.text() == "Archives"]
+    assert archives.isEnabled()
+    archives.trigger()
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).record.dest_dir == tmp_path / "Archives",
+                    timeout=5000)  # fmt: skip
+    window.resume_action.trigger()
+    assert wait_done(qtbot, window, 1) == [tmp_path / "Archives" / "film.mp4"]

@@ -1,0 +1,69 @@
+"""A download moved to another folder while it is not running (its category changed):
+its part file goes with it, renamed on one file system or copied across two (a tmpfs
+here), the record follows, and the resumed download finishes byte-exact in the new
+folder with the bytes it had kept."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from gui_app.engine.models import DownloadRequest, DownloadState
+from tests.engine.conftest import DataUrl, Managers
+from tests.helpers import sha256_of
+
+SHM = Path("/dev/shm")
+
+
+@pytest.mark.parametrize("across", [False, True], ids=["same-disk", "to-tmpfs"])
+def test_a_paused_download_moves_with_its_bytes(
+    managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path, across: bool
+) -> None:
+    if across and not SHM.is_dir():
+        pytest.skip("no tmpfs at /dev/shm")
+    manager = managers()
+    first = tmp_path / "first"
+    first.mkdir()
+    download_id = manager.add(DownloadRequest(data_url("&rate=512K"), first, connections=2))
+    deadline = time.monotonic() + 10
+    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=10)
+    paused = manager.get(download_id)
+    assert paused is not None
+    kept = paused.record.done_bytes
+    with tempfile.TemporaryDirectory(dir=SHM if across else tmp_path) as other:
+        target = Path(other) / "Archives"
+        manager.move_to(download_id, target)
+        moved = manager.get(download_id)
+        assert moved is not None
+        assert moved.record.dest_dir == target
+        assert not (first / "data.bin.part").exists()
+        assert moved.record.done_bytes == kept
+        manager.set_rate_limit(download_id, None)
+        manager.resume(download_id)
+        assert manager.wait([download_id], timeout=30)
+        done = manager.get(download_id)
+        assert done is not None
+        assert done.state is DownloadState.COMPLETED, done.record.error
+        assert "fetched again" not in (done.record.error or "")
+        assert done.record.path == target / "data.bin"
+        assert sha256_of(target / "data.bin") == sha256_of(source)
+
+
+def test_a_running_download_does_not_move(
+    managers: Managers, data_url: DataUrl, tmp_path: Path
+) -> None:
+    manager = managers()
+    download_id = manager.add(DownloadRequest(data_url("&rate=256K"), tmp_path))
+    deadline = time.monotonic() + 10
+    while (snap := manager.get(download_id)) is None or snap.state is not DownloadState.RUNNING:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    with pytest.raises(ValueError, match="only a queued or paused or failed download can move"):
+        manager.move_to(download_id, tmp_path / "elsewhere")
