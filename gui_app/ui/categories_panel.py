@@ -7,23 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from gui_app.categories import OTHER, Category
+from gui_app.ui.list_editor import ListEditor
 
 __all__ = ["CategoriesPanel", "CategoryDialog"]
 
@@ -82,78 +76,31 @@ class CategoryDialog(QDialog):
                         tuple(self.patterns.text().split()), folder)  # fmt: skip
 
 
-class CategoriesPanel(QGroupBox):
+def _cells(category: Category) -> list[str]:
+    return [category.name, " ".join(category.extensions),
+            category.folder or f"(download folder)/{category.name}"]  # fmt: skip
+
+
+class CategoriesPanel(ListEditor[Category, CategoryDialog]):
     def __init__(
         self, categories: Sequence[Category], sort_into_folders: bool, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Categories", parent)
-        self.categories = list(categories)
+        super().__init__("Categories", ["Name", "Extensions", "Folder"], categories, _cells,
+                         "Add category…", parent)  # fmt: skip
         self.sort_into_folders = QCheckBox("Sort new downloads into a folder per category")
         self.sort_into_folders.setChecked(sort_into_folders)
-        self.table = QTableWidget(0, 3)
-        self.table.setAccessibleName("Categories")
-        self.table.setHorizontalHeaderLabels(["Name", "Extensions", "Folder"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMaximumHeight(150)
-        self.table.doubleClicked.connect(self._on_edit_clicked)
-        self.add_button = QPushButton("Add category…")
-        self.edit_button = QPushButton("Edit…")
-        self.remove_button = QPushButton("Remove")
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.edit_button.clicked.connect(self._on_edit_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.sort_into_folders)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        self.dialog: CategoryDialog | None = None  # the one open
-        self._show()
+        self.layout_.insertWidget(0, self.sort_into_folders)
 
-    def _show(self) -> None:
-        self.table.setRowCount(len(self.categories))
-        for row, category in enumerate(self.categories):
-            cells = [category.name, " ".join(category.extensions),
-                     category.folder or f"(download folder)/{category.name}"]  # fmt: skip
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+    @property
+    def categories(self) -> list[Category]:
+        return self.items
 
-    def _selected(self) -> int | None:
-        row = self.table.currentRow()
-        return row if 0 <= row < len(self.categories) else None
+    def make_dialog(self, row: int | None) -> CategoryDialog:
+        taken = [c.name for n, c in enumerate(self.items) if n != row]
+        return CategoryDialog(None if row is None else self.items[row], taken, self)
 
-    def _on_add_clicked(self) -> None:
-        self._edit(None)
-
-    def _on_edit_clicked(self) -> None:
-        row = self._selected()
-        if row is not None:
-            self._edit(row)
-
-    def _edit(self, row: int | None) -> None:
-        taken = [c.name for n, c in enumerate(self.categories) if n != row]
-        current = None if row is None else self.categories[row]
-        dialog = self.dialog = CategoryDialog(current, taken, self)
-        dialog.accepted.connect(lambda: self._on_category_dialog_accepted(row, dialog))
-        dialog.finished.connect(self._on_category_dialog_finished)
-        dialog.open()
-
-    def _on_category_dialog_accepted(self, row: int | None, dialog: CategoryDialog) -> None:
+    def take(self, row: int | None, dialog: CategoryDialog) -> None:
         if row is None:
-            self.categories.append(dialog.category())
+            self.items.append(dialog.category())
         else:
-            self.categories[row] = dialog.category()
-        self._show()
-
-    def _on_category_dialog_finished(self) -> None:
-        self.dialog = None
-
-    def _on_remove_clicked(self) -> None:
-        row = self._selected()
-        if row is not None:
-            del self.categories[row]
-            self._show()
+            self.items[row] = dialog.category()

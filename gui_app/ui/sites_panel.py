@@ -5,24 +5,18 @@ login its new downloads get. The panel edits a copy of the list; the window save
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from gui_app.engine.models import Login
 from gui_app.sites import Site
+from gui_app.ui.list_editor import ListEditor
 from gui_app.units import format_rate, parse_rate
 
 __all__ = ["SiteDialog", "SitesPanel"]
@@ -97,87 +91,41 @@ class SiteDialog(QDialog):
         return Login(user, self.password.text()) if user and self.password.text() else None
 
 
-class SitesPanel(QGroupBox):
+def _cells(site: Site) -> list[str]:
+    return [
+        site.host,
+        str(site.connections) if site.connections else "as in Settings",
+        format_rate(site.speed_limit) if site.speed_limit else "unlimited",
+        site.user_agent or "Rangeload's",
+        site.user or "none",
+    ]
+
+
+class SitesPanel(ListEditor[Site, SiteDialog]):
     def __init__(self, sites: list[Site], passwords_go: str, parent: QWidget | None = None) -> None:
-        super().__init__("Sites", parent)
-        self.sites = sorted(sites, key=lambda s: s.host)
+        headers = ["Host", "Connections", "Speed limit", "User agent", "Login"]
+        ordered = sorted(sites, key=lambda s: s.host)
+        super().__init__("Sites", headers, ordered, _cells, "Add site…", parent)
         self.logins: dict[str, Login] = {}  # passwords typed, to save by host
-        self.table = QTableWidget(0, 5)
-        self.table.setAccessibleName("Site settings")
-        self.table.setHorizontalHeaderLabels(
-            ["Host", "Connections", "Speed limit", "User agent", "Login"]
-        )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMaximumHeight(130)
-        self.table.doubleClicked.connect(self._on_edit_clicked)
-        self.add_button = QPushButton("Add site…")
-        self.edit_button = QPushButton("Edit…")
-        self.remove_button = QPushButton("Remove")
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.edit_button.clicked.connect(self._on_edit_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
         self.where = QLabel(f"Saved passwords go to {passwords_go}.")
         self.where.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        layout.addWidget(self.where)
-        self.dialog: SiteDialog | None = None  # the one open, for tests and one at a time
-        self._show()
+        self.layout_.addWidget(self.where)
 
-    def _show(self) -> None:
-        self.table.setRowCount(len(self.sites))
-        for row, site in enumerate(self.sites):
-            cells = [
-                site.host,
-                str(site.connections) if site.connections else "as in Settings",
-                format_rate(site.speed_limit) if site.speed_limit else "unlimited",
-                site.user_agent or "Rangeload's",
-                site.user or "none",
-            ]
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+    @property
+    def sites(self) -> list[Site]:
+        return self.items
 
-    def _selected(self) -> Site | None:
-        row = self.table.currentRow()
-        return self.sites[row] if 0 <= row < len(self.sites) else None
+    def make_dialog(self, row: int | None) -> SiteDialog:
+        return SiteDialog(None if row is None else self.items[row], self)
 
-    def _on_add_clicked(self) -> None:
-        self._edit(None)
-
-    def _on_edit_clicked(self) -> None:
-        site = self._selected()
-        if site is not None:
-            self._edit(site)
-
-    def _edit(self, site: Site | None) -> None:
-        dialog = self.dialog = SiteDialog(site, self)
-        dialog.accepted.connect(lambda: self._on_site_dialog_accepted(site, dialog))
-        dialog.finished.connect(self._on_site_dialog_finished)
-        dialog.open()
-
-    def _on_site_dialog_accepted(self, old: Site | None, dialog: SiteDialog) -> None:
+    def take(self, row: int | None, dialog: SiteDialog) -> None:
         new = dialog.site()
-        self.sites = sorted(
-            [s for s in self.sites if s.host not in (new.host, old.host if old else None)] + [new],
-            key=lambda s: s.host,
-        )
+        old = None if row is None else self.items[row].host
+        kept = [s for s in self.items if s.host not in (new.host, old)]
+        self.items[:] = sorted([*kept, new], key=lambda s: s.host)
         login = dialog.login()
         if login is not None:
             self.logins[new.host] = login
-        self._show()
 
-    def _on_site_dialog_finished(self) -> None:
-        self.dialog = None
-
-    def _on_remove_clicked(self) -> None:
-        site = self._selected()
-        if site is not None:
-            self.sites.remove(site)
-            self.logins.pop(site.host, None)
-            self._show()
+    def forget(self, item: Site) -> None:
+        self.logins.pop(item.host, None)
