@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui_app.categories import OTHER, Category
+from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
 
 __all__ = ["CategoriesPanel", "CategoryDialog"]
@@ -41,11 +41,7 @@ class CategoryDialog(QDialog):
         self.folder.setAccessibleName("Folder")
         self.folder.setPlaceholderText("blank: a folder of that name in the download folder")
         self.problem = QLabel()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         form = QFormLayout(self)
         for label, widget in (("Name", self.name), ("Extensions", self.extensions),
                               ("Addresses", self.patterns), ("Folder", self.folder)):  # fmt: skip
@@ -57,13 +53,7 @@ class CategoryDialog(QDialog):
         self._on_field_text_changed()
 
     def _on_field_text_changed(self) -> None:
-        try:
-            self.category()
-            problem = ""
-        except ValueError as error:
-            problem = str(error)
-        self.problem.setText(problem)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+        show_check(self.buttons, self.problem, self.category)
 
     def category(self) -> Category:
         name = self.name.text().strip()

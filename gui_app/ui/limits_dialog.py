@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui_app.engine.models import DownloadSnapshot
+from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.units import format_rate, parse_rate
 
 __all__ = ["LimitsDialog"]
@@ -37,11 +37,7 @@ class LimitsDialog(QDialog):
         self.connections.setValue(first.connections)
         self.connections.setAccessibleName("Connections")
         self.problem = QLabel()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         form = QFormLayout(self)
         form.addRow("Speed limit", self.speed_limit)
         form.addRow("Connections", self.connections)
@@ -50,13 +46,7 @@ class LimitsDialog(QDialog):
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
 
     def _on_speed_limit_text_changed(self) -> None:
-        try:
-            self.rate()
-            problem = ""
-        except ValueError as error:
-            problem = f"Speed limit: {error}"
-        self.problem.setText(problem)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+        show_check(self.buttons, self.problem, self.rate, "Speed limit: ")
 
     def rate(self) -> int | None:
         text = self.speed_limit.text().strip()

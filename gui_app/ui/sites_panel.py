@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from gui_app.engine.models import Login
 from gui_app.sites import Site
+from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
 from gui_app.units import format_rate, parse_rate
 
@@ -49,11 +49,7 @@ class SiteDialog(QDialog):
         self.password.setAccessibleName("Login password")
         self.password.setPlaceholderText("unchanged" if site and site.user else "")
         self.problem = QLabel()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         form = QFormLayout(self)
         for label, widget in (("Host", self.host), ("Connections", self.connections),
                               ("Speed limit", self.speed_limit), ("User agent", self.user_agent),
@@ -66,14 +62,7 @@ class SiteDialog(QDialog):
         self._on_field_text_changed()
 
     def _on_field_text_changed(self) -> None:
-        try:
-            self.site()
-            self.login()
-            problem = ""
-        except ValueError as error:
-            problem = str(error)
-        self.problem.setText(problem)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+        show_check(self.buttons, self.problem, lambda: (self.site(), self.login()))
 
     def site(self) -> Site:
         limit = self.speed_limit.text().strip()
