@@ -321,9 +321,10 @@ class Store:
     def _readable(self, rows: list[tuple[object, ...]]) -> list[DownloadRecord]:
         """The rows as records; one that cannot be read is moved to ``set_aside``."""
         records = []
+        folders: dict[object, Path] = {}  # one Path per folder, shared by its downloads
         for row in rows:
             try:
-                records.append(_record(row))
+                records.append(_record(row, folders))
             except (ValueError, TypeError, KeyError, OverflowError) as error:
                 self._set_row_aside(row, f"{type(error).__name__}: {error}")
         return records
@@ -374,7 +375,12 @@ def _dump_ranges(ranges: tuple[ByteRange, ...]) -> str:
 
 
 def _load_ranges(text: str) -> tuple[ByteRange, ...]:
-    return merge(ByteRange(int(a), int(b)) for a, b in json.loads(text))
+    if text == "[]":  # nothing done yet
+        return ()
+    pairs = [(int(a), int(b)) for a, b in json.loads(text)]
+    if all(pairs[i][1] + 1 < pairs[i + 1][0] for i in range(len(pairs) - 1)):
+        return tuple(ByteRange(a, b) for a, b in pairs)  # saved merged, as save writes them
+    return merge(ByteRange(a, b) for a, b in pairs)
 
 
 _WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
@@ -433,7 +439,12 @@ def _owner_only(path: Path) -> None:
             Path(str(path) + suffix).chmod(0o600)
 
 
-def _record(row: tuple[object, ...]) -> DownloadRecord:
+_NO_VALIDATORS = Validators()
+
+
+def _record(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadRecord:
+    """The record in ``row``; ``folders`` keeps one Path per folder across a load (10,000
+    downloads in a few folders then cost a few Paths, in memory and over the app's channel)."""
     (
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
@@ -443,12 +454,14 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
         url=str(url),
-        dest_dir=Path(str(dest_dir)),
+        dest_dir=folders.get(dest_dir) or folders.setdefault(dest_dir, Path(str(dest_dir))),
         state=DownloadState(state),
         filename=None if filename is None else str(filename),
         final_url=None if final_url is None else str(final_url),
         size=None if size is None else int(size),  # type: ignore[call-overload]  # as above
-        validators=Validators(
+        validators=_NO_VALIDATORS
+        if etag is None and last_modified is None
+        else Validators(
             None if etag is None else str(etag),
             None if last_modified is None else str(last_modified),
         ),
@@ -459,7 +472,9 @@ def _record(row: tuple[object, ...]) -> DownloadRecord:
         checksum=None if checksum is None else Checksum.parse(str(checksum)),
         connections=int(connections),  # type: ignore[call-overload]  # as above
         rate_limit=None if rate_limit is None else int(rate_limit),  # type: ignore[call-overload]  # as above
-        headers=tuple((str(k), str(v)) for k, v in json.loads(str(headers))),
+        headers=()
+        if headers == "[]"
+        else tuple((str(k), str(v)) for k, v in json.loads(str(headers))),
         created_at=float(created_at),  # type: ignore[arg-type]  # as above
         updated_at=float(updated_at),  # type: ignore[arg-type]  # as above
         completed_at=None if completed_at is None else float(completed_at),  # type: ignore[arg-type]  # as above
