@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gui_app.pickled import by_fields
+
 __all__ = [
     "ByteRange",
     "ContentRange",
@@ -26,6 +28,7 @@ __all__ = [
 ]
 
 
+@by_fields
 @dataclass(frozen=True, order=True, slots=True)
 class ByteRange:
     """Bytes ``first`` through ``last`` inclusive; never empty."""

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from gui_app.byteranges import ByteRange
 from gui_app.categories import CategoryFolders
 from gui_app.engine.naming import display_name_for_url
+from gui_app.pickled import by_fields
 
 __all__ = [
     "DIRECT",
@@ -141,6 +142,7 @@ class Checksum:
         return f"{self.algorithm}:{self.hexdigest}"
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Validators:
     """What identifies one version of the remote file (RFC 9110 8.8)."""
@@ -197,6 +199,7 @@ class RequestOptions:
             raise ValueError("connections must be at least 1")
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class DownloadRecord:
     """Everything the store keeps about one download."""
@@ -257,6 +260,7 @@ class DownloadRecord:
         return self.filename or display_name_for_url(self.url)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class ConnectionSnapshot:
     """One live connection: it owns ``first..last`` and has written up to ``position - 1``."""
@@ -267,6 +271,7 @@ class ConnectionSnapshot:
     speed: float  # bytes per second, rolling
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class DownloadSnapshot:
     """One download as the UI and CLI see it at one instant."""
