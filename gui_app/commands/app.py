@@ -39,9 +39,12 @@ def run_app(args: argparse.Namespace) -> int:
     urls = list(getattr(args, "urls", []) or [])
     if _no_display():
         return 1
+    from gui_app.engine.remote import EngineProcess
+
+    engine = EngineProcess()  # its imports run while the window's do
     from gui_app.ui.app import run_window
 
-    return run_window(urls)
+    return run_window(urls, engine=engine)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -31,11 +31,12 @@ from gui_app.engine.models import (
 from gui_app.engine.proxies import ProxySettings
 from gui_app.program import rangeload_command
 
-__all__ = ["EngineStoppedError", "RemoteEngine", "host_command"]
+__all__ = ["EngineProcess", "EngineStoppedError", "RemoteEngine", "host_command"]
 
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 60.0
+ENGINE_NICE = 10  # downloads are background work; the window must stay responsive
 
 
 class EngineStoppedError(RuntimeError):
@@ -49,19 +50,44 @@ def host_command() -> list[str]:
     return rangeload_command(*["-v"] * verbose, "engine-host")
 
 
-class RemoteEngine:
-    """A DownloadManager in a child process; ``options`` are the manager's own. Each call
-    is ``Engine``'s (see its contracts), sent over the channel."""
+class EngineProcess:
+    """A ``rangeload engine-host`` started but not yet told its options: the app starts
+    it first thing, so the engine's imports run while the app's own do (two cores, half
+    the wait). It waits for the start message; ``close`` makes it end at once."""
 
-    def __init__(self, *, nice: int = 10, **options: Any) -> None:
+    def __init__(self, nice: int = ENGINE_NICE) -> None:
         mine, theirs = socket.socketpair()
         with theirs:
-            self._process = subprocess.Popen(
+            self.process = subprocess.Popen(
                 [*host_command(), "--fd", str(theirs.fileno()), "--nice", str(nice)],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
-        self._channel = Channel(mine)
+        self.socket = mine
+
+    def close(self) -> None:
+        """Not needed after all (another window took the URLs): it sees the channel
+        close before its start message and ends."""
+        self.socket.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class RemoteEngine:
+    """A DownloadManager in a child process (``process``, else one started now);
+    ``options`` are the manager's own. Each call is ``Engine``'s (see its contracts),
+    sent over the channel."""
+
+    def __init__(
+        self, *, nice: int = ENGINE_NICE, process: EngineProcess | None = None, **options: Any
+    ) -> None:
+        if process is None:
+            process = EngineProcess(nice)
+        self._process = process.process
+        self._channel = Channel(process.socket)
         self._lock = threading.Lock()
         self._pending: dict[int, Future[Any]] = {}
         self._ids = itertools.count(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui_app import APP_ID, APP_NAME, __version__, paths
-from gui_app.engine.remote import EngineStoppedError, RemoteEngine
+from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
@@ -24,12 +24,17 @@ from gui_app.ui.tray import tray_for
 __all__ = ["run_window"]
 
 
-ENGINE_NICE = 10  # downloads are background work; the window must stay responsive
-
-
-def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
+def run_window(
+    urls: Sequence[str],
+    download_dir: Path | None = None,
+    *,
+    engine: EngineProcess | None = None,
+    on_shown: Callable[[MainWindow], object] | None = None,
+) -> int:
     """Open the window with ``urls`` queued; ``download_dir`` overrides the saved folder
-    for this session only (the demo uses it). Returns the exit code."""
+    for this session only (the demo uses it); ``engine``, the engine process started
+    early (see ``EngineProcess``); ``on_shown`` is called once the window shows (the
+    start-up bench). Returns the exit code."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -38,6 +43,8 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     app.setWindowIcon(app_icon())
     name = server_name(paths.data_dir())
     if SingleInstance.hand_over(name, urls):
+        if engine is not None:
+            engine.close()
         return 0  # the running app took the URLs
     instance = SingleInstance(name)
     instance.listen()
@@ -46,7 +53,7 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     if download_dir is not None:
         settings = replace(settings, download_dir=download_dir)
     settings.download_dir.mkdir(parents=True, exist_ok=True)
-    manager = create_manager(settings)
+    manager = create_manager(settings, engine)
     try:
         manager.start(resume_running=settings.resume_on_start)
     except EngineStoppedError as error:
@@ -63,6 +70,8 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
     instance.offers_received.connect(window.receive_offers)
     window.show()
     window.links.add_urls(urls)
+    if on_shown is not None:
+        on_shown(window)
     # A session ending (logout, shutdown) sends SIGTERM: quit as the Quit action does.
     # Python runs signal handlers only between bytecodes, so a timer lets it look.
     signal.signal(signal.SIGTERM, lambda *_: window.quit_action.trigger())
@@ -77,11 +86,12 @@ def run_window(urls: Sequence[str], download_dir: Path | None = None) -> int:
         store.close()
 
 
-def create_manager(settings: Settings) -> RemoteEngine:
-    """The app's engine, in a process of its own at a lower CPU priority: downloads at
-    full speed then never hold the GIL the window needs (see gui_app.engine.host)."""
+def create_manager(settings: Settings, process: EngineProcess | None = None) -> RemoteEngine:
+    """The app's engine, in a process of its own (``process``, else one started now) at
+    a lower CPU priority: downloads at full speed then never hold the GIL the window
+    needs (see gui_app.engine.host)."""
     return RemoteEngine(
-        nice=ENGINE_NICE,
+        process=process,
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,
         proxies=settings.proxies(os.environ),

@@ -41,25 +41,22 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))  # of steady state, 8 run
 SHOWN_PROBE = r"""
 import os, sys, time
 t0 = float(sys.argv[1])
+# As ``rangeload`` starts (gui_app.commands.app.run_app): the engine first, then the window.
+from gui_app.engine.remote import EngineProcess
+engine = EngineProcess()
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from gui_app.engine.store import Store
-from gui_app.ui.app import create_manager
-from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import Settings
-from pathlib import Path
-app = QApplication([])
-store = Store.default()
-manager = create_manager(Settings(Path(sys.argv[2])))  # the engine's process included
-manager.start(resume_running=False, run_queued=False)
-window = MainWindow(manager, Path(sys.argv[2]), store=store)
-window.show()
-app.processEvents()
-shown = time.time() - t0
+from gui_app.ui.app import run_window
 def rss_kib(pid):
     return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS"))
-rss = rss_kib("self") + rss_kib(manager.pid)  # the window's process and the engine's
-print(f"{shown:.3f} {rss / 1024:.0f} {window.model.rowCount()}")
-manager.shutdown()
+def on_shown(window):
+    QApplication.processEvents()  # its first paint included
+    shown = time.time() - t0
+    rss = rss_kib("self") + rss_kib(engine.process.pid)  # the window's process and the engine's
+    print(f"{shown:.3f} {rss / 1024:.0f} {window.model.rowCount()}", flush=True)
+    QTimer.singleShot(0, window.quit_action.trigger)
+from pathlib import Path
+sys.exit(run_window([], Path(sys.argv[2]), engine=engine, on_shown=on_shown))
 """
 
 

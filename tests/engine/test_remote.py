@@ -23,7 +23,7 @@ from gui_app.engine.events import (
     EngineLost,
 )
 from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.remote import EngineStoppedError, RemoteEngine
+from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
@@ -207,3 +207,34 @@ def test_killing_the_app_leaves_the_engine_to_save_and_end(
         assert sha256_of(final.record.path) == sha256_of(source)
     finally:
         manager.shutdown()
+
+
+def test_an_engine_started_early_waits_for_its_options_and_ends_when_not_needed(
+    server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    # The app starts the engine before its own imports; a second window that hands its
+    # URLs to the first closes it, and it must end at once, not wait on the first's lock.
+    unused = EngineProcess()
+    time.sleep(0.5)  # well into its imports, or waiting for the start message
+    assert unused.process.poll() is None
+    started = time.monotonic()
+    unused.close()
+    assert unused.process.returncode == 0
+    assert time.monotonic() - started < 5
+
+    early = EngineProcess()
+    engine = RemoteEngine(process=early, max_concurrent=1)
+    try:
+        engine.start()
+        assert engine.pid == early.process.pid
+        download_id = engine.add(DownloadRequest(url(server), tmp_path))
+        deadline = time.monotonic() + 30
+        while (snapshot := engine.get(download_id)) is not None and (
+            snapshot.state is not DownloadState.COMPLETED and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert snapshot is not None
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)
+    finally:
+        engine.shutdown()
