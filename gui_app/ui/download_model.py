@@ -134,6 +134,7 @@ class DownloadModel(QAbstractTableModel):
         self._rows: list[DownloadSnapshot] = list(source.snapshot())
         self._order: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._rows.sort(key=self._key_of)
+        self._sorted = True  # the rows are in ``_order``: no row changed since
         self._row_of: dict[DownloadId, int] = {s.id: row for row, s in enumerate(self._rows)}
         bridge.download_added.connect(self._on_bridge_download_added)
         bridge.download_removed.connect(self._on_bridge_download_removed)
@@ -291,6 +292,8 @@ class DownloadModel(QAbstractTableModel):
         """Reorder the rows by ``column`` (-1: the queue's order), in Python, once: a
         proxy's sort would call ``data`` for every comparison, seconds for 10,000 rows.
         Selections and persistent indexes follow their downloads."""
+        if (column, order) == self._order and self._sorted:
+            return  # the view asks twice for one click
         self._order = (column, order)
         self._resort()
 
@@ -303,6 +306,7 @@ class DownloadModel(QAbstractTableModel):
     def _resort(self) -> None:
         reverse = self._order[1] == Qt.SortOrder.DescendingOrder and self._order[0] >= 0
         ordered = sorted(self._rows, key=self._key_of, reverse=reverse)
+        self._sorted = True
         if [s.id for s in ordered] == [s.id for s in self._rows]:
             return
         self.layoutAboutToBeChanged.emit()
@@ -346,6 +350,7 @@ class DownloadModel(QAbstractTableModel):
                 changed.append(row)
         if not changed:
             return
+        self._sorted = False
         # One dataChanged per run of adjacent rows (running downloads usually sit
         # together): each emit is a trip through Qt that has to win the GIL back.
         for first, last in row_runs(changed):
@@ -373,6 +378,7 @@ class DownloadModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done))
         self._row_of[record.id] = row
+        self._sorted = False
         self.endInsertRows()
         self._update_polling()
 
