@@ -7,6 +7,8 @@ announce."""
 from __future__ import annotations
 
 import errno
+import itertools
+import math
 import os
 import shutil
 import threading
@@ -66,6 +68,39 @@ def moved_orders(
         if moved[index] in chosen and 0 <= other < len(moved) and moved[other] not in chosen:
             moved[index], moved[other] = moved[other], moved[index]
     return {i: float(orders[ranked[n]]) for n, i in enumerate(moved) if i != ranked[n]}
+
+
+def placed_orders(
+    orders: dict[DownloadId, float], chosen: set[DownloadId], before: DownloadId | None
+) -> dict[DownloadId, float]:
+    """The new queue orders when ``chosen`` (keeping their order) go just before
+    ``before``, or to the end if None: a drag in the table. Only the moved rows get new
+    orders, spread in the gap between their new neighbours; when the gap is too narrow to
+    split (after many drags to one place) every row is numbered again."""
+    ranked = sorted(orders, key=lambda i: (orders[i], i))
+    picked = [i for i in ranked if i in chosen]
+    rest = [i for i in ranked if i not in chosen]
+    if not picked or not rest or before in chosen:
+        return {}
+    at = len(rest) if before is None or before not in orders else rest.index(before)
+    wanted = rest[:at] + picked + rest[at:]
+    if wanted == ranked:
+        return {}
+    low = orders[rest[at - 1]] if at > 0 else None
+    high = orders[rest[at]] if at < len(rest) else None
+    count = len(picked)
+    if low is None:
+        assert high is not None  # rest is not empty
+        new = [high - count + n for n in range(count)]
+    elif high is None:
+        new = [low + 1 + n for n in range(count)]
+    else:
+        step = (high - low) / (count + 1)
+        new = [low + step * (n + 1) for n in range(count)]
+    bounds = [low if low is not None else -math.inf, *new, high if high is not None else math.inf]
+    if all(a < b for a, b in itertools.pairwise(bounds)):
+        return dict(zip(picked, new, strict=True))
+    return {i: float(n) for n, i in enumerate(wanted) if orders[i] != n}
 
 
 class RecordEdits:
@@ -139,15 +174,25 @@ class RecordEdits:
         """Reorder the queue; the records whose order changed."""
         with self._lock:
             orders = {i: r.queue_order for i, r in self._records.items()}
-            changed = moved_orders(orders, chosen, to)
-            if not changed:
-                return []
-            self._store.set_queue_orders(changed)
-            records = []
-            for download_id, order in changed.items():
-                record = replace(self._records[download_id], queue_order=order)
-                self._records[download_id] = record
-                records.append(record)
+            return self._reorder(moved_orders(orders, chosen, to))
+
+    def place(self, chosen: set[DownloadId], before: DownloadId | None) -> list[DownloadRecord]:
+        """Put ``chosen`` just before ``before`` (None: at the end); the records whose
+        order changed."""
+        with self._lock:
+            orders = {i: r.queue_order for i, r in self._records.items()}
+            return self._reorder(placed_orders(orders, chosen, before))
+
+    def _reorder(self, changed: dict[DownloadId, float]) -> list[DownloadRecord]:
+        """Store the new queue orders and update the records; under the lock."""
+        if not changed:
+            return []
+        self._store.set_queue_orders(changed)
+        records = []
+        for download_id, order in changed.items():
+            record = replace(self._records[download_id], queue_order=order)
+            self._records[download_id] = record
+            records.append(record)
         return records
 
     def move_to(self, download_id: DownloadId, folder: Path) -> DownloadRecord:

@@ -81,6 +81,9 @@ class Engine(Protocol):
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         """Move downloads in the queue's order; queued ones start in that order."""
 
+    def place(self, download_ids: Iterable[DownloadId], before: DownloadId | None) -> None:
+        """Put downloads just before ``before`` in the queue's order (None: at the end)."""
+
     def move_to(self, download_id: DownloadId, folder: Path) -> None:
         """A queued, paused or failed download, and its part file, to another folder."""
 

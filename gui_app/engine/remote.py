@@ -154,6 +154,9 @@ class RemoteEngine:
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         self._call("move", list(download_ids), to)
 
+    def place(self, download_ids: Iterable[DownloadId], before: DownloadId | None) -> None:
+        self._call("place", list(download_ids), before)
+
     def move_to(self, download_id: DownloadId, folder: Path) -> None:
         self._call("move_to", download_id, folder)
 

@@ -346,6 +346,14 @@ class DownloadManager:
         self._emit()
         self._schedule()
 
+    def place(self, download_ids: Iterable[DownloadId], before: DownloadId | None) -> None:
+        """Put downloads just before ``before`` in the queue's order (None: at the end),
+        keeping their own order: rows dragged in the table."""
+        for record in self._edits.place(set(download_ids), before):
+            self._queue(DownloadUpdated(record))
+        self._emit()
+        self._schedule()
+
     def move_to(self, download_id: DownloadId, folder: Path) -> None:
         """Put a queued, paused or failed download in another folder (its category
         changed), its part file with it."""
