@@ -12,6 +12,7 @@ runs (as qutebrowser stops its refresh timer), woken by the event that starts a 
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -34,13 +37,22 @@ from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate
 
-__all__ = ["QUEUE_ROLE", "SNAPSHOT_ROLE", "SORT_ROLE", "Column", "DownloadModel", "Summary"]
+__all__ = [
+    "IDS_MIME",
+    "QUEUE_ROLE",
+    "SNAPSHOT_ROLE",
+    "SORT_ROLE",
+    "Column",
+    "DownloadModel",
+    "Summary",
+]
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that orders the column: numbers, words
 QUEUE_ROLE = Qt.ItemDataRole.UserRole + 3  # the download's place in the queue's order
+IDS_MIME = "application/x-rangeload-download-ids"  # rows dragged within the table
 POLL_INTERVAL_MS = 200
 _POLLED_STATES = frozenset({DownloadState.RUNNING, DownloadState.VERIFYING})
 
@@ -120,6 +132,8 @@ def status_text(snapshot: DownloadSnapshot) -> str:
 
 class DownloadModel(QAbstractTableModel):
     rows_refreshed = Signal(list)  # list[int]: rows whose snapshot changed, once per refresh
+    rows_dropped = Signal(list, object)  # list[DownloadId], DownloadId | None: dragged rows
+    # dropped just before that download's row (None: after the last)
     _polled = Signal(object)  # tuple[DownloadSnapshot, ...], from the poller thread
 
     def __init__(
@@ -205,6 +219,63 @@ class DownloadModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
         return None
+
+    # Rows are dragged to reorder the queue, only while the table shows the queue's order
+    # (after a sort by size, "before that row" would mean nothing). The drop is announced
+    # (rows_dropped); the rows move when the engine's updated orders come back.
+
+    @property
+    def in_queue_order(self) -> bool:
+        return self._order[0] < 0
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if self.in_queue_order:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+            if index.isValid():
+                flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802  # Qt's name
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802  # Qt's name
+        return [IDS_MIME]
+
+    def mimeData(self, indexes: Iterable[QModelIndex]) -> QMimeData:  # noqa: N802  # Qt's name
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        mime = QMimeData()
+        ids = [int(self._rows[row].id) for row in rows if row < len(self._rows)]
+        mime.setData(IDS_MIME, QByteArray(json.dumps(ids).encode()))
+        return mime
+
+    def canDropMimeData(  # noqa: N802  # Qt's name
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        return self.in_queue_order and data.hasFormat(IDS_MIME)
+
+    def dropMimeData(  # noqa: N802  # Qt's name
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            wanted = json.loads(bytes(data.data(IDS_MIME).data()))
+        except ValueError:
+            return False
+        ids = [DownloadId(i) for i in wanted if isinstance(i, int) and i in self._row_of]
+        if not ids:
+            return False
+        if row < 0 and parent.isValid():
+            row = parent.row()  # dropped onto a row: just before it
+        before = self._rows[row].id if 0 <= row < len(self._rows) else None
+        self.rows_dropped.emit(ids, before)
+        # Taken. The view then asks to remove the dragged rows where the drag began;
+        # removeRows is not ours to answer (it stays QAbstractItemModel's no-op), since
+        # the rows move when the engine's new orders come back.
+        return True
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

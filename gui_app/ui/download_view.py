@@ -25,6 +25,14 @@ class DownloadView(QTableView):
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
         self.setTabKeyNavigation(False)  # arrows move between rows; Tab leaves the table
+        # Rows dragged between others reorder the queue (DownloadModel.dropMimeData);
+        # dragged links are not ours and go on to the window.
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDragDropOverwriteMode(False)
+        self.setDropIndicatorShown(True)
         header = self.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.PROGRESS, 220)

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         )
         self.search_action = self._action("&Search", self._on_search_triggered, keys.Find)
         self.queue = QueueActions(self.manager, self.commands, self.selected_ids, self)
+        self.model.rows_dropped.connect(self.queue.place)
         self.limits_action = self._action(
             "Speed &limit and connections…",
             lambda: self.list_actions.ask_limits(self.selected_snapshots()),

@@ -1,6 +1,6 @@
-"""Move to top, up, down and bottom: the selected downloads' place in the queue, in
-which queued downloads start. The engine keeps the order (it survives restarts); the
-table shows it when no column header is chosen."""
+"""Move to top, up, down and bottom, and rows dragged in the table: the downloads' place
+in the queue, in which queued downloads start. The engine keeps the order (it survives
+restarts); the table shows it when no column header is chosen."""
 
 from __future__ import annotations
 
@@ -46,6 +46,10 @@ class QueueActions(QObject):
     def set_enabled(self, enabled: bool) -> None:
         for action in self.actions:
             action.setEnabled(enabled)
+
+    def place(self, ids: list[DownloadId], before: DownloadId | None) -> None:
+        """Put ``ids`` just before ``before`` (None: last): rows dragged in the table."""
+        self._runner.run(partial(self._engine.place, ids, before))
 
     def _on_move_triggered(self, to: QueueMove) -> None:
         ids = list(self._selected())

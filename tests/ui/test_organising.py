@@ -9,8 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -152,3 +154,68 @@ def test_moving_a_queued_download_to_the_top_starts_it_next(
     for snapshot in window.model.snapshots():
         assert snapshot.record.path is not None
         assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def drag_rows(window: MainWindow, rows: list[int], onto: int) -> bool:
+    """Drag the view's ``rows`` and drop them onto row ``onto``, as the mouse would:
+    enter, move and drop on the table's viewport. Whether the drop was taken."""
+    shown = window.panel.filter
+    mime = shown.mimeData([shown.index(row, 0) for row in rows])
+    viewport = window.view.viewport()
+    at = window.view.visualRect(shown.index(onto, Column.NAME)).center().toPointF()
+    action, button = Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton
+    no_keys = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(at.toPoint(), action, mime, button, no_keys)
+    QApplication.sendEvent(viewport, enter)
+    move = QDragMoveEvent(at.toPoint(), action, mime, button, no_keys)
+    QApplication.sendEvent(viewport, move)
+    drop = QDropEvent(at, action, mime, button, no_keys)
+    QApplication.sendEvent(viewport, drop)
+    return enter.isAccepted() and drop.isAccepted()
+
+
+def test_dragging_rows_reorders_the_queue_and_the_next_to_start(
+    qtbot: QtBot, window: MainWindow, data_url: DataUrl, source: Path
+) -> None:
+    window.apply_settings(replace(window.settings, max_concurrent=1))
+    window.links.add_urls([data_url("&rate=3M"), data_url(), data_url(), data_url()])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING,
+                    timeout=10_000)  # fmt: skip
+    ids = [window.panel.filter.snapshot_at(row).id for row in range(4)]
+    # Sorted by a column, the rows cannot be dragged: "before that row" means nothing.
+    window.view.sortByColumn(Column.SIZE, Qt.SortOrder.AscendingOrder)
+    assert not window.panel.filter.flags(window.panel.filter.index(0, 0)) & (
+        Qt.ItemFlag.ItemIsDragEnabled
+    )
+    window.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    assert drag_rows(window, [2, 3], onto=1)  # the last two, dropped on the second
+    wanted = [ids[0], ids[2], ids[3], ids[1]]
+    qtbot.waitUntil(
+        lambda: [window.panel.filter.snapshot_at(r).id for r in range(4)] == wanted, timeout=5000
+    )
+    started: list[int] = []
+    window.bridge.download_started.connect(lambda record: started.append(record.id))
+    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
+                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    assert started == wanted[1:]
+    for snapshot in window.model.snapshots():
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)
+
+
+def test_links_dragged_over_the_table_still_reach_the_window(window: MainWindow) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.org/a.iso")])
+    at = window.view.viewport().rect().center()
+    enter = QDragEnterEvent(
+        at,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window.view.viewport(), enter)
+    assert enter.isAccepted()  # by the window, whose hint now shows
+    assert window.drops.hint.isVisible()
+    window.drops.leave()
