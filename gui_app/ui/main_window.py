@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -22,7 +21,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPoint,
     Qt,
-    QTimer,
     QUrl,
     Signal,
 )
@@ -38,7 +36,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QWidget,
@@ -73,7 +70,8 @@ from gui_app.ui.queue_schedule import QueueSchedule
 from gui_app.ui.request_edits import RequestEdits
 from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
-from gui_app.ui.speed_graph import TOTAL, SpeedGraph, SpeedHistory
+from gui_app.ui.speed_graph import SpeedHistory
+from gui_app.ui.status_area import StatusArea
 from gui_app.ui.when_done import WhenDone
 from gui_app.ui.window_layout import layout_settings, restore_layout
 from gui_app.units import format_rate
@@ -143,31 +141,26 @@ class MainWindow(QMainWindow):
         self.sharing.sharing_failed.connect(self._on_sharing_sharing_failed)
         self._build_actions()
         self._closed = False
-        self.status = QLabel()
-        self.sharing_label = QLabel()
-        self.sharing_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sharing_label.hide()
-        self.statusBar().addPermanentWidget(self.sharing_label)
-        self.statusBar().addPermanentWidget(self.status)
-        self.total_graph = SpeedGraph(lambda: self.speeds.series(TOTAL), time.monotonic, self)
-        self.total_graph.setAccessibleName("Total speed over the last minutes")
-        self.total_graph.setFixedSize(180, 22)
-        self.statusBar().addPermanentWidget(self.total_graph)
         self.schedule = QueueSchedule(manager, self.commands, lambda: self.settings, self)
+        self.status_area = StatusArea(
+            self.statusBar(), self.model, self.speeds,
+            lambda: self.schedule.describe() if self.settings.schedule else None,
+            self.selected_ids,
+        )  # fmt: skip
+        self.status_area.refreshed.connect(self.panel.refresh_counts)
+        self.status_area.refreshed.connect(self.details.graph.update)
+        self.status = self.status_area.status
+        self.sharing_label = self.status_area.sharing_label
         self.when_done.logind_failed.connect(self.statusBar().showMessage)
         self.preferences = Preferences(self.commands, self.site_book, lambda: self.settings, self)
         self.preferences.settings_chosen.connect(self.apply_settings)
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(500)
-        self._status_timer.timeout.connect(self._on_status_timer_timeout)
-        self._status_timer.start()
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.rows_refreshed.connect(self._on_model_rows_refreshed)
         self.model.rowsInserted.connect(self._on_model_rows_changed)
         self.model.rowsRemoved.connect(self._on_model_rows_changed)
         self._update_actions()
         self.schedule.check()
-        self._on_status_timer_timeout()
+        self.status_area.refresh()
         self.resize(960, 600)
         if store is not None:
             restore_layout(self, self.view.horizontalHeader(), store)
@@ -349,12 +342,11 @@ class MainWindow(QMainWindow):
 
     def _on_sharing_sharing_started(self, address: str) -> None:
         self.stop_sharing_action.setEnabled(True)
-        self.sharing_label.setText(f"Sharing at {address}/")
-        self.sharing_label.show()
+        self.status_area.show_sharing(address)
 
     def _on_sharing_sharing_stopped(self) -> None:
         self.stop_sharing_action.setEnabled(False)
-        self.sharing_label.hide()
+        self.status_area.show_sharing(None)
 
     def _on_sharing_sharing_failed(self, reason: str) -> None:
         self._on_sharing_sharing_stopped()
@@ -472,27 +464,6 @@ class MainWindow(QMainWindow):
 
     def _on_model_rows_changed(self, *_: object) -> None:
         self._update_actions()
-
-    def _on_status_timer_timeout(self) -> None:
-        summary = self.model.summary()
-        counts = summary.counts
-        self.status.setText(
-            f"{format_rate(summary.speed)}  ·  {summary.active} active  ·  "
-            f"{counts[DownloadState.QUEUED]} queued  ·  {counts[DownloadState.COMPLETED]} done"
-            f"  ·  {counts[DownloadState.FAILED]} failed"
-            + (f"  ·  {self.schedule.describe()}" if self.settings.schedule else "")
-        )
-        self.panel.refresh_counts()
-        now = time.monotonic()
-        snapshots = self.model.snapshots()
-        for snapshot in snapshots:
-            if snapshot.state is DownloadState.RUNNING:
-                self.speeds.add(snapshot.id, now, snapshot.speed)
-        self.speeds.add(TOTAL, now, summary.speed)
-        self.speeds.forget({s.id for s in snapshots if s.state is DownloadState.RUNNING}
-                           | {s.id for s in self.selected_snapshots()})  # fmt: skip
-        self.total_graph.update()
-        self.details.graph.update()
 
     # -- Qt overrides ------------------------------------------------------------------
 
