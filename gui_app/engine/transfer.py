@@ -373,6 +373,7 @@ class Transfer:
         part, buckets = self._part, self._buckets
         head = b""
         sniffing = self._sniff and lease.position == 0 and skip == 0
+        drained = False
         for chunk in self._http.chunks(guard, response):
             if self._cancel.is_set() or lease.abandoned:
                 return False
@@ -387,10 +388,16 @@ class Transfer:
                     continue
                 self._check_not_a_page(response, head)
                 chunk, head, sniffing = head, b"", False
+            if drained:
+                return False  # more than the answer said it held: no reuse for it
             if not self._write(lease, chunk, buckets, part):
                 return False
             if lease.finished:
-                return False  # its region is complete (or went to a faster connection)
+                if body_last is None or lease.position <= body_last:
+                    return False  # its region is complete (or went to a faster connection)
+                # The answer's body ends here too: let its stream see the end, so the
+                # connection goes back to the pool for the next request or download.
+                drained = True
         if sniffing and head:
             self._check_not_a_page(response, head)
             if not self._write(lease, head, buckets, part):
