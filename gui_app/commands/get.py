@@ -283,6 +283,7 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     terminal = sys.stderr.isatty() and not quiet
+    wanted = frozenset(ids)
     last_plain = time.monotonic()
     with contextlib.ExitStack() as stack:
         stack.callback(signal.signal, signal.SIGINT, previous)
@@ -297,17 +298,22 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
                     manager.pause(download_id)
                 manager.wait(ids, timeout=10)
                 break
-            snapshots = [s for s in manager.snapshot() if s.id in ids]
             if shown is not None:
-                shown.show(snapshots)
+                shown.show(_ours(manager.snapshot(), wanted))
             elif not quiet and time.monotonic() - last_plain >= PLAIN_PROGRESS_EVERY:
                 last_plain = time.monotonic()
-                for snapshot in snapshots:
-                    if snapshot.state is DownloadState.RUNNING:
+                for snapshot in manager.active_snapshot():
+                    if snapshot.id in wanted and snapshot.state is DownloadState.RUNNING:
                         print(_progress_text(snapshot), flush=True)
         if shown is not None:
-            shown.show([s for s in manager.snapshot() if s.id in ids])
+            shown.show(_ours(manager.snapshot(), wanted))
     return _summarize(manager, ids, quiet=quiet, interrupted=interrupted.is_set())
+
+
+def _ours(
+    snapshots: Sequence[DownloadSnapshot], wanted: frozenset[DownloadId]
+) -> list[DownloadSnapshot]:
+    return [s for s in snapshots if s.id in wanted]
 
 
 def _progress_text(snapshot: DownloadSnapshot) -> str:

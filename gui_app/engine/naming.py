@@ -6,7 +6,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Container
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -125,7 +125,7 @@ def _split_ext(name: str) -> tuple[str, str]:
     return stem, "." + ext
 
 
-def unique_path(directory: Path, name: str, reserved: Collection[str] = ()) -> Path:
+def unique_path(directory: Path, name: str, reserved: Container[str] = ()) -> Path:
     """``directory / name``, or ``name (1).ext``, ``name (2).ext``... whichever is free of an
     existing file, its ``.part``, and the ``reserved`` names."""
     stem, ext = _split_ext(name)

@@ -1,8 +1,11 @@
 """The persistent state: every download's record and the app's settings, in SQLite (WAL).
 
 One file in the data dir, shared by the GUI and the CLI (WAL and a busy timeout make two
-processes safe). Every write is one transaction with ``synchronous=FULL``; one that
-fails raises ``StoreWriteError``. The folder and the files are the owner's only: records
+processes safe). Every write is one transaction, durable (``synchronous=FULL``: on disk
+when it returns) unless its caller says it may wait for the next durable one
+(``durable=False``: a state on the way, such as "running", that a power cut may undo
+without losing a byte; a crash of the process never does). One that fails raises
+``StoreWriteError``. The folder and the files are the owner's only: records
 hold credentials. A file that cannot be read, or that a newer Rangeload wrote, is moved
 aside with a warning and a fresh store opens; a row that cannot be read is moved to the
 ``set_aside`` table with a warning. The user loses a row or the list, never the app.
@@ -142,6 +145,7 @@ class Store:
             db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
+            self._durable = True
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise _NewerSchemaError(
@@ -189,9 +193,15 @@ class Store:
         return target
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``durable``: synced to disk at its commit (in WAL mode,
+        which also makes every earlier commit durable), else at the next durable one or
+        checkpoint."""
         with self._lock:
             try:
+                if durable != self._durable:
+                    self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+                    self._durable = durable
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
@@ -241,13 +251,13 @@ class Store:
         assert record is not None
         return record
 
-    def save(self, record: DownloadRecord) -> DownloadRecord:
+    def save(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord:
         """Write every field of ``record`` but those its user sets while it may run (queue
         order, connections, speed limit: ``update`` and ``set_queue_orders`` write them, and
         a running download's older copy must not undo them); returns it with ``updated_at``
-        set."""
+        set. ``durable`` False: see the module's docstring."""
         now = self._clock()
-        with self._transaction() as db:
+        with self._transaction(durable) as db:
             db.execute(
                 "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
                 " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"

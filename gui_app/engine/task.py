@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -69,6 +70,13 @@ __all__ = ["DownloadTask"]
 log = logging.getLogger(__name__)
 
 
+class SaveRecord(Protocol):
+    """``Store.save``: ``durable`` False for a state on the way, which a power cut may
+    undo without losing a byte (see gui_app.engine.store)."""
+
+    def __call__(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord: ...
+
+
 class DownloadTask:
     def __init__(
         self,
@@ -76,7 +84,7 @@ class DownloadTask:
         *,
         http: HttpClient,
         pool: Executor,
-        save: Callable[[DownloadRecord], DownloadRecord],
+        save: SaveRecord,
         reload: Callable[[int], DownloadRecord | None],
         lock_dir: Path,
         report: Callable[[TaskReport], None],
@@ -188,7 +196,8 @@ class DownloadTask:
             return
         self.record = fresh.with_options(self.record.options)
         self._set_regions(self.record.size, self.record.done)
-        self._update(state=DownloadState.RUNNING, error=None, pause_reason=None, problem=None)
+        self._update(state=DownloadState.RUNNING, error=None, pause_reason=None, problem=None,
+                     durable=False)  # fmt: skip
         self._report(TaskReport(self.record, ReportKind.STARTED))
         forms, restarts, failures = Forms(), 0, 0
         while True:
@@ -254,13 +263,13 @@ class DownloadTask:
         self._update(state=state, error=error, pause_reason=pause, problem=problem)
         self._report(TaskReport(self.record, kind))
 
-    def _update(self, **changes: object) -> None:
+    def _update(self, *, durable: bool = True, **changes: object) -> None:
         done = self._regions.done
-        self.record = self._save(replace(self.record, done=done, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
+        self.record = self._save(replace(self.record, done=done, **changes), durable)  # type: ignore[arg-type]  # fields checked by replace at run time
 
-    def _save(self, record: DownloadRecord) -> DownloadRecord:
+    def _save(self, record: DownloadRecord, durable: bool = True) -> DownloadRecord:
         try:
-            return self._save_record(record)
+            return self._save_record(record, durable=durable)
         except StoreError as error:
             raise StoreSaveError(f"progress could not be saved ({error}); paused") from error
 
@@ -294,20 +303,24 @@ class DownloadTask:
 
     # -- the part file -----------------------------------------------------------------
 
-    def _open_part(self) -> None:
-        """Open the part file before trusting a byte of stored progress."""
+    def _open_part(self) -> bool:
+        """Open the part file before trusting a byte of stored progress; True if that
+        saved the record (a new part file's identity, or progress lost with it)."""
         record = self.record
         if self._part is not None or record.part_path is None:
-            return
+            return False
         done = self._regions.done
         part, kept = PartFile.trusted(record.part_path, record.part_id, done)
         self._part = part
         if kept != done:
             self._set_regions(record.size, kept)
             lost = "deleted" if not kept else "cut short"
-            self._update(error=f"the partial file was {lost}; its missing bytes are fetched again")
-        if record.part_id != part.identity:
-            self._update(part_id=part.identity)
+            error = f"the partial file was {lost}; its missing bytes are fetched again"
+            self.record = replace(self.record, error=error)
+        elif record.part_id == part.identity:
+            return False
+        self._update(part_id=part.identity)
+        return True
 
     def _close_part(self) -> None:
         transfer = self._transfer
@@ -377,7 +390,7 @@ class DownloadTask:
                 self._probe_guard = guard
 
         def retrying(error: DownloadError) -> None:
-            self._update(error=f"{error}; retrying")
+            self._update(error=f"{error}; retrying", durable=False)
 
         probe = Probe(self._http, forms, min_split=self._config.min_split,
                       backoff=self._config.backoff, cancel=self._cancel)  # fmt: skip
@@ -407,8 +420,8 @@ class DownloadTask:
             wanted = choose_filename(headers.get("content-disposition"), final_url, record.url,
                                      answer.content_type)  # fmt: skip
             if record.sort_into is not None:  # its category's folder, now the name is known
-                self._update(dest_dir=self._category_folder(record.sort_into, wanted, final_url))
-                record = self.record
+                folder = self._category_folder(record.sort_into, wanted, final_url)
+                self.record = record = replace(record, dest_dir=folder)  # saved below
             filename = self._claim_filename(record.dest_dir, wanted)
         # A whole-file answer to a closed first range from a server that says it takes
         # ranges: some honour only open-ended ones (``bytes=N-``); try those.
@@ -423,7 +436,11 @@ class DownloadTask:
             forms.closed_ranges = False
         resumable = answer.partial or offered or (bool(done) and record.resumable is True)
         known = record.validators.etag or record.validators.last_modified
-        self._update(
+        # What the probe taught is saved with the new part file's identity, in one durable
+        # write once the file exists: the record never names a part file it has not got
+        # the identity of (a crash between the two would make it refuse its own file).
+        self.record = replace(
+            self.record,
             filename=filename,
             final_url=final_url if final_url != record.url else None,
             size=answer.size,
@@ -433,8 +450,9 @@ class DownloadTask:
             error=None if resumable else "the server does not support resuming: "
             "pausing will restart this download from the beginning",
         )  # fmt: skip
+        if not self._open_part():
+            self._update()
         self._report(TaskReport(self.record, ReportKind.UPDATED))
-        self._open_part()
         part = self._part
         assert part is not None
         if not resumable and self._regions.done:
@@ -487,7 +505,9 @@ class DownloadTask:
         part = self._part
         assert part is not None  # _open_part either opens it or raises
         size = self.record.size if self.record.size is not None else total(self._regions.done)
-        self._update(state=DownloadState.VERIFYING, size=size)
+        # Shown, not stored: after a crash it is verified again anyway.
+        self.record = replace(self.record, state=DownloadState.VERIFYING, size=size,
+                              done=self._regions.done)  # fmt: skip
         self._report(TaskReport(self.record, ReportKind.UPDATED))  # a long checksum shows
         try:
             target = finishing.finish(part, self.record, self._regions.done,

@@ -241,10 +241,10 @@ def manager(managers: Managers, data_dir: Path) -> Iterator[DownloadManager]:
 class BrokenStore(Store):
     """A store with a bug: saving a record that knows its size raises a bare error."""
 
-    def save(self, record: DownloadRecord) -> DownloadRecord:
+    def save(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord:
         if record.size is not None:
             raise RuntimeError
-        return super().save(record)
+        return super().save(record, durable=durable)
 
 
 def test_an_unexpected_error_ends_the_download_with_its_name(
