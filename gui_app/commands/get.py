@@ -156,11 +156,12 @@ def run_get(args: argparse.Namespace) -> int:
     except (_UsageError, ValueError, InvalidURLError) as error:
         _error(str(error))
         return EXIT_USAGE
-    ids: list[DownloadId] = []
+    ids: list[DownloadId | None] = []
+    new: list[DownloadRequest] = []
     with _manager(proxies, limit, args.jobs) as (store, manager):
-        stored = store.all()
+        stored = _stored_by_place(store.all())
         for request in requests:
-            record = _find_stored(stored, request)
+            record = _find_stored(stored.get((request.url, request.dest_dir), ()), request)
             if record is not None and record.state is DownloadState.COMPLETED:
                 if not args.quiet:
                     print(f"already downloaded: {record.path}")
@@ -175,8 +176,21 @@ def run_get(args: argparse.Namespace) -> int:
                 manager.resume(record.id)
                 ids.append(record.id)
             else:
-                ids.append(manager.add(request))
-        return _follow(manager, ids, quiet=args.quiet)
+                ids.append(None)
+                new.append(request)
+        added = iter(manager.add_many(new))  # one store transaction for a list of links
+        return _follow(manager, [i if i is not None else next(added) for i in ids],
+                       quiet=args.quiet)  # fmt: skip
+
+
+def _stored_by_place(
+    records: Sequence[DownloadRecord],
+) -> dict[tuple[str, Path], list[DownloadRecord]]:
+    """The stored downloads by URL and folder (a list of 1,000 links looks each up once)."""
+    places: dict[tuple[str, Path], list[DownloadRecord]] = {}
+    for record in records:
+        places.setdefault((record.url, record.dest_dir), []).append(record)
+    return places
 
 
 def run_refresh(args: argparse.Namespace) -> int:

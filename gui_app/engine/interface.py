@@ -5,7 +5,7 @@ tests/engine/test_interface.py fails when either side lacks one or differs from 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +37,9 @@ class Engine(Protocol):
 
     def add(self, request: DownloadRequest) -> DownloadId:
         """Validate, store and queue (or hold paused); raises InvalidURLError."""
+
+    def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
+        """``add`` for many in one store transaction; if one is invalid, none is added."""
 
     def pause(self, download_id: DownloadId) -> None:
         """Pause a queued or running download; a running one saves, then reports PAUSED."""

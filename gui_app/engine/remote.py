@@ -14,7 +14,7 @@ import logging
 import socket
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, cast
@@ -111,6 +111,9 @@ class RemoteEngine:
 
     def add(self, request: DownloadRequest) -> DownloadId:
         return cast(DownloadId, self._call("add", request))
+
+    def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
+        return cast("list[DownloadId]", self._call("add_many", list(requests)))
 
     def pause(self, download_id: DownloadId) -> None:
         self._call("pause", download_id)

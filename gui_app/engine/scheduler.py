@@ -14,7 +14,7 @@ import heapq
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -187,6 +187,25 @@ class DownloadManager:
 
     def add(self, request: DownloadRequest) -> DownloadId:
         """Validate, persist and queue (or hold paused); raises InvalidURLError."""
+        return self.add_many([request])[0]
+
+    def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
+        """``add`` for many, stored in one transaction; if one is invalid, none is added."""
+        checked = [self._checked(request) for request in requests]
+        paused, queued = DownloadState.PAUSED, DownloadState.QUEUED
+        records = self._store.add_many([(r, paused if r.start_paused else queued)
+                                        for r in checked])  # fmt: skip
+        with self._lock:
+            for record in records:
+                self._records[record.id] = record
+                self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
+                self._queue(DownloadAdded(record))
+        self._emit()
+        self._schedule()
+        return [record.id for record in records]
+
+    @staticmethod
+    def _checked(request: DownloadRequest) -> DownloadRequest:
         url = validate_url(request.url)
         if request.connections < 1:
             raise ValueError("connections must be at least 1")
@@ -195,15 +214,7 @@ class DownloadManager:
         if not Path(request.dest_dir).is_dir():
             raise InvalidURLError(f"destination folder does not exist: {request.dest_dir}")
         check_proxy(request.proxy)
-        state = DownloadState.PAUSED if request.start_paused else DownloadState.QUEUED
-        record = self._store.add(request, state)
-        with self._lock:
-            self._records[record.id] = record
-            self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
-            self._queue(DownloadAdded(record))
-        self._emit()
-        self._schedule()
-        return record.id
+        return request
 
     def pause(self, download_id: DownloadId) -> None:
         paused: DownloadRecord | None = None

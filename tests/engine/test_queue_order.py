@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gui_app.engine.edits import moved_orders, placed_orders
+from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadStarted
 from gui_app.engine.models import DownloadRequest, DownloadState, QueueMove
 from tests.engine.conftest import DataUrl, Managers
@@ -114,3 +116,24 @@ def test_queued_downloads_start_in_the_order_given(
     again = managers()
     orders = {s.id: s.record.queue_order for s in again.snapshot()}
     assert ranking(orders) == [waiting[1], waiting[2], waiting[0], slow]
+
+
+def test_a_list_is_added_in_its_order_or_not_at_all(
+    managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path
+) -> None:
+    manager = managers(max_concurrent=1)
+    folders = [tmp_path / name for name in "abc"]
+    for folder in folders:
+        folder.mkdir()
+    bad = [DownloadRequest(data_url(), folders[0]), DownloadRequest("htp:/nowhere", folders[1])]
+    with pytest.raises(InvalidURLError):
+        manager.add_many(bad)
+    assert manager.snapshot() == ()
+    ids = manager.add_many([DownloadRequest(data_url(), folder) for folder in folders])
+    assert [s.id for s in manager.snapshot()] == ids
+    assert manager.wait(ids, timeout=60)
+    for download_id in ids:
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        assert snapshot.record.path is not None
+        assert sha256_of(snapshot.record.path) == sha256_of(source)

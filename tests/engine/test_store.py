@@ -133,3 +133,20 @@ def test_a_second_process_sees_the_writes(tmp_path: Path) -> None:
     assert seen.state is DownloadState.PAUSED
     assert seen.error == "from the other side"
     assert store.get_setting("peer") == "yes"
+
+
+def test_many_are_added_in_order_each_in_its_state(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    first = store.add(request(tmp_path), DownloadState.QUEUED)
+    entries = [
+        (replace(request(tmp_path), url=f"http://h/{i}.bin"),
+         DownloadState.PAUSED if i % 3 == 0 else DownloadState.QUEUED)
+        for i in range(1200)  # more than one SELECT's worth of parameters
+    ]  # fmt: skip
+    added = store.add_many(entries)
+    assert [r.url for r in added] == [e[0].url for e in entries]
+    assert [r.state for r in added] == [e[1] for e in entries]
+    orders = [first.queue_order] + [r.queue_order for r in added]
+    assert orders == sorted(orders)
+    assert len(set(orders)) == len(orders)
+    assert Store(tmp_path / "s.sqlite3").all() == [first, *added]
