@@ -55,7 +55,7 @@ from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
 from gui_app.engine.store import Store
 from gui_app.engine.task import DownloadTask
-from gui_app.engine.task_lock import TaskLock
+from gui_app.engine.task_lock import TaskLocks
 from gui_app.engine.urls import validate_url
 
 __all__ = ["DownloadManager"]
@@ -103,7 +103,7 @@ class DownloadManager:
             ask_before_restart=ask_before_restart,
         )
         self._free_space = free_space
-        self._lock_dir = store.path.parent / "locks"
+        self._task_locks = TaskLocks(store.path.parent / "locks")
         self._clock = clock
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -165,6 +165,8 @@ class DownloadManager:
             task.finished.wait(max(0.0, deadline - time.monotonic()))
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()
+        if all(task.finished.is_set() for task in tasks):
+            self._task_locks.close()  # else the process's end releases them, never sooner
 
     # -- listeners ---------------------------------------------------------------------
 
@@ -272,7 +274,6 @@ class DownloadManager:
                 task.finished.wait(30)
                 final = task.record  # it may have completed (and renamed) meanwhile
             self._store.remove(download_id)
-            TaskLock.forget(self._lock_dir, download_id)
             part = final.part_path
             if part is not None:
                 with contextlib.suppress(OSError):
@@ -504,7 +505,7 @@ class DownloadManager:
                     pool=self._pool,
                     save=self._store.save,
                     reload=self._store.get,
-                    lock_dir=self._lock_dir,
+                    locks=self._task_locks,
                     report=self._on_task_report,
                     buckets=(self._global_bucket, self._buckets[download_id]),
                     claim_filename=self._claim_filename,

@@ -61,7 +61,7 @@ from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import Regions, plan
 from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
-from gui_app.engine.task_lock import TaskLock
+from gui_app.engine.task_lock import TaskLocks
 from gui_app.engine.transfer import Forms, RestartError, Transfer
 from gui_app.units import format_bytes
 
@@ -86,7 +86,7 @@ class DownloadTask:
         pool: Executor,
         save: SaveRecord,
         reload: Callable[[int], DownloadRecord | None],
-        lock_dir: Path,
+        locks: TaskLocks,
         report: Callable[[TaskReport], None],
         buckets: Sequence[TokenBucket],
         claim_filename: Callable[[Path, str], str],
@@ -98,7 +98,7 @@ class DownloadTask:
         self.record = record
         self._http, self._pool = http, pool
         self._save_record, self._reload, self._report = save, reload, report
-        self._lock_dir = lock_dir
+        self._locks = locks
         self._buckets, self._claim_filename = buckets, claim_filename
         self._config = config or TaskConfig(connections=record.connections)
         self._clock = clock
@@ -152,7 +152,7 @@ class DownloadTask:
     def run(self) -> None:
         """Run to completion, failure, or stop. Never raises."""
         try:
-            with TaskLock.held(self._lock_dir, self.record.id) as held:
+            with self._locks.held(self.record.id) as held:
                 if not held:  # nothing is saved: the row is the other process's
                     self.record = replace(self.record, state=DownloadState.FAILED, error=BUSY)
                     self._report(TaskReport(self.record, ReportKind.BUSY))

@@ -1,8 +1,12 @@
-"""A download's cross-process lock: one ``flock``ed file per download id in the data dir.
+"""A download's cross-process lock: byte ``id`` of one lock file in the data dir, locked
+with an open-file-description lock (``F_OFD_SETLK``).
 
 A task holds it from before it reads its record until after its last write, so a second
 process (two ``rangeload get`` of one URL, or the CLI beside the app) can neither write
-the same part file nor overwrite the record of a download that just finished.
+the same part file nor overwrite the record of a download that just finished. One file
+for every download (each manager opens it once) costs a ``fcntl`` per download; a file
+per download cost creating it, a quarter of a small file's time. Without OFD locks
+(not Linux), a ``flock``ed file per download, as before.
 """
 
 from __future__ import annotations
@@ -10,32 +14,76 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["TaskLock"]
+__all__ = ["LOCK_FILE", "TaskLocks"]
+
+LOCK_FILE = "downloads.lock"
+_OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)
+_FLOCK = struct.Struct("hhqqi4x")  # struct flock on 64-bit Linux: type, whence, start, len, pid
 
 
-class TaskLock:
-    @staticmethod
+class TaskLocks:
+    """The locks of one manager's downloads (each manager, its own open file: two
+    managers in one process exclude each other as two processes do)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._fd: int | None = None
+        self._open_lock = threading.Lock()
+
     @contextlib.contextmanager
-    def held(directory: Path, download_id: int) -> Iterator[bool]:
-        """Yields True while this process holds the lock, False if another one does."""
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = directory / f"{download_id}.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    def held(self, download_id: int) -> Iterator[bool]:
+        """Yields True while this manager holds the lock, False if another one does."""
+        if _OFD_SETLK is None:
+            with _flocked(self._directory, download_id) as held:
+                yield held
+            return
+        fd = self._file()
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
+            fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, download_id, 1, 0))
+        except OSError:  # EAGAIN or EACCES: another holds it
+            yield False
+            return
+        try:
             yield True
         finally:
-            os.close(fd)
+            with self._open_lock:  # closed meanwhile: released then (and fd may be another's)
+                if self._fd == fd:
+                    unlock = _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, download_id, 1, 0)
+                    fcntl.fcntl(fd, _OFD_SETLK, unlock)
 
-    @staticmethod
-    def forget(directory: Path, download_id: int) -> None:
-        """Remove a removed download's lock file (a held one keeps working until closed)."""
-        with contextlib.suppress(OSError):
-            (directory / f"{download_id}.lock").unlink()
+    def _file(self) -> int:
+        with self._open_lock:
+            if self._fd is None:
+                self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                path = self._directory / LOCK_FILE
+                self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                   0o600)  # fmt: skip
+            return self._fd
+
+    def close(self) -> None:
+        """Release every lock (once the manager's tasks have ended)."""
+        with self._open_lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
+@contextlib.contextmanager
+def _flocked(directory: Path, download_id: int) -> Iterator[bool]:
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(directory / f"{download_id}.lock",
+                 os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)  # fmt: skip
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
