@@ -11,10 +11,11 @@ import pytest
 
 from gui_app.engine.models import Checksum, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.task import INLINE_MAX
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, Download, Managers
-from tests.helpers import sha256_bytes, sha256_of
+from tests.helpers import make_file, sha256_bytes, sha256_of
 
 
 def key() -> str:
@@ -167,6 +168,30 @@ def test_pause_and_resume(
     final = manager.get(download_id)
     assert final is not None
     assert_complete(final, source)
+
+
+def test_a_small_file_read_inline_pauses_at_once_and_keeps_its_bytes(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    """Under ``INLINE_MAX`` the controller reads the body itself: a pause must still
+    interrupt it, and what it wrote is kept."""
+    small = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", INLINE_MAX - 1000, seed=5)
+    url = f"{server.url}/files/{small.name}?{key()}&rate=64K"
+    download_id = manager.add(DownloadRequest(url, tmp_path, connections=4))
+    time.sleep(1.5)
+    asked = time.monotonic()
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=5)
+    assert time.monotonic() - asked < 1.0
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.record.state is DownloadState.PAUSED
+    assert 0 < snapshot.record.done_bytes < small.stat().st_size
+    manager.resume(download_id)
+    assert manager.wait([download_id], timeout=30)
+    final = manager.get(download_id)
+    assert final is not None
+    assert_complete(final, small)
 
 
 def test_a_restarted_manager_resumes_what_was_running(
