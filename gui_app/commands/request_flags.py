@@ -12,13 +12,15 @@ import netrc
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from urllib.request import Request
 
 from gui_app.engine.headers import parse_header
 from gui_app.engine.models import Login
+
+if TYPE_CHECKING:  # imported when --load-cookies is given: 40 ms of every start otherwise
+    from http.cookiejar import MozillaCookieJar
 
 __all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
 
@@ -57,6 +59,8 @@ class RequestFlags:
 
     @staticmethod
     def _load_jar(name: str) -> MozillaCookieJar:
+        from http.cookiejar import LoadError, MozillaCookieJar
+
         jar = MozillaCookieJar(str(Path(name).expanduser()))
         try:
             jar.load(ignore_discard=True, ignore_expires=True)
@@ -105,6 +109,8 @@ class RequestFlags:
     def _jar_cookies(self, url: str) -> str | None:
         if self._jar is None:
             return None
+        from urllib.request import Request
+
         request = Request(url)
         self._jar.add_cookie_header(request)
         return request.get_header("Cookie")
