@@ -95,16 +95,30 @@ def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
 
 
 def wait_for_extension(devtools: DevTools) -> str:
-    """The extension's service worker's target id, once it runs."""
+    """The extension's service worker's target id, once it listens for downloads (its
+    target shows before its script has run: Chromium 156.0.8078.114 downloaded a link
+    clicked then itself)."""
     worker = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         targets = devtools.call("Target.getTargets")["targetInfos"]
         for target in targets:
             if target["url"] == worker:
-                return str(target["targetId"])
+                target_id = str(target["targetId"])
+                _wait_for_listener(devtools, target_id, deadline)
+                return target_id
         time.sleep(0.1)
     raise AssertionError(f"the extension's worker {worker} never ran: wrong ID or manifest")
+
+
+def _wait_for_listener(devtools: DevTools, worker: str, deadline: float) -> None:
+    session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
+    ready = ("typeof chrome === 'object' && !!chrome.downloads"
+             " && chrome.downloads.onDeterminingFilename.hasListeners()")  # fmt: skip
+    while devtools.evaluate(session, ready) is not True:
+        assert time.monotonic() < deadline, "the extension's worker never listened for downloads"
+        time.sleep(0.1)
+    devtools.call("Target.detachFromTarget", sessionId=session)
 
 
 def set_rules(devtools: DevTools, worker: str, **rules: object) -> None:
