@@ -146,38 +146,17 @@ def test_a_slow_connection_does_not_decide_the_end(download: Download, source: P
     assert slowed < fast + 6.0
 
 
+@pytest.mark.parametrize("small", [False, True], ids=["two connections", "read inline"])
 def test_pause_and_resume(
-    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path, small: bool
 ) -> None:
-    url = f"{server.url}/files/data.bin?{key()}&rate=1M"
+    """A pause interrupts at once and keeps what was written, also for a file under
+    ``INLINE_MAX``, whose body the controller reads itself."""
+    if small:
+        size = INLINE_MAX - 1000
+        source = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", size, seed=5)
+    url = f"{server.url}/files/{source.name}?{key()}&rate={'64K' if small else '1M'}"
     download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
-    time.sleep(1.0)
-    asked = time.monotonic()
-    manager.pause(download_id)
-    assert manager.wait([download_id], timeout=5)
-    assert time.monotonic() - asked < 1.0
-    snapshot = manager.get(download_id)
-    assert snapshot is not None
-    assert snapshot.record.state is DownloadState.PAUSED
-    done = snapshot.record.done_bytes
-    assert 0 < done < SIZE
-    assert snapshot.record.part_path is not None
-    assert snapshot.record.part_path.exists()
-    manager.resume(download_id)
-    assert manager.wait([download_id], timeout=30)
-    final = manager.get(download_id)
-    assert final is not None
-    assert_complete(final, source)
-
-
-def test_a_small_file_read_inline_pauses_at_once_and_keeps_its_bytes(
-    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
-) -> None:
-    """Under ``INLINE_MAX`` the controller reads the body itself: a pause must still
-    interrupt it, and what it wrote is kept."""
-    small = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", INLINE_MAX - 1000, seed=5)
-    url = f"{server.url}/files/{small.name}?{key()}&rate=64K"
-    download_id = manager.add(DownloadRequest(url, tmp_path, connections=4))
     time.sleep(1.5)
     asked = time.monotonic()
     manager.pause(download_id)
@@ -186,12 +165,15 @@ def test_a_small_file_read_inline_pauses_at_once_and_keeps_its_bytes(
     snapshot = manager.get(download_id)
     assert snapshot is not None
     assert snapshot.record.state is DownloadState.PAUSED
-    assert 0 < snapshot.record.done_bytes < small.stat().st_size
+    done = snapshot.record.done_bytes
+    assert 0 < done < source.stat().st_size
+    assert snapshot.record.part_path is not None
+    assert snapshot.record.part_path.exists()
     manager.resume(download_id)
     assert manager.wait([download_id], timeout=30)
     final = manager.get(download_id)
     assert final is not None
-    assert_complete(final, small)
+    assert_complete(final, source)
 
 
 def test_a_restarted_manager_resumes_what_was_running(
