@@ -168,7 +168,7 @@ def test_the_app_is_started_when_it_is_not_running(
 def test_the_host_imports_neither_qt_nor_http() -> None:
     probe = (
         "import sys, gui_app.cli, gui_app.commands.browser, gui_app.browser.native_host\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        "print(sorted({m.split('.')[0] for m, v in sys.modules.items() if v is not None}"
         " & {'PySide6', 'httpx', 'fastapi', 'uvicorn', 'starlette'}))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

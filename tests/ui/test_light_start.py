@@ -33,7 +33,9 @@ tray = tray_for(window)
 window.show()
 app.processEvents()
 shown = time.perf_counter() - started
-heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))
+# a None entry is a module marked "not importable" (gui_app.engine does so), not imported
+heavy = sorted({{m.split(".")[0] for m, v in sys.modules.items() if v is not None}}
+               & set({heavy!r}))
 window.close()
 manager.shutdown()
 print(json.dumps({{"heavy": heavy, "shown": shown}}))
