@@ -68,6 +68,10 @@ def minimal_debian(tmp_path: Path) -> Iterator[Path]:
     shutil.copy(ssl.get_default_verify_paths().cafile or "", root / HOST_CERTS.lstrip("/"))
     mounts = [root / "proc", root / "dev", root / "tmp/.X11-unix"]
     (root / "tmp/.X11-unix").mkdir(parents=True, exist_ok=True)
+    sockets = Path("/tmp/.X11-unix")  # absent on a fresh machine until an X server runs
+    if not sockets.is_dir():
+        sockets.mkdir(exist_ok=True)
+        sockets.chmod(0o1777)
     subprocess.run(["mount", "-t", "proc", "proc", str(mounts[0])], check=True)
     subprocess.run(["mount", "--rbind", "/dev", str(mounts[1])], check=True)
     subprocess.run(["mount", "--bind", "/tmp/.X11-unix", str(mounts[2])], check=True)
