@@ -11,7 +11,6 @@ import pytest
 
 from gui_app.engine.models import Checksum, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.task import INLINE_MAX
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, Download, Managers
@@ -150,10 +149,10 @@ def test_a_slow_connection_does_not_decide_the_end(download: Download, source: P
 def test_pause_and_resume(
     manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path, small: bool
 ) -> None:
-    """A pause interrupts at once and keeps what was written, also for a file under
-    ``INLINE_MAX``, whose body the controller reads itself."""
+    """A pause interrupts at once and keeps what was written, also for a small file on one
+    connection."""
     if small:
-        size = INLINE_MAX - 1000
+        size = 255 * 1024  # one connection's worth
         source = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", size, seed=5)
     url = f"{server.url}/files/{source.name}?{key()}&rate={'64K' if small else '1M'}"
     download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
