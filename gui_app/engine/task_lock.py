@@ -6,13 +6,14 @@ process (two ``rangeload get`` of one URL, or the CLI beside the app) can neithe
 the same part file nor overwrite the record of a download that just finished. One file
 for every download (each manager opens it once) costs a ``fcntl`` per download; a file
 per download cost creating it, a quarter of a small file's time. Without OFD locks
-(not Linux), a ``flock``ed file per download, as before.
+(not Linux, or a file system that refuses them), a ``flock``ed file per download.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import struct
 import threading
@@ -20,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["LOCK_FILE", "TaskLocks"]
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = "downloads.lock"
 _OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)
@@ -38,23 +41,30 @@ class TaskLocks:
     @contextlib.contextmanager
     def held(self, download_id: int) -> Iterator[bool]:
         """Yields True while this manager holds the lock, False if another one does."""
-        if _OFD_SETLK is None:
-            with _flocked(self._directory, download_id) as held:
-                yield held
-            return
-        fd = self._file()
-        try:
-            fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, download_id, 1, 0))
-        except OSError:  # EAGAIN or EACCES: another holds it
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            with self._open_lock:  # closed meanwhile: released then (and fd may be another's)
-                if self._fd == fd:
-                    unlock = _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, download_id, 1, 0)
-                    fcntl.fcntl(fd, _OFD_SETLK, unlock)
+        command = _OFD_SETLK
+        if command is not None:
+            fd = self._file()
+            try:
+                fcntl.fcntl(fd, command, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, download_id, 1, 0))
+            except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: another holds it
+                yield False
+                return
+            except OSError as error:  # a file system without them (EINVAL, ENOLCK)
+                log.info("no byte-range locks in %s (%s): a lock file per download",
+                         self._directory, error)  # fmt: skip
+            else:
+                try:
+                    yield True
+                finally:
+                    self._unlock(fd, command, download_id)
+                return
+        with _flocked(self._directory, download_id) as held:
+            yield held
+
+    def _unlock(self, fd: int, command: int, download_id: int) -> None:
+        with self._open_lock:  # closed meanwhile: released then (and fd may be another's)
+            if self._fd == fd:
+                fcntl.fcntl(fd, command, _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, download_id, 1, 0))
 
     def _file(self) -> int:
         with self._open_lock:

@@ -145,7 +145,7 @@ def test_a_slow_connection_does_not_decide_the_end(download: Download, source: P
     assert slowed < fast + 6.0
 
 
-@pytest.mark.parametrize("small", [False, True], ids=["two connections", "read inline"])
+@pytest.mark.parametrize("small", [False, True], ids=["two connections", "small file"])
 def test_pause_and_resume(
     manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path, small: bool
 ) -> None:

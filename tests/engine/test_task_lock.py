@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from gui_app.engine import task_lock
 from gui_app.engine.task_lock import LOCK_FILE, TaskLocks
 
 
@@ -57,3 +61,31 @@ def test_a_closed_set_of_locks_releases_them_all(tmp_path: Path) -> None:
     with second.held(1) as still:
         assert still
     second.close()
+
+
+@pytest.mark.parametrize("why", ["no OFD locks", "refused by the file system"])
+def test_without_byte_range_locks_a_file_per_download_excludes_just_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
+    if why == "no OFD locks":
+        monkeypatch.setattr(task_lock, "_OFD_SETLK", None)
+    else:
+        real = fcntl.fcntl
+
+        def refusing(fd: int, command: int, arg: bytes = b"") -> object:
+            if command == task_lock._OFD_SETLK:
+                raise OSError(22, "Invalid argument")
+            return real(fd, command, arg)
+
+        monkeypatch.setattr(fcntl, "fcntl", refusing)
+    locks = tmp_path / "locks"
+    first, second = TaskLocks(locks), TaskLocks(locks)
+    with first.held(7) as held:
+        assert held
+        assert (locks / "7.lock").exists()
+        with second.held(7) as other:
+            assert not other
+        with second.held(8) as neighbour:
+            assert neighbour
+    with second.held(7) as after:
+        assert after
