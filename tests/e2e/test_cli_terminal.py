@@ -35,12 +35,22 @@ def test_progress_fits_the_terminal_one_line_a_download(tmp_path: Path) -> None:
         subprocess.run([TMUX, "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "20",
                         command], check=True)  # fmt: skip
         try:
+
+            def capture() -> str:
+                argv = [TMUX, "capture-pane", "-p", "-t", session]
+                return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+            # Sampled from the first progress line on: start-up is not what this measures,
+            # and a fresh checkout's first start also compiles the package (CI showed an
+            # empty screen 0.75 s after the command began, twice).
+            deadline = time.monotonic() + 20
+            while "small.bin" not in capture():
+                assert time.monotonic() < deadline, f"no progress shown: {capture()!r}"
+                time.sleep(0.05)
             screens = []
             for _ in range(8):  # while both run, several redraws
                 time.sleep(0.25)
-                screens.append(subprocess.run(
-                    [TMUX, "capture-pane", "-p", "-t", session], capture_output=True,
-                    text=True, check=True).stdout)  # fmt: skip
+                screens.append(capture())
             deadline = time.monotonic() + 30
             while not all((tmp_path / "out" / s.name).exists() for s in sources):
                 assert time.monotonic() < deadline, "the downloads did not finish"
