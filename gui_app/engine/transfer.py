@@ -145,14 +145,22 @@ class Transfer:
         *,
         skip: int = 0,
         body_last: int | None = None,
+        inline: bool = False,
     ) -> None:
         """Run the probe's response on ``lease`` (passing over its first ``skip`` bytes; it
-        carries bytes up to ``body_last``), and ``extra`` more connections."""
-        response, guard = opened
+        carries bytes up to ``body_last``), and ``extra`` more connections. ``inline``:
+        read the probe's response on the calling thread, returning when it is done (a
+        small file: no hand-over to a pool thread and back)."""
+        probe = (opened[0], opened[1], skip, body_last)
         slots = self._host_slots.take(self._host, 1, at_least_one=True)
-        self._spawn(slots, lease, (response, guard, skip, body_last))
+        if not inline:  # its response is open already: its bytes come first
+            self._spawn(slots, lease, probe)
         for _ in range(self._host_slots.take(self._host, extra) if extra > 0 else 0):
             self._spawn(1, None, None)
+        if inline:
+            with self._lock:
+                self._workers += 1
+            self._worker(slots, lease, probe)
 
     def set_connections(self, count: int) -> None:
         """Run ``count`` connections from now: more start at once (as the host's slots
