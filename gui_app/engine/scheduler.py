@@ -72,6 +72,7 @@ _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.BUSY: DownloadFailed,
 }
 DISK_FULL_RECHECK = 5.0
+_SETTLING = (DownloadPaused, DownloadCompleted, DownloadFailed, DownloadRemoved)
 _UNSETTLED = frozenset(s for s in DownloadState if s.is_active or s is DownloadState.QUEUED)
 
 
@@ -175,15 +176,19 @@ class DownloadManager:
 
     def _emit(self, event: DownloadEvent | None = None) -> None:
         """Deliver ``event`` after every event queued before it (``_queue``)."""
-        with self._lock:
-            if event is not None:
-                self._listeners.queue(event)
-            self._changed.notify_all()
+        if event is not None:
+            with self._lock:
+                self._queue(event)
         self._listeners.deliver()
 
     def _queue(self, event: DownloadEvent) -> None:
-        """Queue ``event`` (lock held, in the same step as the change it announces)."""
+        """Queue ``event`` (lock held, in the same step as the change it announces). Only
+        a change that may settle a download wakes ``wait``: a list of 1,000 small files
+        sends some 5,000 events, and each wake of the waiting thread is a GIL hand-off."""
         self._listeners.queue(event)
+        if isinstance(event, _SETTLING):
+            with self._changed:  # held already by most callers (an RLock)
+                self._changed.notify_all()
 
     # -- commands ----------------------------------------------------------------------
 
