@@ -72,6 +72,7 @@ _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.BUSY: DownloadFailed,
 }
 DISK_FULL_RECHECK = 5.0
+CONTROLLERS_MAX = 1 << 12  # far above any sensible max_concurrent
 _SETTLING = (DownloadPaused, DownloadCompleted, DownloadFailed, DownloadRemoved)
 _UNSETTLED = frozenset(s for s in DownloadState if s.is_active or s is DownloadState.QUEUED)
 
@@ -116,6 +117,11 @@ class DownloadManager:
         self._total_rate = RollingRate(clock=clock)
         self._host_slots = HostSlots(max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
+        # One controller thread per running download, reused by the next one (a list of
+        # small files would otherwise start a thread per file). Never a limit of its own:
+        # at most ``max_concurrent`` tasks run, so an idle thread is always found or made.
+        self._controllers = ThreadPoolExecutor(max_workers=CONTROLLERS_MAX,
+                                               thread_name_prefix="rangeload-task")  # fmt: skip
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
                                 proxies=proxies, clock=clock)  # fmt: skip
         self._edits = RecordEdits(store, self._http, self._lock, self._records,
@@ -167,6 +173,7 @@ class DownloadManager:
         for task in tasks:
             task.finished.wait(max(0.0, deadline - time.monotonic()))
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._controllers.shutdown(wait=False, cancel_futures=True)
         self._http.close()
         if all(task.finished.is_set() for task in tasks):
             self._task_locks.close()  # else the process's end releases them, never sooner
@@ -517,10 +524,7 @@ class DownloadManager:
                 self._tasks[download_id] = task
                 started.append(task)
         for task in started:
-            threading.Thread(
-                target=self._run_task, args=(task,), name=f"rangeload-task-{task.record.id}",
-                daemon=True,
-            ).start()  # fmt: skip
+            self._controllers.submit(self._run_task, task)
 
     def _rescan_ready(self) -> None:
         """Rebuild the ready heap: queued downloads, not running, not held (lock held)."""
