@@ -1,5 +1,5 @@
 """The end of a download: every byte accounted for, synced, checked, and renamed without
-replacing anything. ``finish`` takes an open ``PartFile``, so it cannot run on a download
+replacing anything. ``finish`` takes an open ``Part``, so it cannot run on a download
 whose part file was never opened (or was opened by a path that could have moved)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from gui_app.byteranges import ByteRange, total
 from gui_app.engine.errors import ChecksumMismatchError, ProtocolError
 from gui_app.engine.models import DownloadRecord
-from gui_app.engine.partfile import PartFile
+from gui_app.engine.partfile import Part
 
 __all__ = ["digest_of", "finish"]
 
@@ -19,7 +19,7 @@ READ_SIZE = 1 << 20
 
 
 def finish(
-    part: PartFile,
+    part: Part,
     record: DownloadRecord,
     done: Sequence[ByteRange],
     *,
@@ -50,7 +50,7 @@ def finish(
     return target
 
 
-def digest_of(part: PartFile, algorithm: str, size: int) -> str:
+def digest_of(part: Part, algorithm: str, size: int) -> str:
     """The digest of the first ``size`` bytes, read through the open descriptor."""
     digest = hashlib.new(algorithm)
     offset = 0

@@ -18,22 +18,52 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Protocol
 
 from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import DiskError, DiskFullError, DownloadError
 from gui_app.engine.models import DownloadRecord
 
-__all__ = ["PartFile", "free_bytes", "space_needed"]
+__all__ = ["Part", "PartFile", "disk_error", "free_bytes", "space_needed", "sync_folder"]
 
 _OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
 
 log = logging.getLogger(__name__)
 
 
-def _disk_error(error: OSError, path: Path) -> DownloadError:
+def disk_error(error: OSError, path: Path) -> DownloadError:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFullError(f"disk full: no space left for {path.name}")
     return DiskError(f"cannot write {path.name}: {error.strerror or error}")
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the names in ``folder`` durable (after a rename into it); best effort."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Part(Protocol):
+    """Where a download's bytes go until it finishes: a ``PartFile``, or a small one's
+    ``MemoryPart``."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def identity(self) -> str | None: ...
+
+    def write(self, offset: int, data: bytes | memoryview) -> None: ...
+    def read(self, offset: int, length: int) -> bytes: ...
+    def sync(self) -> None: ...
+    def truncate(self, size: int) -> None: ...
+    def size_on_disk(self) -> int: ...
+    def preallocate(self, size: int) -> None: ...
+    def close(self) -> None: ...
+    def finish(self, target: Path, size: int | None) -> None: ...
 
 
 def space_needed(record: DownloadRecord) -> int:
@@ -73,7 +103,7 @@ class PartFile:
                 f"{path.name} appeared in the folder and is not Rangeload's; it was not touched"
             ) from None
         except OSError as error:
-            raise _disk_error(error, path) from error
+            raise disk_error(error, path) from error
         return cls._locked(path, fd)
 
     @classmethod
@@ -89,7 +119,7 @@ class PartFile:
                 raise DiskError(
                     f"{path.name} is a symbolic link, not Rangeload's file; it was not touched"
                 ) from None
-            raise _disk_error(error, path) from error
+            raise disk_error(error, path) from error
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
             os.close(fd)
@@ -146,7 +176,7 @@ class PartFile:
             if error.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
                 log.debug("no preallocation on this file system: %s", error)
                 return
-            raise _disk_error(error, self.path) from error
+            raise disk_error(error, self.path) from error
 
     def _require(self) -> int:
         if self._fd is None:
@@ -163,25 +193,25 @@ class PartFile:
                 view = view[written:]
                 offset += written
         except OSError as error:
-            raise _disk_error(error, self.path) from error
+            raise disk_error(error, self.path) from error
 
     def read(self, offset: int, length: int) -> bytes:
         try:
             return os.pread(self._require(), length, offset)
         except OSError as error:
-            raise _disk_error(error, self.path) from error
+            raise disk_error(error, self.path) from error
 
     def sync(self) -> None:
         try:
             os.fdatasync(self._require())
         except OSError as error:
-            raise _disk_error(error, self.path) from error
+            raise disk_error(error, self.path) from error
 
     def truncate(self, size: int) -> None:
         try:
             os.ftruncate(self._require(), size)
         except OSError as error:
-            raise _disk_error(error, self.path) from error
+            raise disk_error(error, self.path) from error
 
     def size_on_disk(self) -> int:
         return os.fstat(self._require()).st_size
@@ -194,9 +224,9 @@ class PartFile:
 
     def finish(self, target: Path, size: int | None) -> None:
         """Trim to ``size``, sync, and move to ``target`` (which must not exist)."""
-        if size is not None:
+        if size is not None and self.size_on_disk() != size:
             self.truncate(size)
-        self.sync()
+        self.sync()  # a no-op if the caller synced and nothing changed since
         try:
             now = os.lstat(self.path)
         except OSError:
@@ -215,9 +245,4 @@ class PartFile:
         else:
             self.path.unlink()
         self.close()
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        sync_folder(target.parent)

@@ -46,6 +46,7 @@ from gui_app.engine.lifecycle import (
     TaskConfig,
     TaskReport,
 )
+from gui_app.engine.memory_part import MemoryPart
 from gui_app.engine.models import (
     ConnectionSnapshot,
     DownloadRecord,
@@ -55,7 +56,7 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.naming import choose_filename, page_expected
-from gui_app.engine.partfile import PartFile, space_needed
+from gui_app.engine.partfile import Part, PartFile, space_needed
 from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import Regions, plan
@@ -114,7 +115,7 @@ class DownloadTask:
         self._probe_guard: Guard | None = None
         self._transfer: Transfer | None = None
         self._regions = Regions(record.size, record.done, clock=clock)
-        self._part: PartFile | None = None
+        self._part: Part | None = None
         self._rate = RollingRate(clock=clock)
         self._total_rate = total_rate
         self._host_slots = host_slots or HostSlots(1 << 30)
@@ -283,13 +284,25 @@ class DownloadTask:
     def _save_progress(self) -> None:
         """Make written bytes durable, then record them: never the other way round."""
         done = self._regions.done
-        if self._part is not None:
+        part, part_id = self._part, self.record.part_id
+        if isinstance(part, MemoryPart) and done:
+            transfer = self._transfer
+            if transfer is not None and transfer.running():
+                return  # kept in memory while connections write to it; spilled at the end
             try:
-                self._part.sync()
-            except DownloadError:
-                log.warning("could not sync %s; progress not saved", self._part.path)
+                part = self._part = part.spill()
+            except DownloadError as error:
+                log.warning("could not keep the bytes of %s (%s); progress not saved",
+                            part.path.name, error)  # fmt: skip
                 return
-        self.record = self._save(replace(self.record, done=done))
+            part_id = part.identity  # recorded with the bytes it holds
+        elif part is not None:
+            try:
+                part.sync()
+            except DownloadError:
+                log.warning("could not sync %s; progress not saved", part.path)
+                return
+        self.record = self._save(replace(self.record, done=done, part_id=part_id))
 
     def _set_regions(self, size: int | None, done: Sequence[ByteRange], *,
                      max_claim: int | None = None) -> None:  # fmt: skip
@@ -460,7 +473,12 @@ class DownloadTask:
             error=None if resumable else "the server does not support resuming: "
             "pausing will restart this download from the beginning",
         )  # fmt: skip
-        if not self._open_part():
+        part_path = self.record.part_path
+        if self._in_memory(answer.size) and part_path is not None and answer.size is not None:
+            # Nothing is stored yet: a crash leaves neither a byte nor a name behind, and
+            # the download runs again; a stop spills the bytes to a part file.
+            self._part = MemoryPart(part_path, answer.size)
+        elif not self._open_part():
             self._update()
         self._report(TaskReport(self.record, ReportKind.UPDATED))
         part = self._part
@@ -478,6 +496,16 @@ class DownloadTask:
                 f"{record.dest_dir} ({free} free, {needed} to download)"
             )
         part.preallocate(size)
+
+    def _in_memory(self, size: int | None) -> bool:
+        """Is this a small file to hold in memory until it is all here: new (no part file,
+        no byte), of a known size up to ``INLINE_MAX``, on one connection?"""
+        if size is None or not 0 < size <= INLINE_MAX:
+            return False
+        if self._part is not None or self._regions.done or self.record.part_id is not None:
+            return False
+        count, _ = plan(size, (), self._config.connections, self._config.min_split)
+        return count == 1
 
     def _first_lease_last(self, start: int, missing: Sequence[ByteRange]) -> int | None:
         size, done = self.record.size, self._regions.done

@@ -28,7 +28,7 @@ from gui_app.engine.errors import (
 from gui_app.engine.http import Answer, Guard, HttpClient, Sameness, compare, read_answer
 from gui_app.engine.http.checks import is_page_type, looks_like_a_page
 from gui_app.engine.models import DownloadRecord, Validators
-from gui_app.engine.partfile import PartFile
+from gui_app.engine.partfile import Part
 from gui_app.engine.ratelimit import HostSlots, TokenBucket, acquire
 from gui_app.engine.regions import Lease, Regions
 from gui_app.engine.retry import Backoff
@@ -99,7 +99,7 @@ class Transfer:
         *,
         http: HttpClient,
         pool: Executor,
-        part: PartFile,
+        part: Part,
         regions: Regions,
         forms: Forms,
         buckets: Sequence[TokenBucket],
@@ -421,7 +421,7 @@ class Transfer:
         return False
 
     def _write(
-        self, lease: Lease, chunk: bytes, buckets: Sequence[TokenBucket], part: PartFile
+        self, lease: Lease, chunk: bytes, buckets: Sequence[TokenBucket], part: Part
     ) -> bool:
         if buckets and not acquire(buckets, len(chunk), self._cancel):
             return False

@@ -183,6 +183,22 @@ def test_pause_and_resume(
     assert_complete(final, source)
 
 
+def test_a_small_file_is_written_once_whole_without_a_part_file(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    """Held in memory until it is all here, then written under its final name: no part
+    file was ever recorded for it (it would have an identity), and its bytes are exact."""
+    small = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", INLINE_MAX, seed=7)
+    download_id = manager.add(DownloadRequest(f"{server.url}/files/{small.name}?{key()}",
+                                              tmp_path, connections=8))  # fmt: skip
+    assert manager.wait([download_id], timeout=30)
+    final = manager.get(download_id)
+    assert final is not None
+    assert_complete(final, small)
+    assert final.record.part_id is None
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [small.name]
+
+
 def test_a_restarted_manager_resumes_what_was_running(
     managers: Managers, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
