@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gui_app.byteranges import ByteRange, total
+from gui_app.engine import partfile
 from gui_app.engine.errors import ChecksumMismatchError, ProtocolError
 from gui_app.engine.models import DownloadRecord
 from gui_app.engine.partfile import Part
@@ -24,6 +25,7 @@ def finish(
     done: Sequence[ByteRange],
     *,
     claim_filename: Callable[[Path, str], str],
+    sync_folder: Callable[[Path], None] = partfile.sync_folder,
 ) -> Path:
     """Check coverage, size and checksum of ``part``, then give it its final name (or a
     free one beside it); returns the final path. ``part`` is closed on success."""
@@ -47,6 +49,7 @@ def finish(
     if target.exists():
         target = record.dest_dir / claim_filename(record.dest_dir, filename)
     part.finish(target, size)
+    sync_folder(target.parent)  # the new name is durable before the record says so
     return target
 
 

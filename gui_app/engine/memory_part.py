@@ -101,8 +101,8 @@ class MemoryPart:
         return part
 
     def finish(self, target: Path, size: int | None) -> None:
-        """Put the first ``size`` bytes at ``target`` (which must not exist), synced, the
-        folder too; this one closes."""
+        """Put the first ``size`` bytes at ``target`` (which must not exist), synced; the
+        caller syncs the folder. This one closes."""
         with self._lock:
             buffer = self._require()
         length = self._length if size is None else size
@@ -132,8 +132,6 @@ class MemoryPart:
             finally:
                 os.close(fd)
             self.close()
-            with contextlib.suppress(OSError):
-                os.fsync(folder)  # the new name, durable
         finally:
             os.close(folder)
 

@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +25,15 @@ from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import DiskError, DiskFullError, DownloadError
 from gui_app.engine.models import DownloadRecord
 
-__all__ = ["Part", "PartFile", "disk_error", "free_bytes", "space_needed", "sync_folder"]
+__all__ = [
+    "Part",
+    "PartFile",
+    "disk_error",
+    "free_bytes",
+    "space_needed",
+    "sync_folder",
+    "sync_folders",
+]
 
 _OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -47,6 +56,12 @@ def sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+def sync_folders(folders: Sequence[Path]) -> None:
+    """``sync_folder`` each folder once: a group of finished downloads (``group_commit``)."""
+    for folder in dict.fromkeys(folders):
+        sync_folder(folder)
+
+
 class Part(Protocol):
     """Where a download's bytes go until it finishes: a ``PartFile``, or a small one's
     ``MemoryPart``."""
@@ -63,7 +78,9 @@ class Part(Protocol):
     def size_on_disk(self) -> int: ...
     def preallocate(self, size: int) -> None: ...
     def close(self) -> None: ...
-    def finish(self, target: Path, size: int | None) -> None: ...
+    def finish(self, target: Path, size: int | None) -> None:
+        """Give the bytes the name ``target`` (which must not exist), synced; the caller
+        syncs the folder (``sync_folder``) before it records the download complete."""
 
 
 def space_needed(record: DownloadRecord) -> int:
@@ -223,7 +240,8 @@ class PartFile:
             self._fd = None
 
     def finish(self, target: Path, size: int | None) -> None:
-        """Trim to ``size``, sync, and move to ``target`` (which must not exist)."""
+        """Trim to ``size``, sync, and move to ``target`` (which must not exist); the
+        caller syncs the folder."""
         if size is not None and self.size_on_disk() != size:
             self.truncate(size)
         self.sync()  # a no-op if the caller synced and nothing changed since
@@ -245,4 +263,3 @@ class PartFile:
         else:
             self.path.unlink()
         self.close()
-        sync_folder(target.parent)

@@ -34,8 +34,9 @@ from gui_app.engine.events import (
     Listener,
     Listeners,
 )
+from gui_app.engine.group_commit import GroupCommit
 from gui_app.engine.http import HttpClient
-from gui_app.engine.lifecycle import ReportKind, StopReason, TaskConfig, TaskReport
+from gui_app.engine.lifecycle import Phase, ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     DownloadId,
     DownloadRecord,
@@ -47,7 +48,7 @@ from gui_app.engine.models import (
     RequestOptions,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
-from gui_app.engine.partfile import free_bytes, space_needed
+from gui_app.engine.partfile import free_bytes, space_needed, sync_folders
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import MIN_SPLIT
@@ -120,6 +121,8 @@ class DownloadManager:
         # One controller thread per running download, reused by the next one (a list of
         # small files would otherwise start a thread per file). Never a limit of its own:
         # at most ``max_concurrent`` tasks run, so an idle thread is always found or made.
+        # Downloads finishing together sync their folder once (each after its rename).
+        self._folder_syncs = GroupCommit(sync_folders)
         self._controllers = ThreadPoolExecutor(max_workers=CONTROLLERS_MAX,
                                                thread_name_prefix="rangeload-task")  # fmt: skip
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
@@ -503,7 +506,7 @@ class DownloadManager:
                 return
             if rescan or self._ready_stale:
                 self._rescan_ready()
-            free = self._max_concurrent - len(self._tasks)
+            free = self._max_concurrent - self._downloading()
             for download_id in self._next_ready(free) if free > 0 else ():
                 record = self._records[download_id]
                 task = DownloadTask(
@@ -519,12 +522,20 @@ class DownloadManager:
                     total_rate=self._total_rate,
                     host_slots=self._host_slots,
                     config=replace(self._config, connections=record.connections),
+                    sync_folder=self._folder_syncs.submit,
                     clock=self._clock,
                 )
                 self._tasks[download_id] = task
                 started.append(task)
         for task in started:
             self._controllers.submit(self._run_task, task)
+
+    def _downloading(self) -> int:
+        """Running tasks that hold one of the ``max_concurrent`` slots (lock held): one whose
+        bytes are all written, only checking and naming its file (and waiting for the
+        disk sync that makes that durable), lets the next download start meanwhile. So
+        downloads that end close together sync the disk together (``group_commit``)."""
+        return sum(1 for task in self._tasks.values() if task.phase is not Phase.FINISHING)
 
     def _rescan_ready(self) -> None:
         """Rebuild the ready heap: queued downloads, not running, not held (lock held)."""
@@ -574,6 +585,8 @@ class DownloadManager:
             self._records[record.id] = record
             self._queue(_EVENTS[report.kind](record))
         self._emit()
+        if record.state is DownloadState.VERIFYING:  # its slot is free (_downloading)
+            self._schedule(rescan=False)
 
     def _housekeeping(self) -> None:
         """Resume downloads paused by a full disk once there is room again."""

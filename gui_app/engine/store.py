@@ -28,6 +28,7 @@ from pathlib import Path
 from gui_app import paths
 from gui_app.byteranges import ByteRange, merge
 from gui_app.categories import Category, CategoryFolders
+from gui_app.engine.group_commit import GroupCommit
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -101,6 +102,43 @@ _COLUMNS = (
 )
 
 
+_SAVE = (
+    "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
+    " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
+    " error=?, checksum=?, headers=?, updated_at=?,"
+    " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?,"
+    " sort_into=? WHERE id=?"
+)
+
+
+def _save_values(record: DownloadRecord, now: float) -> tuple[object, ...]:
+    return (
+        record.url,
+        str(record.dest_dir),
+        record.state.value,
+        record.filename,
+        record.final_url,
+        record.size,
+        record.validators.etag,
+        record.validators.last_modified,
+        record.content_type,
+        None if record.resumable is None else int(record.resumable),
+        _dump_ranges(record.done),
+        record.error,
+        None if record.checksum is None else str(record.checksum),
+        json.dumps([list(h) for h in record.headers]),
+        now,
+        record.completed_at,
+        record.part_id,
+        None if record.pause_reason is None else record.pause_reason.value,
+        _dump_login(record.login),
+        record.proxy,
+        None if record.problem is None else record.problem.value,
+        _dump_sort_into(record.sort_into),
+        record.id,
+    )
+
+
 class StoreError(Exception):
     """The store could not be opened even after setting the old file aside."""
 
@@ -125,6 +163,7 @@ class Store:
         self._clock = clock
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._durable_saves = GroupCommit(self._save_group)
         _owner_only(path)
         try:
             self._db = self._open()
@@ -282,42 +321,21 @@ class Store:
         """Write every field of ``record`` but those its user sets while it may run (queue
         order, connections, speed limit: ``update`` and ``set_queue_orders`` write them, and
         a running download's older copy must not undo them); returns it with ``updated_at``
-        set. ``durable`` False: see the module's docstring."""
+        set. ``durable`` False: see the module's docstring. Durable saves from several
+        threads at once share one commit (``group_commit``); each returns once its row is
+        on disk, as if alone."""
         now = self._clock()
-        with self._transaction(durable) as db:
-            db.execute(
-                "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
-                " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
-                " error=?, checksum=?, headers=?, updated_at=?,"
-                " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?,"
-                " sort_into=? WHERE id=?",
-                (
-                    record.url,
-                    str(record.dest_dir),
-                    record.state.value,
-                    record.filename,
-                    record.final_url,
-                    record.size,
-                    record.validators.etag,
-                    record.validators.last_modified,
-                    record.content_type,
-                    None if record.resumable is None else int(record.resumable),
-                    _dump_ranges(record.done),
-                    record.error,
-                    None if record.checksum is None else str(record.checksum),
-                    json.dumps([list(h) for h in record.headers]),
-                    now,
-                    record.completed_at,
-                    record.part_id,
-                    None if record.pause_reason is None else record.pause_reason.value,
-                    _dump_login(record.login),
-                    record.proxy,
-                    None if record.problem is None else record.problem.value,
-                    _dump_sort_into(record.sort_into),
-                    record.id,
-                ),
-            )
+        values = _save_values(record, now)
+        if durable:
+            self._durable_saves.submit(values)
+        else:
+            with self._transaction(durable=False) as db:
+                db.execute(_SAVE, values)
         return replace(record, updated_at=now)
+
+    def _save_group(self, group: Sequence[tuple[object, ...]]) -> None:
+        with self._transaction() as db:
+            db.executemany(_SAVE, group)
 
     def update(self, download_id: DownloadId, **columns: object) -> None:
         """Write only the named fields (state, error, checksum...), leaving the rest to

@@ -56,7 +56,7 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.naming import choose_filename, page_expected
-from gui_app.engine.partfile import Part, PartFile, space_needed
+from gui_app.engine.partfile import Part, PartFile, space_needed, sync_folder
 from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.regions import Regions, plan
@@ -99,12 +99,13 @@ class DownloadTask:
         total_rate: RollingRate | None = None,
         host_slots: HostSlots | None = None,
         config: TaskConfig | None = None,
+        sync_folder: Callable[[Path], None] = sync_folder,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.record = record
         self._http, self._pool = http, pool
         self._save_record, self._reload, self._report = save, reload, report
-        self._locks = locks
+        self._locks, self._sync_folder = locks, sync_folder
         self._buckets, self._claim_filename = buckets, claim_filename
         self._config = config or TaskConfig(connections=record.connections)
         self._clock = clock
@@ -549,7 +550,8 @@ class DownloadTask:
         self._report(TaskReport(self.record, ReportKind.UPDATED))  # a long checksum shows
         try:
             target = finishing.finish(part, self.record, self._regions.done,
-                                      claim_filename=self._claim_filename)  # fmt: skip
+                                      claim_filename=self._claim_filename,
+                                      sync_folder=self._sync_folder)  # fmt: skip
         except ChecksumMismatchError:
             part.truncate(0)
             self._set_regions(self.record.size, ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from gui_app.byteranges import ByteRange
 from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.models import (
     Checksum,
+    DownloadRecord,
     DownloadRequest,
     DownloadState,
     Login,
@@ -150,3 +152,28 @@ def test_many_are_added_in_order_each_in_its_state(tmp_path: Path) -> None:
     assert orders == sorted(orders)
     assert len(set(orders)) == len(orders)
     assert Store(tmp_path / "s.sqlite3").all() == [first, *added]
+
+
+def test_durable_saves_from_many_threads_are_all_on_disk_when_they_return(
+    tmp_path: Path,
+) -> None:
+    """They share commits (group commit); each returns once its own row is written, and a
+    second connection (another process's view) sees every one of them."""
+    store = Store(tmp_path / "s.sqlite3")
+    records = store.add_many([(request(tmp_path), DownloadState.QUEUED)] * 16)
+    seen_after_return: dict[int, DownloadState] = {}
+
+    def finish(record: DownloadRecord) -> None:
+        store.save(replace(record, state=DownloadState.COMPLETED, error=f"#{record.id}"))
+        other = Store(tmp_path / "s.sqlite3").get(record.id)  # a fresh connection
+        assert other is not None
+        seen_after_return[record.id] = other.state
+
+    threads = [threading.Thread(target=finish, args=(r,)) for r in records]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert seen_after_return == dict.fromkeys((r.id for r in records), DownloadState.COMPLETED)
+    again = {r.id: r for r in Store(tmp_path / "s.sqlite3").all()}
+    assert all(again[r.id].error == f"#{r.id}" for r in records)
