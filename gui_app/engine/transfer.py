@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 READ_ON = 1 << 20  # a whole-file answer for a region starting this near byte 0 is read on
 SNIFF = 512  # bytes of a body looked at before it may start a file
+RATE_SLICE = 64 * 1024  # under a speed limit, bytes are paced and counted this many at a time
 EXPIRED = (
     "the server answers with something else than the file (a web page or another size): "
     "the link probably expired (partial data kept)"
@@ -421,8 +422,14 @@ class Transfer:
         return False
 
     def _write(
-        self, lease: Lease, chunk: bytes, buckets: Sequence[TokenBucket], part: Part
+        self, lease: Lease, chunk: bytes | memoryview, buckets: Sequence[TokenBucket], part: Part
     ) -> bool:
+        if len(chunk) > RATE_SLICE and any(b.rate is not None for b in buckets):
+            # Under a speed limit, a large read waits and shows its progress in slices,
+            # as a smooth rate does, not in one jump a long wait later.
+            view = memoryview(chunk)
+            return all(self._write(lease, view[start : start + RATE_SLICE], buckets, part)
+                       for start in range(0, len(chunk), RATE_SLICE))  # fmt: skip
         if buckets and not acquire(buckets, len(chunk), self._cancel):
             return False
         offset, allowed = self.regions.reserve(lease, len(chunk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from pathlib import Path
@@ -45,6 +46,34 @@ def test_a_per_download_limit(
     snapshot = manager.get(download_id)
     assert snapshot is not None
     assert snapshot.done_bytes <= 2.1 * (1 << 20)
+    manager.set_rate_limit(download_id, None)
+    assert manager.wait([download_id], timeout=10)
+    final = manager.get(download_id)
+    assert final is not None
+    assert final.record.path is not None
+    assert sha256_of(final.record.path) == sha256_of(source)
+
+
+def test_a_limited_download_moves_in_small_steps(
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+) -> None:
+    """Reads take up to 256 KiB at once from a fast socket; under a limit they are paced
+    and counted 64 KiB at a time, so progress (and what a pause keeps) moves smoothly,
+    not in one 256 KiB jump every 4 s at 64 KiB/s."""
+    limit = 64 * 1024
+    download_id = manager.add(DownloadRequest(url(server), tmp_path, connections=1,
+                                              rate_limit=limit))  # fmt: skip
+    seen: list[int] = []
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        snapshot = manager.get(download_id)
+        assert snapshot is not None
+        seen.append(snapshot.done_bytes)
+        time.sleep(0.05)
+    steps = [b - a for a, b in itertools.pairwise(seen) if b != a]
+    assert len(steps) >= 2
+    assert max(steps) <= 2 * limit
+    assert seen[-1] <= 4.5 * limit  # 3 s at 64 KiB/s, plus the first read and the burst
     manager.set_rate_limit(download_id, None)
     assert manager.wait([download_id], timeout=10)
     final = manager.get(download_id)

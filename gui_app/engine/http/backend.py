@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 import httpcore
 from httpcore._backends.base import SOCKET_OPTION  # the type of the base class's own signature
 
-__all__ = ["Guard", "GuardedBackend"]
+__all__ = ["READ_SIZE", "Guard", "GuardedBackend"]
+
+READ_SIZE = 256 * 1024  # the most one read of a body takes from its socket
 
 
 class Guard:
@@ -126,7 +128,10 @@ class _GuardedStream(httpcore.NetworkStream):
         return left if timeout is None else min(timeout, left)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._bound(timeout))
+        # httpcore asks 64 KiB at a time; a fast body then costs a Python round (h11, the
+        # transfer, a pwrite) per 64 KiB. Whatever the socket holds, up to READ_SIZE, is
+        # taken at once: recv returns what is there, so a slow body is not delayed.
+        return self._inner.read(max(max_bytes, READ_SIZE), self._bound(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, self._bound(timeout))
