@@ -568,8 +568,10 @@ class DownloadManager:
                     del self._tasks[task.record.id]
                 # From here the record (or the finished file) keeps the name taken.
                 self._claimed_names.discard((task.record.dest_dir, task.record.filename or ""))
-                if task.record.id in self._records:
-                    self._records[task.record.id] = task.record
+                if task.record.id in self._records:  # with what its user set meanwhile
+                    self._records[task.record.id] = _with_user_fields(
+                        task.record, self._records[task.record.id]
+                    )
                     if task.record.state is DownloadState.QUEUED:  # stopped, to run again
                         self._ready_stale = True
                 self._changed.notify_all()

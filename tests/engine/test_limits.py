@@ -7,7 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
-from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers
@@ -16,6 +16,18 @@ from tests.helpers import sha256_of
 
 def url(server: ServerThread, extra: str = "") -> str:
     return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}{extra}"
+
+
+def lift_and_complete(
+    manager: DownloadManager, download_id: DownloadId, source: Path, timeout: float = 10
+) -> None:
+    """Lift the download's limit; it then completes with the source's bytes."""
+    manager.set_rate_limit(download_id, None)
+    assert manager.wait([download_id], timeout=timeout)
+    final = manager.get(download_id)
+    assert final is not None
+    assert final.record.path is not None
+    assert sha256_of(final.record.path) == sha256_of(source)
 
 
 def test_global_limit_holds_and_can_be_lifted(
@@ -46,12 +58,7 @@ def test_a_per_download_limit(
     snapshot = manager.get(download_id)
     assert snapshot is not None
     assert snapshot.done_bytes <= 2.1 * (1 << 20)
-    manager.set_rate_limit(download_id, None)
-    assert manager.wait([download_id], timeout=10)
-    final = manager.get(download_id)
-    assert final is not None
-    assert final.record.path is not None
-    assert sha256_of(final.record.path) == sha256_of(source)
+    lift_and_complete(manager, download_id, source)
 
 
 def test_a_limited_download_moves_in_small_steps(
@@ -74,12 +81,7 @@ def test_a_limited_download_moves_in_small_steps(
     assert len(steps) >= 2
     assert max(steps) <= 2 * limit
     assert seen[-1] <= 4.5 * limit  # 3 s at 64 KiB/s, plus the first read and the burst
-    manager.set_rate_limit(download_id, None)
-    assert manager.wait([download_id], timeout=10)
-    final = manager.get(download_id)
-    assert final is not None
-    assert final.record.path is not None
-    assert sha256_of(final.record.path) == sha256_of(source)
+    lift_and_complete(manager, download_id, source)
 
 
 def test_per_host_cap_across_downloads(
