@@ -72,7 +72,8 @@ log = logging.getLogger(__name__)
 
 # A download with this little left is read by its controller thread itself, not handed to
 # a pool thread: for many small files that hand-over (and back) cost more than the bytes.
-# Progress is saved when it ends; at 50 KB/s that is within about five seconds.
+# Progress is saved when it ends (or stops); at 50 KB/s that is within about five seconds.
+# A new one this small is also held in memory until whole (``memory_part``).
 INLINE_MAX = 256 * 1024
 
 
