@@ -331,3 +331,39 @@ def test_a_page_that_was_asked_for_is_saved(manager: DownloadManager, out: Path)
 
     with hostile_server(handler) as server:
         assert_exact(fetch(manager, f"{server.url}/index.html", out), HTML)
+
+
+def test_a_small_file_cut_then_expired_keeps_its_bytes_and_resumes_exact(
+    manager: DownloadManager, out: Path
+) -> None:
+    """A small file is held in memory until whole; cut short and then refused (the link
+    expired), its bytes go to a part file before the failure is recorded, and a resume
+    from a working link completes it byte for byte."""
+    small = DATA[:100_000]
+    healthy = False
+
+    def handler(request: Request, o: Out) -> None:
+        if healthy:
+            serve_file(request, o, small)
+        elif request.index == 0:
+            serve_file(request, o, small, cut_after=40_000)
+        else:
+            serve_file(request, o, HTML, etag=None, last_modified=None)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/small.bin", out, connections=1)
+        assert_failed_and_kept(snapshot, "link probably expired")
+        record = snapshot.record
+        assert record.done_bytes == 40_000
+        assert record.part_path is not None
+        assert record.part_path.read_bytes()[:40_000] == small[:40_000]
+        assert record.part_id is not None  # the spilled file is the one recorded
+        healthy = True
+        manager.resume(record.id)
+        assert manager.wait([record.id], timeout=30)
+        final = manager.get(record.id)
+    assert final is not None
+    assert final.record.state is DownloadState.COMPLETED, final.record.error
+    assert final.record.path is not None
+    assert sha256_of(final.record.path) == sha256_bytes(small)
+    assert not record.part_path.exists()
