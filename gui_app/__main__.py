@@ -1,7 +1,5 @@
 """``python -m gui_app``: the same entry point as the ``rangeload`` console script."""
 
-import sys
+from gui_app.cli import run_program
 
-from gui_app.cli import main
-
-sys.exit(main())
+run_program()

@@ -1,7 +1,5 @@
-"""The frozen bundle's entry point: the same ``main`` as the console script."""
+"""The frozen bundle's entry point: the same ``run_program`` as the console script."""
 
-import sys
+from gui_app.cli import run_program
 
-from gui_app.cli import main
-
-sys.exit(main())
+run_program()

@@ -175,10 +175,14 @@ class DownloadManager:
         deadline = time.monotonic() + timeout
         for task in tasks:
             task.finished.wait(max(0.0, deadline - time.monotonic()))
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._controllers.shutdown(wait=False, cancel_futures=True)
+        # Every task ended: their threads are idle or ending, and are joined here, so a
+        # process may end at once after this (``cli.run_program``). Else they are left to
+        # finish as they can, and the process's end waits for them.
+        finished = all(task.finished.is_set() for task in tasks)
+        self._pool.shutdown(wait=finished, cancel_futures=True)
+        self._controllers.shutdown(wait=finished, cancel_futures=True)
         self._http.close()
-        if all(task.finished.is_set() for task in tasks):
+        if finished:
             self._task_locks.close()  # else the process's end releases them, never sooner
 
     # -- listeners ---------------------------------------------------------------------
