@@ -359,7 +359,11 @@ class DownloadTask:
         """Transfer until every byte is written (True) or a stop (False)."""
         while not self._cancel.is_set():
             self._enter(Phase.PREPARING)
-            self._open_part()
+            if self.record.part_id is not None or self._regions.done:
+                # Stored progress is trusted only in the file it was written to. A new
+                # download's part file (or memory, ``_in_memory``) waits for the probe,
+                # even when its name is known already.
+                self._open_part()
             if self._regions.complete():
                 return True
             self._enter(Phase.PROBING)

@@ -183,20 +183,23 @@ def test_pause_and_resume(
     assert_complete(final, source)
 
 
+@pytest.mark.parametrize("named", [False, True], ids=["name from the server", "name given"])
 def test_a_small_file_is_written_once_whole_without_a_part_file(
-    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
+    manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path, named: bool
 ) -> None:
     """Held in memory until it is all here, then written under its final name: no part
-    file was ever recorded for it (it would have an identity), and its bytes are exact."""
+    file was ever recorded for it (it would have an identity), and its bytes are exact;
+    also when its name is known before the first request (``rangeload get -o``)."""
     small = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", INLINE_MAX, seed=7)
+    name = "given.bin" if named else None
     download_id = manager.add(DownloadRequest(f"{server.url}/files/{small.name}?{key()}",
-                                              tmp_path, connections=8))  # fmt: skip
+                                              tmp_path, filename=name, connections=8))  # fmt: skip
     assert manager.wait([download_id], timeout=30)
     final = manager.get(download_id)
     assert final is not None
     assert_complete(final, small)
     assert final.record.part_id is None
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [small.name]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [name or small.name]
 
 
 def test_a_restarted_manager_resumes_what_was_running(
