@@ -25,7 +25,7 @@ class _Ticket(Generic[T]):
     def __init__(self, item: T) -> None:
         self.item = item
         self.done = False
-        self.error: Exception | None = None
+        self.error: BaseException | None = None
 
 
 class GroupCommit(Generic[T]):
@@ -46,12 +46,13 @@ class GroupCommit(Generic[T]):
             if not ticket.done:  # no flush took it while this thread waited its turn
                 with self._lock:
                     group, self._waiting = self._waiting, []
-                error: Exception | None = None
                 try:
                     self._flush([t.item for t in group])
-                except Exception as raised:
-                    error = raised
+                except BaseException as raised:  # each caller of the group hears it
+                    for each in group:
+                        each.error, each.done = raised, True
+                    raise
                 for each in group:
-                    each.error, each.done = error, True
+                    each.done = True
         if ticket.error is not None:
             raise ticket.error

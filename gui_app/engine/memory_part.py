@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 
 from gui_app.engine.errors import DiskError
-from gui_app.engine.partfile import PartFile, disk_error
+from gui_app.engine.partfile import PartFile, disk_error, write_all
 
 __all__ = ["MemoryPart"]
 
@@ -87,25 +87,36 @@ class MemoryPart:
 
     def spill(self) -> PartFile:
         """Write what is here to a new part file at ``path``, synced; this one closes."""
+        part = self._copy_to_part_file()
+        self.close()
+        return part
+
+    def _copy_to_part_file(self) -> PartFile:
+        """A new part file at ``path`` with what is here, synced; this one stays open."""
         with self._lock:
-            buffer, self._buffer = self._require(), None
+            data = bytes(self._require()[: self._length])
         part = PartFile.create(self.path)
         try:
-            part.write(0, memoryview(buffer)[: self._length])
+            part.write(0, data)
             part.sync()
         except BaseException:
-            part.close()
-            with contextlib.suppress(OSError):
-                part.path.unlink()  # created by this call: nothing else has it
+            self._discard(part)
             raise
         return part
 
+    @staticmethod
+    def _discard(part: PartFile) -> None:
+        """Close and delete a part file this one created and no record names."""
+        part.close()
+        with contextlib.suppress(OSError):
+            part.path.unlink()
+
     def finish(self, target: Path, size: int | None) -> None:
         """Put the first ``size`` bytes at ``target`` (which must not exist), synced; the
-        caller syncs the folder. This one closes."""
+        caller syncs the folder. This one closes; if that fails, it keeps its bytes (a
+        ``spill`` keeps them for a resume)."""
         with self._lock:
-            buffer = self._require()
-        length = self._length if size is None else size
+            data = memoryview(self._require())[: self._length if size is None else size]
         try:
             folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as error:
@@ -114,26 +125,29 @@ class MemoryPart:
             fd = self._unnamed(folder)
             if fd is None:
                 log.debug("no unnamed files in %s; a part file is used", target.parent)
-                self.spill().finish(target, size)
-                return
-            try:
-                view = memoryview(buffer)[:length]
-                offset = 0
-                while offset < length:
-                    offset += os.pwrite(fd, view[offset:], offset)
-                os.fdatasync(fd)
-                # linkat(..., AT_SYMLINK_FOLLOW) of the descriptor's /proc entry (a
-                # dst_dir_fd makes os.link use linkat): fails if the name exists.
-                os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folder)
-            except FileExistsError:
-                raise DiskError(f"{target.name} appeared while downloading; not replaced") from None
-            except OSError as error:
-                raise disk_error(error, target) from error
-            finally:
-                os.close(fd)
-            self.close()
+                part = self._copy_to_part_file()
+                try:
+                    part.finish(target, size)
+                except BaseException:
+                    self._discard(part)
+                    raise
+            else:
+                try:
+                    write_all(fd, 0, data)
+                    os.fdatasync(fd)
+                    # linkat(..., AT_SYMLINK_FOLLOW) of the descriptor's /proc entry (a
+                    # dst_dir_fd makes os.link use linkat): fails if the name exists.
+                    os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folder)
+                except FileExistsError:
+                    raise DiskError(f"{target.name} appeared while downloading; not replaced"
+                                    ) from None  # fmt: skip
+                except OSError as error:
+                    raise disk_error(error, target) from error
+                finally:
+                    os.close(fd)
         finally:
             os.close(folder)
+        self.close()
 
     def _unnamed(self, folder: int) -> int | None:
         """A new file in ``folder`` with no name yet, or None where there are none."""

@@ -33,6 +33,7 @@ __all__ = [
     "space_needed",
     "sync_folder",
     "sync_folders",
+    "write_all",
 ]
 
 _OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -44,6 +45,15 @@ def disk_error(error: OSError, path: Path) -> DownloadError:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFullError(f"disk full: no space left for {path.name}")
     return DiskError(f"cannot write {path.name}: {error.strerror or error}")
+
+
+def write_all(fd: int, offset: int, data: bytes | memoryview) -> None:
+    """``pwrite`` all of ``data`` at ``offset`` (a write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
 
 
 def sync_folder(folder: Path) -> None:
@@ -202,13 +212,8 @@ class PartFile:
 
     def write(self, offset: int, data: bytes | memoryview) -> None:
         """Write all of ``data`` at ``offset``."""
-        fd = self._require()
-        view = memoryview(data)
         try:
-            while view:
-                written = os.pwrite(fd, view, offset)
-                view = view[written:]
-                offset += written
+            write_all(self._require(), offset, data)
         except OSError as error:
             raise disk_error(error, self.path) from error
 

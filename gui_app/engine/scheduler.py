@@ -133,7 +133,6 @@ class DownloadManager:
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._queue_held = False  # the schedule's closed hours: nothing starts
         self._ready: list[tuple[float, DownloadId]] = []  # a heap by queue order
-        self._ready_stale = True
         self._closed = False
         self._housekeeper = threading.Thread(
             target=self._housekeeping, name="rangeload-housekeeping", daemon=True
@@ -508,7 +507,7 @@ class DownloadManager:
         with self._lock:
             if self._closed or self._queue_held:
                 return
-            if rescan or self._ready_stale:
+            if rescan:
                 self._rescan_ready()
             free = self._max_concurrent - self._downloading()
             for download_id in self._next_ready(free) if free > 0 else ():
@@ -547,7 +546,6 @@ class DownloadManager:
         self._ready = [(r.queue_order, i) for i, r in self._records.items()
                        if r.state is queued and i not in tasks and i not in held]  # fmt: skip
         heapq.heapify(self._ready)
-        self._ready_stale = False
 
     def _next_ready(self, count: int) -> list[DownloadId]:
         """Up to ``count`` downloads to start, in the queue's order (lock held). An entry
@@ -576,10 +574,9 @@ class DownloadManager:
                     self._records[task.record.id] = _with_user_fields(
                         task.record, self._records[task.record.id]
                     )
-                    if task.record.state is DownloadState.QUEUED:  # stopped, to run again
-                        self._ready_stale = True
                 self._changed.notify_all()
-            self._schedule(rescan=False)
+            # Stopped to run again (queued): it is not on the heap, so look at every one.
+            self._schedule(rescan=task.record.state is DownloadState.QUEUED)
 
     def _on_task_report(self, report: TaskReport) -> None:
         record = report.record

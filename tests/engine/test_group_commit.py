@@ -66,3 +66,45 @@ def test_each_caller_of_a_failed_flush_hears_the_error_and_the_next_flush_works(
         commit.submit("bad")
     commit.submit("good")
     assert calls == [["bad"], ["good"]]
+
+
+class Interrupted(BaseException):
+    """Not an Exception, as KeyboardInterrupt is not."""
+
+
+def test_every_caller_of_a_group_hears_even_a_base_exception() -> None:
+    first_started, release = threading.Event(), threading.Event()
+    flushes: list[list[int]] = []
+
+    def flush(group: Sequence[int]) -> None:
+        flushes.append(list(group))
+        if len(flushes) == 1:
+            first_started.set()
+            assert release.wait(10)
+        elif len(flushes) == 2:
+            raise Interrupted
+
+    commit: GroupCommit[int] = GroupCommit(flush)
+    outcome: dict[int, str] = {}
+
+    def submit(item: int) -> None:
+        try:
+            commit.submit(item)
+            outcome[item] = "flushed"
+        except Interrupted:
+            outcome[item] = "interrupted"
+
+    first = threading.Thread(target=submit, args=(0,))
+    first.start()
+    assert first_started.wait(10)
+    others = [threading.Thread(target=submit, args=(n,)) for n in (1, 2, 3)]
+    for thread in others:
+        thread.start()
+    while len(commit._waiting) < 3:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    # None of the second group may return as if its item were on disk.
+    assert outcome == {0: "flushed", 1: "interrupted", 2: "interrupted", 3: "interrupted"}
+    assert flushes == [[0], [1, 2, 3]]

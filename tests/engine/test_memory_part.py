@@ -46,11 +46,19 @@ def test_finish_puts_exactly_the_bytes_at_the_free_name(tmp_path: Path, tmpfile:
 
 
 def test_finish_never_replaces_a_file(tmp_path: Path, tmpfile: bool) -> None:
+    """Refused, it leaves nothing of its own behind and still has its bytes to keep."""
     target = tmp_path / "file.bin"
     target.write_bytes(b"the user's own file")
+    part = filled(tmp_path)
     with pytest.raises(DiskError, match=r"not replaced|already exists|appeared"):
-        filled(tmp_path).finish(target, len(DATA))
+        part.finish(target, len(DATA))
     assert target.read_bytes() == b"the user's own file"
+    assert not part.path.exists()  # no part file left that no record names
+    spilled = part.spill()
+    try:
+        assert part.path.read_bytes() == DATA
+    finally:
+        spilled.close()
 
 
 def test_finish_takes_only_the_size_given(tmp_path: Path, tmpfile: bool) -> None:
