@@ -111,7 +111,11 @@ class DownloadManager:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._records: dict[DownloadId, DownloadRecord] = {}
-        self._tasks: dict[DownloadId, DownloadTask] = {}
+        self._tasks: dict[DownloadId, DownloadTask] = {}  # running: not yet settled
+        # Tasks that reported how they ended (paused, failed, completed) and are letting go
+        # of the file: the download is stopped, to edit or resume, but nothing starts it
+        # again before its task has returned (``_run_task``).
+        self._leaving: dict[DownloadId, DownloadTask] = {}
         self._buckets: dict[DownloadId, TokenBucket] = {}
         self._global_bucket = TokenBucket(global_rate_limit, clock=clock)
         self._listeners = Listeners()
@@ -168,9 +172,11 @@ class DownloadManager:
         with self._lock:
             self._closed = True
             tasks = list(self._tasks.values())
+            leaving = list(self._leaving.values())
             self._changed.notify_all()
         for task in tasks:
             task.stop(StopReason.SHUTDOWN)
+        tasks += leaving
         deadline = time.monotonic() + timeout
         for task in tasks:
             task.finished.wait(max(0.0, deadline - time.monotonic()))
@@ -282,7 +288,7 @@ class DownloadManager:
         """Forget a download (and delete its files if asked), off the caller's thread."""
         with self._lock:
             record = self._records.pop(download_id, None)
-            task = self._tasks.get(download_id)
+            task = self._tasks.get(download_id) or self._leaving.get(download_id)
         if record is None:
             raise KeyError(download_id)
         if task is not None:
@@ -437,7 +443,8 @@ class DownloadManager:
 
         def unsettled(download_id: DownloadId) -> bool:
             record = self._records.get(download_id)
-            return record is not None and (download_id in self._tasks or record.state in _UNSETTLED)
+            return record is not None and (download_id in self._tasks or record.state in _UNSETTLED
+                                           or download_id in self._leaving)  # fmt: skip
 
         def settled() -> bool:
             # Each wake looks only past the ids already seen settled (a list of 1,000
@@ -542,10 +549,16 @@ class DownloadManager:
 
     def _rescan_ready(self) -> None:
         """Rebuild the ready heap: queued downloads, not running, not held (lock held)."""
-        queued, tasks, held = DownloadState.QUEUED, self._tasks, self._held
+        queued, kept = DownloadState.QUEUED, self._kept
         self._ready = [(r.queue_order, i) for i, r in self._records.items()
-                       if r.state is queued and i not in tasks and i not in held]  # fmt: skip
+                       if r.state is queued and not kept(i)]  # fmt: skip
         heapq.heapify(self._ready)
+
+    def _kept(self, download_id: DownloadId) -> bool:
+        """Whether a queued download must not start now (lock held): its task runs, or is
+        still letting go of the file, or another process runs it."""
+        return (download_id in self._tasks or download_id in self._leaving
+                or download_id in self._held)  # fmt: skip
 
     def _next_ready(self, count: int) -> list[DownloadId]:
         """Up to ``count`` downloads to start, in the queue's order (lock held). An entry
@@ -556,27 +569,31 @@ class DownloadManager:
             order, download_id = heapq.heappop(self._ready)
             record = self._records.get(download_id)
             if (record is not None and record.state is DownloadState.QUEUED
-                    and record.queue_order == order and download_id not in self._tasks
-                    and download_id not in self._held):  # fmt: skip
+                    and record.queue_order == order and not self._kept(download_id)):  # fmt: skip
                 chosen.append(download_id)
         return chosen
 
     def _run_task(self, task: DownloadTask) -> None:
+        download_id = task.record.id
         try:
             task.run()
         finally:
             with self._lock:
-                if self._tasks.get(task.record.id) is task:
-                    del self._tasks[task.record.id]
+                if self._leaving.get(download_id) is task:
+                    del self._leaving[download_id]  # its end is the record already
+                elif self._tasks.get(download_id) is task:  # ended unreported (removed)
+                    del self._tasks[download_id]
+                    if download_id in self._records:
+                        self._records[download_id] = _with_user_fields(
+                            task.record, self._records[download_id]
+                        )
                 # From here the record (or the finished file) keeps the name taken.
                 self._claimed_names.discard((task.record.dest_dir, task.record.filename or ""))
-                if task.record.id in self._records:  # with what its user set meanwhile
-                    self._records[task.record.id] = _with_user_fields(
-                        task.record, self._records[task.record.id]
-                    )
+                record = self._records.get(download_id)
                 self._changed.notify_all()
-            # Stopped to run again (queued): it is not on the heap, so look at every one.
-            self._schedule(rescan=task.record.state is DownloadState.QUEUED)
+            # Queued (stopped to run again, or resumed as it stopped): it is not on the
+            # heap, so look at every one.
+            self._schedule(rescan=record is not None and record.state is DownloadState.QUEUED)
 
     def _on_task_report(self, report: TaskReport) -> None:
         record = report.record
@@ -586,6 +603,10 @@ class DownloadManager:
             # The task's copy may predate a move or a new limit: the manager's stand.
             record = _with_user_fields(record, self._records[record.id])
             self._records[record.id] = record
+            if not record.state.is_active:  # its last report: stopped, from here
+                task = self._tasks.pop(record.id, None)
+                if task is not None:
+                    self._leaving[record.id] = task
             self._queue(_EVENTS[report.kind](record))
         self._emit()
         if record.state is DownloadState.VERIFYING:  # its slot is free (_downloading)
