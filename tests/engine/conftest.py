@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Protocol
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -103,3 +104,19 @@ def download(manager: DownloadManager, server: ServerThread, tmp_path: Path) -> 
         return snapshot
 
     return run
+
+
+def completed(manager: DownloadManager, download_id: DownloadId, timeout: float = 30) -> Path:
+    """Poll until ``download_id`` is Completed (``wait`` would return at a pause or a
+    failure it may be about to leave); its file's path."""
+    deadline = time.monotonic() + timeout
+    snapshot = manager.get(download_id)
+    while snapshot is not None and snapshot.state is not DownloadState.COMPLETED:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+        snapshot = manager.get(download_id)
+    assert snapshot is not None, "removed"
+    assert snapshot.state is DownloadState.COMPLETED, (snapshot.state, snapshot.record.error)
+    assert snapshot.record.path is not None
+    return snapshot.record.path

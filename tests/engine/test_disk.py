@@ -12,7 +12,7 @@ import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
-from tests.engine.conftest import SIZE, DataUrl
+from tests.engine.conftest import SIZE, DataUrl, completed
 from tests.helpers import sha256_of
 
 
@@ -51,16 +51,7 @@ def test_disk_full_pauses_then_resumes_when_space_is_freed(
     assert (snapshot.record.error or "").startswith("disk full")
     assert snapshot.record.pause_reason is PauseReason.DISK_FULL  # what the watcher reads
     resize(small_disk, "16m")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        snapshot = manager.get(download_id)
-        assert snapshot is not None
-        if snapshot.state is DownloadState.COMPLETED:
-            break
-        time.sleep(0.2)
-    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
-    assert snapshot.record.path is not None
-    assert sha256_of(snapshot.record.path) == sha256_of(source)
+    assert sha256_of(completed(manager, download_id)) == sha256_of(source)
 
 
 def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(

@@ -17,7 +17,7 @@ from gui_app.engine.events import DownloadEvent, DownloadFailed, DownloadPaused
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, RequestOptions
 from gui_app.engine.scheduler import DownloadManager
 from tests.browser.site import Site, guarded_site
-from tests.engine.conftest import DataUrl, Managers
+from tests.engine.conftest import DataUrl, Managers, completed
 from tests.helpers import make_file, sha256_of
 
 HOLD = 5.0  # how long the listener keeps the task from returning, at most
@@ -64,69 +64,34 @@ def as_it_stops(
     return errors
 
 
-def finished(manager: DownloadManager, download_id: DownloadId, source: Path, out: Path) -> None:
-    """``download_id`` completes, byte for byte ``source``."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+def has_headers(manager: DownloadManager, options: RequestOptions) -> Callable[[DownloadId], bool]:
+    def check(download_id: DownloadId) -> bool:
         snapshot = manager.get(download_id)
-        assert snapshot is not None
-        if snapshot.state is DownloadState.COMPLETED:
-            break
-        time.sleep(0.05)
-    snapshot = manager.get(download_id)
-    assert snapshot is not None
-    assert snapshot.state is DownloadState.COMPLETED, (snapshot.state, snapshot.record.error)
-    assert sha256_of(out / source.name) == sha256_of(source)
+        return snapshot is not None and snapshot.record.headers == options.headers
+
+    return check
 
 
+@pytest.mark.parametrize("edit", ["options", "refresh"])
 def test_new_cookies_and_a_resume_as_it_fails_are_kept(
-    managers: Managers, guarded: Path, tmp_path: Path
+    managers: Managers, guarded: Path, tmp_path: Path, edit: str
 ) -> None:
+    """The Properties dialog's new cookies, or a refreshed link with them, then Resume."""
     manager = managers()
-    out = tmp_path / "out"
-    out.mkdir()
     with guarded_site(guarded) as site:
         good = site_options(site)
 
         def fix(download_id: DownloadId) -> None:
-            manager.set_options(download_id, good)
+            if edit == "options":
+                manager.set_options(download_id, good)
+            else:  # refused before: "only a paused or failed download takes a new address"
+                manager.refresh(download_id, site.file_url, good.headers)
             manager.resume(download_id)
 
-        def taken(download_id: DownloadId) -> bool:
-            snapshot = manager.get(download_id)
-            return snapshot is not None and snapshot.record.headers == good.headers
-
-        errors = as_it_stops(manager, DownloadFailed, fix, taken)
-        manager.add(DownloadRequest(site.file_url, out))  # no cookie: 403
-        download_id = manager.snapshot()[0].id
-        finished(manager, download_id, guarded, out)
+        errors = as_it_stops(manager, DownloadFailed, fix, has_headers(manager, good))
+        download_id = manager.add(DownloadRequest(site.file_url, tmp_path))  # no cookie: 403
+        assert sha256_of(completed(manager, download_id)) == sha256_of(guarded)
     assert errors == []
-
-
-def test_a_new_address_as_it_fails_is_taken(
-    managers: Managers, guarded: Path, tmp_path: Path
-) -> None:
-    manager = managers()
-    out = tmp_path / "out"
-    out.mkdir()
-    with guarded_site(guarded) as site:
-        good = site_options(site)
-
-        def refresh(download_id: DownloadId) -> None:
-            manager.refresh(download_id, site.file_url, good.headers)
-
-        def taken(download_id: DownloadId) -> bool:
-            snapshot = manager.get(download_id)
-            return snapshot is not None and snapshot.record.headers == good.headers
-
-        errors = as_it_stops(manager, DownloadFailed, refresh, taken)
-        download_id = manager.add(DownloadRequest(site.file_url, out))
-        deadline = time.monotonic() + 20
-        while not taken(download_id) and not errors and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert errors == []
-        manager.resume(download_id)
-        finished(manager, download_id, guarded, out)
 
 
 def test_a_resume_as_it_pauses_starts_it_again(
@@ -145,5 +110,5 @@ def test_a_resume_as_it_pauses_starts_it_again(
         assert time.monotonic() < deadline, "no bytes came"
         time.sleep(0.05)
     manager.pause(download_id)
-    finished(manager, download_id, source, tmp_path)
+    assert sha256_of(completed(manager, download_id)) == sha256_of(source)
     assert errors == []
