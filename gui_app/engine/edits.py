@@ -27,6 +27,7 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record_table import RecordTable
 from gui_app.engine.refresh import check_new_address
 from gui_app.engine.store import Store
 from gui_app.engine.urls import validate_url
@@ -109,7 +110,7 @@ class RecordEdits:
         store: Store,
         http: HttpClient,
         lock: threading.RLock,
-        records: dict[DownloadId, DownloadRecord],
+        records: RecordTable,
         running: Callable[[DownloadId], bool],
     ) -> None:
         self._store = store

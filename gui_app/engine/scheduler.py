@@ -51,6 +51,7 @@ from gui_app.engine.naming import sanitize_filename, unique_path
 from gui_app.engine.partfile import free_bytes, space_needed, sync_folders
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.record_table import RecordTable
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
@@ -110,7 +111,7 @@ class DownloadManager:
         self._clock = clock
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._records: dict[DownloadId, DownloadRecord] = {}
+        self._records = RecordTable()
         self._tasks: dict[DownloadId, DownloadTask] = {}  # running: not yet settled
         # Tasks that reported how they ended (paused, failed, completed) and are letting go
         # of the file: the download is stopped, to edit or resume, but nothing starts it
@@ -491,13 +492,11 @@ class DownloadManager:
         """A free name in ``directory``, claimed atomically: two downloads whose probes
         answer at the same moment can never pick the same name."""
         records, claimed = self._records, self._claimed_names
-        completed = DownloadState.COMPLETED
 
-        class Taken:  # asked about a candidate or two, not built for every download
+        class Taken:  # asked about a candidate or two
             def __contains__(self, name: object) -> bool:
-                return (directory, name) in claimed or any(
-                    r.filename == name and r.state is not completed and r.dest_dir == directory
-                    for r in records.values()
+                return isinstance(name, str) and (
+                    (directory, name) in claimed or records.holds_name(directory, name)
                 )
 
         with self._lock:
