@@ -635,6 +635,11 @@ class DownloadManager:
 
 def _with_user_fields(task_copy: DownloadRecord, managers: DownloadRecord) -> DownloadRecord:
     """A running task's record with what its user set since it started (the queue's
-    order, connections, speed limit), which the manager's copy holds."""
+    order, connections, speed limit), which the manager's copy holds. Mostly unchanged:
+    then no copy (``replace`` builds a whole record; this runs at every report)."""
+    if (task_copy.queue_order == managers.queue_order
+            and task_copy.connections == managers.connections
+            and task_copy.rate_limit == managers.rate_limit):  # fmt: skip
+        return task_copy
     return replace(task_copy, queue_order=managers.queue_order, connections=managers.connections,
                    rate_limit=managers.rate_limit)  # fmt: skip
