@@ -25,8 +25,8 @@ def _held_name(record: DownloadRecord) -> tuple[Path, str] | None:
 
 
 class RecordTable(MutableMapping[DownloadId, DownloadRecord]):
-    """A dict of records (not thread-safe: the manager's lock guards it) that knows which
-    names its unfinished downloads hold."""
+    """A dict of records that knows which names its unfinished downloads hold. The
+    manager's lock guards every change; a read without it may be a moment old."""
 
     def __init__(self) -> None:
         self._records: dict[DownloadId, DownloadRecord] = {}

@@ -490,19 +490,16 @@ class DownloadManager:
 
     def _claim_filename(self, directory: Path, wanted: str) -> str:
         """A free name in ``directory``, claimed atomically: two downloads whose probes
-        answer at the same moment can never pick the same name."""
-        records, claimed = self._records, self._claimed_names
-
-        class Taken:  # asked about a candidate or two
-            def __contains__(self, name: object) -> bool:
-                return isinstance(name, str) and (
-                    (directory, name) in claimed or records.holds_name(directory, name)
-                )
-
-        with self._lock:
-            name = unique_path(directory, wanted, Taken()).name
-            self._claimed_names.add((directory, name))
-            return name
+        answer at the same moment can never pick the same name. The folder is looked at
+        outside the lock (a stat or two per candidate would hold up every other download's
+        report meanwhile); the claim is checked again under it."""
+        taken = _TakenNames(directory, self._claimed_names, self._records)
+        while True:
+            name = unique_path(directory, wanted, taken).name
+            with self._lock:
+                if name not in taken:
+                    self._claimed_names.add((directory, name))
+                    return name
 
     def _schedule(self, *, rescan: bool = True) -> None:
         """Start queued downloads while slots are free. ``rescan`` False only where a
@@ -631,6 +628,22 @@ class DownloadManager:
                 if free >= needed:
                     log.info("space is free again; resuming download %s", record.id)
                     self.resume(record.id)
+
+
+class _TakenNames:
+    """The names in one folder that running or unfinished downloads hold, as
+    ``unique_path`` asks (a candidate or two). Read without the lock, the answer may be a
+    moment old: ``_claim_filename`` asks again under it."""
+
+    def __init__(self, directory: Path, claimed: set[tuple[Path, str]], records: RecordTable):
+        self._directory, self._claimed, self._records = directory, claimed, records
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return (self._directory, name) in self._claimed or self._records.holds_name(
+            self._directory, name
+        )
 
 
 def _with_user_fields(task_copy: DownloadRecord, managers: DownloadRecord) -> DownloadRecord:
