@@ -7,6 +7,7 @@ dialog, which says so. Engine calls run on the command runner, never the GUI thr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -15,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
-from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.errors import DownloadError, InvalidURLError
 from gui_app.engine.headers import merge_headers
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
@@ -31,6 +32,8 @@ from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
 
 __all__ = ["LinkDrops", "LinkIntake"]
+
+log = logging.getLogger(__name__)
 
 _RENEWABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 
@@ -81,19 +84,28 @@ class LinkIntake(QObject):
         listed = self.listed_urls()
         unique = list({o.url: o for o in offers}.values())
         self.offer([o for o in unique if o.url in listed])
-        unique = [o for o in unique if o.url in listed or not self._renewed(o)]
+        # One look at the list for all the links: a look per link froze the window for
+        # 0.27 s when 1,000 links were pasted into a list of 1,000.
+        stopped = self._stopped_by_name()
+        fresh = [o for o in unique if o.url not in listed and not self._renewed(o, stopped)]
         settings = self._settings()
-        self.add_requests([
-            self._request(o, settings, start_paused) for o in unique if o.url not in listed
-        ])  # fmt: skip
+        self.add_requests([self._request(o, settings, start_paused) for o in fresh])
 
-    def _renewed(self, offer: Offer) -> bool:
-        """Whether ``offer`` was taken as a stopped download's new address (or dropped)."""
-        name = offer.filename or display_name_for_url(offer.url)
+    def _stopped_by_name(self) -> dict[str, DownloadSnapshot]:
+        """The paused or failed downloads whose address a link may renew, by file name
+        (the first in the list where two share one)."""
         model = self._model
-        stopped = (model.snapshot_at(row) for row in range(model.rowCount()))
-        match = next((s for s in stopped if s.state in _RENEWABLE and s.record.filename == name),
-                     None)  # fmt: skip
+        stopped: dict[str, DownloadSnapshot] = {}
+        for row in range(model.rowCount()):
+            snapshot = model.snapshot_at(row)
+            name = snapshot.record.filename
+            if name is not None and snapshot.state in _RENEWABLE:
+                stopped.setdefault(name, snapshot)
+        return stopped
+
+    def _renewed(self, offer: Offer, stopped: dict[str, DownloadSnapshot]) -> bool:
+        """Whether ``offer`` was taken as a stopped download's new address (or dropped)."""
+        match = stopped.get(offer.filename or display_name_for_url(offer.url))
         if match is None:
             return False
         choice = ask_update_existing(self._window, match)
@@ -135,16 +147,30 @@ class LinkIntake(QObject):
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:
         """Add ``requests``, each with its site's defaults (read off the GUI thread: a
-        saved password may come from the desktop's keyring)."""
-        default = self._settings().connections
-        for request in requests:
-            self._runner.run(partial(self._add, request, default))
+        saved password may come from the desktop's keyring), in one engine call: a list of
+        1,000 pasted links is one store transaction, not 1,000 synced ones."""
+        if requests:
+            default = self._settings().connections
+            self._runner.run(partial(self._add_all, list(requests), default))
 
-    def _add(self, request: DownloadRequest, default_connections: int) -> int:
-        """On the command runner."""
+    def _add_all(self, requests: list[DownloadRequest], default_connections: int) -> None:
+        """On the command runner. The engine takes all or none: if it refuses one (a
+        proxy it cannot use, a folder gone), each is added alone, so the others go in
+        and each refusal is said on its own."""
         if self._sites is not None:
-            request = self._sites.apply(request, default_connections)
-        return self._engine.add(request)
+            requests = [self._sites.apply(r, default_connections) for r in requests]
+        try:
+            self._engine.add_many(requests)
+            return
+        except (DownloadError, ValueError) as error:
+            log.info("a link of %d was refused (%s); adding them one by one",
+                     len(requests), error)  # fmt: skip
+        for request in requests:
+            try:
+                self._engine.add(request)
+            except (DownloadError, ValueError) as error:
+                log.warning("a link was not added: %s", error)
+                self.message_posted.emit(f"Not added: {error}", 8000)
 
     def receive_offers(self, offers: Sequence[Offer]) -> None:
         """Downloads handed over by another process (``rangeload URL``, the browser's
