@@ -40,7 +40,7 @@ def as_it_stops(
 ) -> list[BaseException]:
     """Run ``command`` on another thread when a download's ``settles`` event arrives,
     holding the task's thread in the listener until ``taken`` says the command took
-    effect (or ``HOLD`` passed). Returns what the command raised; joined by ``ended``."""
+    effect (or ``HOLD`` passed). Returns the list that gets what the command raised."""
     errors: list[BaseException] = []
     fired = threading.Event()
 
