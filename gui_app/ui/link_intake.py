@@ -159,12 +159,13 @@ class LinkIntake(QObject):
         and each refusal is said on its own."""
         if self._sites is not None:
             requests = [self._sites.apply(r, default_connections) for r in requests]
-        try:
-            self._engine.add_many(requests)
-            return
-        except (DownloadError, ValueError) as error:
-            log.info("a link of %d was refused (%s); adding them one by one",
-                     len(requests), error)  # fmt: skip
+        if len(requests) > 1:
+            try:
+                self._engine.add_many(requests)
+                return
+            except (DownloadError, ValueError) as error:
+                log.info("a link of %d was refused (%s); adding them one by one",
+                         len(requests), error)  # fmt: skip
         for request in requests:
             try:
                 self._engine.add(request)

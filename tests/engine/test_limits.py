@@ -10,7 +10,7 @@ from pathlib import Path
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
-from tests.engine.conftest import Managers
+from tests.engine.conftest import Managers, completed
 from tests.helpers import sha256_of
 
 
@@ -23,11 +23,7 @@ def lift_and_complete(
 ) -> None:
     """Lift the download's limit; it then completes with the source's bytes."""
     manager.set_rate_limit(download_id, None)
-    assert manager.wait([download_id], timeout=timeout)
-    final = manager.get(download_id)
-    assert final is not None
-    assert final.record.path is not None
-    assert sha256_of(final.record.path) == sha256_of(source)
+    assert sha256_of(completed(manager, download_id, timeout)) == sha256_of(source)
 
 
 def test_global_limit_holds_and_can_be_lifted(
