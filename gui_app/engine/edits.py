@@ -1,6 +1,7 @@
 """Changes to a stopped (paused or failed) download's record, asked by its user: new
 request options, a new address that keeps the bytes only if it serves the same file
-(``refresh.check_new_address``), and a start from byte 0. Each writes the store, then
+(``refresh.check_new_address``) and keeps the old origin's secrets only at that origin
+(``origins.options_at``), and a start from byte 0. Each writes the store, then
 the manager's copy, under the manager's lock, and returns the record for the manager to
 announce."""
 
@@ -26,6 +27,7 @@ from gui_app.engine.models import (
     RequestOptions,
     Validators,
 )
+from gui_app.engine.origins import options_at
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.record_table import RecordTable
 from gui_app.engine.refresh import check_new_address
@@ -141,25 +143,41 @@ class RecordEdits:
         return record
 
     def refresh(
-        self, download_id: DownloadId, url: str, headers: tuple[tuple[str, str], ...] | None
+        self,
+        download_id: DownloadId,
+        url: str,
+        headers: tuple[tuple[str, str], ...] | None,
+        *,
+        carry_secrets: bool = False,
     ) -> DownloadRecord:
         url = validate_url(url)
         with self._lock:
             record = self._stopped(download_id, "takes a new address")
-        headers = record.headers if headers is None else headers
-        check_new_address(self._http, record, url, headers)  # one request: it blocks
+        options = options_at(record, url, headers, carry_secrets=carry_secrets)
+        validators = check_new_address(self._http, record, url, options)  # requests: blocks
         with self._lock:
-            self._store.update(download_id, url=url, final_url=None, headers=headers,
-                               error=None, state=DownloadState.PAUSED)  # fmt: skip
-            record = replace(record, url=url, final_url=None, headers=headers, error=None,
-                             state=DownloadState.PAUSED)  # fmt: skip
+            record = self._stopped(download_id, "takes a new address")
+            record = replace(record.with_options(options), url=url, final_url=None, error=None,
+                             state=DownloadState.PAUSED, validators=validators)  # fmt: skip
+            record = self._store.save(record)
             self._records[download_id] = record
         return record
 
-    def restart(self, download_id: DownloadId, url: str | None) -> DownloadRecord:
+    def restart(
+        self,
+        download_id: DownloadId,
+        url: str | None,
+        headers: tuple[tuple[str, str], ...] | None = None,
+        *,
+        carry_secrets: bool = False,
+    ) -> DownloadRecord:
         url = None if url is None else validate_url(url)
         with self._lock:
             record = self._stopped(download_id, "can start over")
+            at = url or record.url
+            record = record.with_options(
+                options_at(record, at, headers, carry_secrets=carry_secrets)
+            )
             # The record forgets the bytes before the file goes: never a claim on a gap.
             record = self._store.save(replace(
                 record, url=url or record.url, done=(), size=None, validators=Validators(),

@@ -90,15 +90,25 @@ class Engine(Protocol):
     def move_to(self, download_id: DownloadId, folder: Path) -> None:
         """A queued, paused or failed download, and its part file, to another folder."""
 
-    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
+    def restart(
+        self,
+        download_id: DownloadId,
+        url: str | None = None,
+        *,
+        headers: tuple[tuple[str, str], ...] | None = None,
+        carry_secrets: bool = False,
+    ) -> None:
         """Throw away a paused or failed download's bytes and queue it from byte 0 (at
-        ``url`` when given)."""
+        ``url`` when given, with ``headers`` when given; at another origin without the old
+        one's secrets unless ``carry_secrets``)."""
 
     def refresh(
         self,
         download_id: DownloadId,
         url: str,
         headers: tuple[tuple[str, str], ...] | None = None,
+        *,
+        carry_secrets: bool = False,
     ) -> None:
         """A paused or failed download's new address (and headers), keeping its bytes only
         if the file there is the same; else RefreshRefusedError saying what differs, and

@@ -1,46 +1,143 @@
-"""A new address for a stopped download, keeping every byte already written: the file at
-the new address must be this download's (the same size, and the same strong ETag, or the
-same date, when both sides have one) before a byte of progress is trusted to it. What
+"""Whether a stopped download's new address may keep its bytes (what it may keep of its
+request is ``origins.options_at``). ``check_new_address`` keeps them only when the new
+address is proven to serve the same file: a strong ETag that matches, or, without one,
+the same bytes where the kept stretch starts and where it ends. Missing evidence is not
+agreement: a file of the same size with nothing to tell it apart is refused. What
 differs is said, and nothing changes."""
 
 from __future__ import annotations
 
+import logging
+
+from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import RefreshRefusedError
-from gui_app.engine.http import HttpClient, read_answer
-from gui_app.engine.models import DownloadRecord
+from gui_app.engine.http import HttpClient, Sameness, compare, read_answer
+from gui_app.engine.models import DownloadRecord, RequestOptions, Validators
+from gui_app.engine.origins import host_of
+from gui_app.engine.partfile import PartFile
 from gui_app.units import format_bytes
 
-__all__ = ["check_new_address"]
+__all__ = ["PROOF_BYTES", "check_new_address", "proof_stretches"]
+
+log = logging.getLogger(__name__)
+
+PROOF_BYTES = 64 * 1024  # compared at each end of the kept stretch
+SKIP_AT_MOST = 1 << 20  # a server that answers a range with the whole file: read this far
 
 
 def check_new_address(
-    http: HttpClient, record: DownloadRecord, url: str, headers: tuple[tuple[str, str], ...]
-) -> None:
-    """Ask ``url`` for its first byte; RefreshRefusedError unless it is the same file (the
-    stored validators stay the download's: they are what its bytes on disk are)."""
+    http: HttpClient, record: DownloadRecord, url: str, options: RequestOptions
+) -> Validators:
+    """Ask ``url`` for its first byte (and, without a strong ETag that matches, the kept
+    stretch's ends); RefreshRefusedError unless it is this download's file. Returns the
+    validators the download goes on with."""
     guard = http.guard()
-    response = http.open(guard, url, given_for=url, headers=headers, login=record.login,
-                         proxy=record.proxy, first=0, last=0)  # fmt: skip
+    response = http.open(guard, url, given_for=url, headers=options.headers,
+                         login=options.login, proxy=options.proxy, first=0, last=0)  # fmt: skip
     try:
         answer = read_answer(response, 0, 0, known_size=None)
     finally:
         response.close()
-    old, new = record.validators, answer.validators
+    verdict = compare(record.validators, record.size, answer)
+    if record.size is not None and answer.size is None:
+        _refuse(f"an unknown size instead of {format_bytes(record.size)}")
+    if verdict in (Sameness.CHANGED, Sameness.EXPIRED):
+        _refuse(*_differences(record, answer.size, answer.validators))
+    if verdict is Sameness.SAME:
+        return record.validators
+    if record.done:
+        unproven = _unproven(http, record, url, options)
+        if isinstance(unproven, ByteRange):  # evidence of another file
+            _refuse(f"bytes {unproven} differ from the ones kept",
+                    *_differences(record, answer.size, answer.validators, quiet=True))  # fmt: skip
+        if unproven is not None:
+            raise RefreshRefusedError(
+                f"cannot confirm that this is the same file ({unproven}): nothing was changed"
+            )
+    log.info("download %s: the new address serves the same bytes", record.id)
+    return answer.validators
+
+
+def _refuse(*differs: str) -> None:
+    raise RefreshRefusedError(
+        "the new address serves another file (" + "; ".join(differs) + "): nothing was changed"
+    )
+
+
+def _differences(
+    record: DownloadRecord, size: int | None, new: Validators, *, quiet: bool = False
+) -> list[str]:
+    old = record.validators
     differs = []
-    if record.size is not None and answer.size != record.size:
-        if answer.size is None:
-            differs.append(f"an unknown size instead of {format_bytes(record.size)}")
-        elif format_bytes(answer.size) != format_bytes(record.size):
-            differs.append(f"{format_bytes(answer.size)} instead of {format_bytes(record.size)}")
+    if record.size is not None and size is not None and size != record.size:
+        if format_bytes(size) != format_bytes(record.size):
+            differs.append(f"{format_bytes(size)} instead of {format_bytes(record.size)}")
         else:  # too close to tell apart rounded
-            differs.append(f"{answer.size:,} bytes instead of {record.size:,}")
-    tagged = old.strong_etag and new.strong_etag
-    dated = old.last_modified and new.last_modified
-    if tagged and old.strong_etag != new.strong_etag:
-        differs.append(f"ETag {new.strong_etag} instead of {old.strong_etag}")
-    elif not tagged and dated and old.last_modified != new.last_modified:
+            differs.append(f"{size:,} bytes instead of {record.size:,}")
+    if old.etag and new.etag and old.etag != new.etag:
+        differs.append(f"ETag {new.etag} instead of {old.etag}")
+    if old.last_modified and new.last_modified and old.last_modified != new.last_modified:
         differs.append(f"dated {new.last_modified} instead of {old.last_modified}")
-    if differs:
-        raise RefreshRefusedError(
-            "the new address serves another file (" + "; ".join(differs) + "): nothing was changed"
-        )
+    return differs or ([] if quiet else ["nothing identifies it as the same"])
+
+
+def proof_stretches(done: tuple[ByteRange, ...]) -> list[ByteRange]:
+    """Where the kept bytes are compared: the first stretch's first and last
+    ``PROOF_BYTES`` (one range when the stretch is shorter than two of them)."""
+    if not done:
+        return []
+    stretch = done[0]
+    head = ByteRange(stretch.first, min(stretch.last, stretch.first + PROOF_BYTES - 1))
+    if head.last == stretch.last:
+        return [head]
+    return [head, ByteRange(max(head.last + 1, stretch.last - PROOF_BYTES + 1), stretch.last)]
+
+
+def _unproven(
+    http: HttpClient, record: DownloadRecord, url: str, options: RequestOptions
+) -> str | ByteRange | None:
+    """None if the kept bytes are ``url``'s; else the stretch that differs, or why they
+    cannot be compared."""
+    path = record.part_path
+    part = None if path is None else PartFile.reopen(path)
+    if part is None:
+        return "the partial file is gone"
+    try:
+        if part.identity != record.part_id:
+            return "the partial file was replaced"
+        for stretch in proof_stretches(record.done):
+            kept = part.read(stretch.first, stretch.length)
+            if len(kept) != stretch.length:
+                return "the partial file is shorter than recorded"
+            there = _fetch(http, url, options, stretch, record.size)
+            if there is None:
+                return f"{host_of(url)} would not send bytes {stretch} to compare"
+            if there != kept:
+                return stretch
+    finally:
+        part.close()
+    return None
+
+
+def _fetch(
+    http: HttpClient, url: str, options: RequestOptions, stretch: ByteRange, size: int | None
+) -> bytes | None:
+    """``stretch`` of ``url``'s file, or None if the server sends something else."""
+    guard = http.guard()
+    response = http.open(guard, url, given_for=url, headers=options.headers,
+                         login=options.login, proxy=options.proxy, first=stretch.first,
+                         last=stretch.last)  # fmt: skip
+    try:
+        answer = read_answer(response, stretch.first, stretch.last, known_size=size)
+        skip = 0 if answer.partial else stretch.first
+        if answer.coding != "identity" or skip > SKIP_AT_MOST:
+            return None
+        body = bytearray()
+        for chunk in http.chunks(guard, response):
+            body += chunk
+            if len(body) >= skip + stretch.length:
+                break
+        got = bytes(body[skip : skip + stretch.length])
+        return got if len(got) == stretch.length else None
+    finally:
+        response.close()

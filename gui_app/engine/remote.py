@@ -163,16 +163,25 @@ class RemoteEngine:
     def move_to(self, download_id: DownloadId, folder: Path) -> None:
         self._call("move_to", download_id, folder)
 
-    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
-        self._call("restart", download_id, url)
+    def restart(
+        self,
+        download_id: DownloadId,
+        url: str | None = None,
+        *,
+        headers: tuple[tuple[str, str], ...] | None = None,
+        carry_secrets: bool = False,
+    ) -> None:
+        self._call("restart", download_id, url, headers=headers, carry_secrets=carry_secrets)
 
     def refresh(
         self,
         download_id: DownloadId,
         url: str,
         headers: tuple[tuple[str, str], ...] | None = None,
+        *,
+        carry_secrets: bool = False,
     ) -> None:
-        self._call("refresh", download_id, url, headers)
+        self._call("refresh", download_id, url, headers, carry_secrets=carry_secrets)
 
     def get(self, download_id: DownloadId) -> DownloadSnapshot | None:
         return cast("DownloadSnapshot | None", self._call("get", download_id))

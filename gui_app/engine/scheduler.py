@@ -367,16 +367,28 @@ class DownloadManager:
         download_id: DownloadId,
         url: str,
         headers: tuple[tuple[str, str], ...] | None = None,
+        *,
+        carry_secrets: bool = False,
     ) -> None:
         """Give a stopped download a new address (and, when given, new headers), keeping
-        its bytes: only if the file there is the same (``engine.refresh``); it then waits,
-        paused, to be resumed. Blocks on one request: not for the GUI thread."""
-        self._announce(self._edits.refresh(download_id, url, headers))
+        its bytes: only if the file there is proven the same (``engine.refresh``); it then
+        waits, paused, to be resumed. At another origin the old one's secrets (Cookie,
+        Authorization, the login) go only if ``carry_secrets``. Blocks on a few requests:
+        not for the GUI thread."""
+        self._announce(self._edits.refresh(download_id, url, headers, carry_secrets=carry_secrets))
 
-    def restart(self, download_id: DownloadId, url: str | None = None) -> None:
+    def restart(
+        self,
+        download_id: DownloadId,
+        url: str | None = None,
+        *,
+        headers: tuple[tuple[str, str], ...] | None = None,
+        carry_secrets: bool = False,
+    ) -> None:
         """Throw away a stopped download's bytes and queue it from byte 0 (at ``url`` when
-        given): the user's choice when the file on the server changed."""
-        self._edits.restart(download_id, url)
+        given, with the old origin's secrets only if ``carry_secrets``): the user's choice
+        when the file on the server changed."""
+        self._edits.restart(download_id, url, headers, carry_secrets=carry_secrets)
         self.resume(download_id)
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:

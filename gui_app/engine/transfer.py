@@ -51,6 +51,11 @@ EXPIRED = (
 _Opened = tuple[httpx.Response, Guard, int, int | None]
 
 
+# At its own address a download goes on without proof, as curl -C and aria2c do: the
+# validators it has are sent as If-Range, so an honest server answers a new version whole.
+_KEPT = (Sameness.SAME, Sameness.LIKELY, Sameness.UNKNOWN)
+
+
 class RestartError(Exception):
     """Start over from byte 0: the file changed, or a download that cannot resume broke."""
 
@@ -76,7 +81,7 @@ def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | 
     """Is ``answer`` the version on disk? Returns validators to adopt instead (None: keep),
     raises RestartError for a new version and RemoteChangedError for something else."""
     verdict = compare(record.validators, record.size, answer)
-    if verdict is Sameness.SAME:
+    if verdict in _KEPT:
         return None
     if verdict is Sameness.EXPIRED:
         raise RemoteChangedError(EXPIRED)

@@ -154,11 +154,13 @@ def answer(etag: str | None, date: str | None, size: int | None = 10) -> Answer:
         (('"a"', "d1"), answer('"b"', "d1"), Sameness.OTHER_ETAG),
         (('"a"', None), answer('"b"', None), Sameness.CHANGED),
         ((None, "d1"), answer(None, "d2"), Sameness.CHANGED),
-        ((None, "d1"), answer(None, "d1"), Sameness.SAME),
-        (('W/"a"', "d1"), answer('"a"', "d1"), Sameness.SAME),  # weak comparison
+        ((None, "d1"), answer(None, "d1"), Sameness.LIKELY),  # a date is no proof
+        (('W/"a"', "d1"), answer('"a"', "d1"), Sameness.LIKELY),  # weak comparison
+        (('"a"', None), answer('W/"a"', None), Sameness.LIKELY),
         (('"a"', "d1"), answer(None, None, size=99), Sameness.EXPIRED),
         (('"a"', "d1"), answer('"a"', "d1", size=99), Sameness.CHANGED),
-        ((None, None), answer('"x"', "d"), Sameness.SAME),
+        ((None, None), answer('"x"', "d"), Sameness.UNKNOWN),
+        (('"a"', None), answer(None, None), Sameness.UNKNOWN),
     ],
 )
 def test_compare(stored: tuple[str | None, str | None], got: Answer, verdict: Sameness) -> None:

@@ -177,14 +177,20 @@ def read_answer(
 
 
 class Sameness(enum.Enum):
-    SAME = "same"  # as far as the validators and size tell
+    """Is an answer the version whose bytes are on disk? The one judgement, for a resume,
+    each connection's answer and a new address alike; each caller decides what to do
+    with less than proof."""
+
+    SAME = "same"  # a strong ETag matches: proof
+    LIKELY = "likely"  # the same date, or the same weak ETag, and no other difference
+    UNKNOWN = "unknown"  # nothing to compare but the size (one side has no validators)
     CHANGED = "changed"  # new validators or size: the file was replaced
     EXPIRED = "expired"  # another size with nothing to identify it: not the file at all
     OTHER_ETAG = "other-etag"  # another ETag, same date and size: perhaps another backend
 
 
 def compare(stored: Validators, stored_size: int | None, answer: Answer) -> Sameness:
-    """Is ``answer`` the version whose bytes are on disk?"""
+    """Is ``answer`` the version whose bytes are on disk, and how sure is that?"""
     got = answer.validators
     if stored_size is not None and answer.size is not None and answer.size != stored_size:
         return Sameness.CHANGED if got.etag or got.last_modified else Sameness.EXPIRED
@@ -192,13 +198,14 @@ def compare(stored: Validators, stored_size: int | None, answer: Answer) -> Same
     dates = stored.last_modified, got.last_modified
     if old_tag is not None and new_tag is not None:
         if old_tag == new_tag:
-            return Sameness.SAME
+            strong = stored.strong_etag is not None and stored.etag == got.strong_etag
+            return Sameness.SAME if strong else Sameness.LIKELY
         if None not in dates and dates[0] == dates[1]:
             return Sameness.OTHER_ETAG
         return Sameness.CHANGED
     if None not in dates:
-        return Sameness.SAME if dates[0] == dates[1] else Sameness.CHANGED
-    return Sameness.SAME
+        return Sameness.LIKELY if dates[0] == dates[1] else Sameness.CHANGED
+    return Sameness.UNKNOWN
 
 
 def _opaque(etag: str | None) -> str | None:

@@ -1,0 +1,65 @@
+"""Origins (scheme, host, port) and what of a download's request belongs to one: its
+Authorization and Cookie headers and its login are given for the origin of its address,
+and a new address at another origin gets none of them unless its user gives them again
+or carries them over on purpose. No httpx here: the app's window asks these too."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from gui_app.engine.models import DownloadRecord, RequestOptions
+from gui_app.engine.urls import SECRET_HEADERS, redact_url
+
+__all__ = ["Origin", "host_of", "options_at", "origin_of", "same_origin", "secrets_of"]
+
+Origin = tuple[str, str, int | None]  # scheme, host, port
+
+
+def origin_of(url: str) -> Origin:
+    """``url``'s origin (RFC 6454): scheme, host and port, the default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def same_origin(a: str, b: str) -> bool:
+    return origin_of(a) == origin_of(b)
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of ``url``, for messages: never its credentials."""
+    parts = urlsplit(redact_url(url))
+    return parts.netloc or redact_url(url)
+
+
+def secrets_of(record: DownloadRecord) -> tuple[str, ...]:
+    """What of ``record``'s request is a secret of its origin, in words (no values)."""
+    found = sorted({name for name, _ in record.headers if name.lower() in SECRET_HEADERS})
+    if record.login is not None:
+        found.append(f"the login for {record.login.user}")
+    return tuple(found)
+
+
+def options_at(
+    record: DownloadRecord,
+    url: str,
+    headers: tuple[tuple[str, str], ...] | None,
+    *,
+    carry_secrets: bool = False,
+) -> RequestOptions:
+    """The request options ``record`` has at ``url``: ``headers`` when given (the user's
+    own for that address), else the old ones; at another origin, unless
+    ``carry_secrets``, without the old origin's login and without the old headers (their
+    secrets, and a Referer that names where the old link was found)."""
+    options = record.options
+    if headers is not None:
+        options = replace(options, headers=headers)
+    if carry_secrets or same_origin(url, record.url):
+        return options
+    kept = options.headers if headers is not None else ()
+    return replace(options, headers=kept, login=None)
