@@ -32,6 +32,7 @@ from gui_app.engine.models import (
     DownloadSnapshot,
     DownloadState,
 )
+from gui_app.engine.origins import host_of, same_origin, secrets_of
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -205,6 +206,7 @@ def run_refresh(args: argparse.Namespace) -> int:
         if record is None:
             _error(f"no stored download with id {args.id} (see 'rangeload list')")
             return EXIT_USAGE
+        _say_secrets_left(record, args.url, headers)
         try:
             manager.refresh(args.id, args.url, headers)
         except RefreshRefusedError as error:
@@ -212,9 +214,7 @@ def run_refresh(args: argparse.Namespace) -> int:
                 _error(f"#{args.id} {record.display_name}: {error}; --restart starts over "
                        "from the new address")  # fmt: skip
                 return EXIT_FAILED
-            if headers is not None:
-                manager.set_options(args.id, replace(record.options, headers=headers))
-            manager.restart(args.id, args.url)
+            manager.restart(args.id, args.url, headers=headers)
             if not args.quiet:
                 print(f"#{args.id} {record.display_name}: {error}; starting over from it")
             return _follow(manager, [args.id], quiet=args.quiet)
@@ -226,6 +226,19 @@ def run_refresh(args: argparse.Namespace) -> int:
             print(f"#{args.id} {record.display_name}: new address taken, {kept} kept")
         manager.resume(args.id)
         return _follow(manager, [args.id], quiet=args.quiet)
+
+
+def _say_secrets_left(
+    record: DownloadRecord, url: str, headers: tuple[tuple[str, str], ...] | None
+) -> None:
+    """Say which of the old origin's secrets a refresh to another origin leaves behind."""
+    if same_origin(url, record.url):
+        return
+    left = secrets_of(record if headers is None else replace(record, headers=()))
+    if left:
+        _error(f"#{record.id}: {' and '.join(left)} given for {host_of(record.url)} "
+               f"{'is' if len(left) == 1 else 'are'} not sent to {host_of(url)}; give them "
+               "again with -H if that site needs them")  # fmt: skip
 
 
 def run_resume(args: argparse.Namespace) -> int:

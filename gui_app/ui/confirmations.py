@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from gui_app.engine.models import DownloadSnapshot
+from gui_app.engine.models import DownloadRecord, DownloadSnapshot
+from gui_app.engine.origins import host_of, same_origin, secrets_of
 from gui_app.units import format_bytes
 
 __all__ = [
     "Removal",
+    "ask_carry_secrets",
     "ask_new_address",
     "ask_pause_losing",
     "ask_removal",
@@ -120,3 +122,34 @@ def ask_start_over(parent: QWidget, name: str, refusal: Exception) -> bool:
     box.addButton("Leave it as it is", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is start
+
+
+def ask_carry_secrets(parent: QWidget, record: DownloadRecord, url: str) -> bool | None:
+    """A new address at another site for a download with cookies, an Authorization header
+    or a login: send them there too (True), leave them behind (False, the default), or
+    None to leave the download as it is. Nothing to ask (same site, no secrets): False."""
+    secrets = secrets_of(record)
+    if not secrets or same_origin(url, record.url):
+        return False
+    old, new = host_of(record.url), host_of(url)
+    box = QMessageBox(QMessageBox.Icon.Warning, f"Send {old}'s secrets to {new}?",
+                      f"The new address of {record.display_name} is on another site, {new}. "
+                      f"{_listed(secrets)} {'was' if len(secrets) == 1 else 'were'} given for "
+                      f"{old}. Send {'it' if len(secrets) == 1 else 'them'} to {new} too? "
+                      f"Only if you trust {new} with your account at {old}.",
+                      QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box.setObjectName("carry-secrets")
+    keep = box.addButton(f"Don't send them to {new}", QMessageBox.ButtonRole.RejectRole)
+    send = box.addButton(f"Send them to {new}", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return True if clicked is send else False if clicked is keep else None
+
+
+def _listed(secrets: Sequence[str]) -> str:
+    words = [s if s.startswith("the ") else f"the {s} header" for s in secrets]
+    text = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+    return text[0].upper() + text[1:]

@@ -21,12 +21,13 @@ from gui_app.engine.headers import merge_headers
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
 from gui_app.engine.naming import display_name_for_url
+from gui_app.engine.origins import same_origin
 from gui_app.engine.urls import validate_url
 from gui_app.handover import Offer
 from gui_app.sites import SiteBook
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.confirmations import ask_update_existing
+from gui_app.ui.confirmations import ask_carry_secrets, ask_update_existing
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 from gui_app.ui.settings import Settings
@@ -113,8 +114,15 @@ class LinkIntake(QObject):
             return True
         if not choice:
             return False
-        headers = merge_headers(match.record.headers, offer.headers()) if offer.headers() else None
-        task = partial(self._engine.refresh, match.id, offer.url, headers)
+        record = match.record
+        carry = ask_carry_secrets(self._window, record, offer.url)
+        if carry is None:
+            return True
+        if carry or same_origin(offer.url, record.url):
+            headers = merge_headers(record.headers, offer.headers()) if offer.headers() else None
+        else:  # another site: only what the browser gave for the new link
+            headers = offer.headers()
+        task = partial(self._engine.refresh, match.id, offer.url, headers, carry_secrets=carry)
         taken, refused = (
             partial(self._on_renew_taken, match),
             partial(self._on_renew_refused, offer),

@@ -14,7 +14,7 @@ from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.confirmations import ask_new_address, ask_start_over
+from gui_app.ui.confirmations import ask_carry_secrets, ask_new_address, ask_start_over
 from gui_app.ui.properties_dialog import PropertiesDialog
 
 __all__ = ["RequestEdits"]
@@ -35,6 +35,9 @@ class RequestEdits(QObject):
         url = ask_new_address(self._window, snapshot)
         if url is None:
             return
+        carry = ask_carry_secrets(self._window, snapshot.record, url)
+        if carry is None:
+            return
         name, download_id = snapshot.record.display_name, snapshot.id
 
         def taken(_: object) -> None:
@@ -44,9 +47,11 @@ class RequestEdits(QObject):
         def refused(error: Exception) -> None:
             self.message_posted.emit(f"{name}: {error}", 15000)
             if isinstance(error, RefreshRefusedError) and ask_start_over(self._window, name, error):
-                self._runner.run(partial(self._engine.restart, download_id, url))
+                restart = partial(self._engine.restart, download_id, url, carry_secrets=carry)
+                self._runner.run(restart)
 
-        self._runner.run(partial(self._engine.refresh, download_id, url), taken, refused)
+        refresh = partial(self._engine.refresh, download_id, url, carry_secrets=carry)
+        self._runner.run(refresh, taken, refused)
 
     def edit_properties(self, record: DownloadRecord) -> None:
         """The Properties dialog, without blocking; its options are saved when accepted."""

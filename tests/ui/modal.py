@@ -25,7 +25,7 @@ def answer_next_question(button_text: str) -> None:
 
     def click() -> None:
         box = QApplication.activeModalWidget()
-        if box is None:
+        if box is None or isinstance(box, QInputDialog):  # not yet the question
             QTimer.singleShot(50, click)
             return
         buttons = box.findChildren(QAbstractButton)

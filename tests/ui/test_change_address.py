@@ -7,13 +7,15 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.helpers import sha256_bytes, sha256_of
+from tests.hostile import hostile_server, serve_file
 from tests.ui.modal import answer_next_input, answer_next_question, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 
@@ -106,3 +108,27 @@ def test_a_renewing_link_to_another_file_is_offered_as_new(
     settle(qtbot, window)
     assert window.model.rowCount() == 1
     assert window.model.snapshot_at(0).done_bytes == kept
+
+
+@pytest.mark.parametrize(("answer", "sent"), [("Don't send them to", None),
+                                              ("Send them to", "sid=old")])  # fmt: skip
+def test_another_site_gets_the_cookies_only_when_the_user_says_so(
+    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path, answer: str,
+    sent: str | None, tmp_path: Path,
+) -> None:  # fmt: skip
+    request = DownloadRequest(data_url(EXPIRES), tmp_path, headers=(("Cookie", "sid=old"),))
+    window.links.add_requests([request])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
+                    timeout=30_000)  # fmt: skip
+    window.view.selectRow(0)
+    qtbot.waitUntil(window.change_address_action.isEnabled, timeout=2000)
+    data = source.read_bytes()
+    with hostile_server(
+        lambda r, o: serve_file(r, o, data, etag=None, last_modified=None)
+    ) as other:
+        answer_next_input(f"{other.url}/mirror/data.bin")
+        answer_next_question(f"{answer} 127.0.0.1:{other.port}")
+        window.change_address_action.trigger()
+        assert_row_completes(qtbot, window, source)
+        assert {r.headers.get("cookie") for r in other.requests} == {sent}
