@@ -13,14 +13,12 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from gui_app.engine.cookies import Cookie, cookie_header
+from gui_app.engine.cookies_txt import CookieFileError, read_cookies_txt
 from gui_app.engine.headers import parse_header
 from gui_app.engine.models import Login
-
-if TYPE_CHECKING:  # imported when --load-cookies is given: 40 ms of every start otherwise
-    from http.cookiejar import MozillaCookieJar
 
 __all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
 
@@ -58,22 +56,11 @@ class RequestFlags:
         self._netrc = self._read_netrc() if args.netrc else None
 
     @staticmethod
-    def _load_jar(name: str) -> MozillaCookieJar:
-        from http.cookiejar import LoadError, MozillaCookieJar
-
-        jar = MozillaCookieJar(str(Path(name).expanduser()))
+    def _load_jar(name: str) -> list[Cookie]:
         try:
-            jar.load(ignore_discard=True, ignore_expires=True)
-        except (OSError, LoadError) as error:
-            raise FlagError(f"--load-cookies {name}: {error}") from None
-        now = time.time()
-        for cookie in list(jar):
-            if cookie.expires == 0:  # curl's mark of a session cookie, not an old date
-                cookie.expires = None
-                cookie.discard = True
-            elif cookie.expires is not None and cookie.expires < now:
-                jar.clear(cookie.domain, cookie.path, cookie.name)
-        return jar
+            return read_cookies_txt(Path(name).expanduser(), time.time())
+        except CookieFileError as error:
+            raise FlagError(f"--load-cookies: {error}") from None
 
     @staticmethod
     def _read_login(value: str) -> Login:
@@ -107,13 +94,7 @@ class RequestFlags:
         return tuple(self._headers + extra)
 
     def _jar_cookies(self, url: str) -> str | None:
-        if self._jar is None:
-            return None
-        from urllib.request import Request
-
-        request = Request(url)
-        self._jar.add_cookie_header(request)
-        return request.get_header("Cookie")
+        return None if self._jar is None else cookie_header(self._jar, url)
 
     def login(self, url: str) -> Login | None:
         """``-u``'s login, else ``--netrc``'s for the URL's host, else none."""

@@ -127,3 +127,35 @@ def non_secret_columns(home: Path) -> str:
     assert len(rows) == 2
     assert {"url", "error", "final_url"} <= set(shown)
     return repr(rows)
+
+
+def test_a_cookies_txt_read_as_curl_reads_it(tmp_path: Path, source: Path) -> None:
+    """Lines curl accepts and MozillaCookieJar refuses (TRUE without a leading dot),
+    ``#HttpOnly_``, comments, blank lines, a session cookie (expiry 0) and an expired one
+    (dropped); a malformed line is named by file and number, never by its value."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with guarded_site(source) as site:
+        jar = tmp_path / "cookies.txt"
+        jar.write_text(
+            "# Netscape HTTP Cookie File\n\n"
+            "127.0.0.1\tTRUE\t/\tFALSE\t0\tlang\ten\n"
+            f"#HttpOnly_127.0.0.1\tFALSE\t/file\tFALSE\t0\tsid\t{site.token}\n"
+            "127.0.0.1\tFALSE\t/\tFALSE\t1000\tsid\tstale-one\n"
+            "other.example\tTRUE\t/\tFALSE\t0\tsid\tsomeone-elses\n"
+        )
+        out = tmp_path / "out"
+        result = rangeload("get", "-d", str(out), "--load-cookies", str(jar), "-e", site.page,
+                           site.file_url, home=home)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        bad = tmp_path / "bad.txt"
+        bad.write_text(f"# a comment\n127.0.0.1\tMAYBE\t/\tFALSE\t0\tsid\t{site.token}\n")
+        broken = rangeload("get", "-d", str(out), "--load-cookies", str(bad), site.file_url,
+                           home=home)  # fmt: skip
+    assert sha256_of(out / source.name) == sha256_of(source)
+    assert broken.returncode == 2
+    said = broken.stdout + broken.stderr
+    assert f"{bad}, line 2" in said
+    assert site.token not in said
+    assert "Traceback" not in said
+    assert "Error" not in said
