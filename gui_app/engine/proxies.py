@@ -1,15 +1,17 @@
 """Which proxy a request goes through: none, one for everything (``-x URL``: http://,
 https://, socks5:// or socks5h://, with optional credentials), or the environment's
 (``http_proxy``, ``https_proxy``, ``all_proxy`` and ``no_proxy``, upper or lower case),
-as curl and wget read them. ``routes`` are httpx mount patterns, most specific first."""
+as curl and wget read them (``no_proxy`` as curl documents it: ``engine/no_proxy.py``).
+The proxy is chosen for each request's URL (``proxy_for``), redirect hops included."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.no_proxy import NoProxyEntry, bypasses, parse_no_proxy
 
 __all__ = ["PROXY_SCHEMES", "ProxySettings", "proxy_label"]
 
@@ -41,41 +43,50 @@ def _checked(proxy: str, where: str) -> str:
 
 @dataclass(frozen=True)
 class ProxySettings:
-    routes: tuple[tuple[str, str | None], ...] = ()  # (pattern, proxy URL or None: direct)
+    """The proxy for each scheme (None: direct) and the hosts that go direct anyway."""
+
+    http: str | None = None
+    https: str | None = None
+    other: str | None = None  # all_proxy: for a scheme without its own
+    no_proxy: tuple[NoProxyEntry, ...] = ()
 
     @classmethod
     def manual(cls, proxy: str, where: str = "--proxy") -> ProxySettings:
-        return cls((("all://", _checked(proxy, where)),))
+        checked = _checked(proxy, where)
+        return cls(checked, checked, checked)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
         def get(name: str) -> str | None:
             return environ.get(name.lower()) or environ.get(name.upper()) or None
 
-        routes: list[tuple[str, str | None]] = []
-        for host in (h.strip().lower() for h in (get("no_proxy") or "").split(",")):
-            if host == "*":
-                return cls()
-            if host:
-                host = host.lstrip(".")
-                routes += [(f"all://{host}", None), (f"all://*.{host}", None)]
-        for scheme in ("http", "https"):
-            proxy = get(f"{scheme}_proxy")
-            if proxy:
-                routes.append((f"{scheme}://", _checked(proxy, f"{scheme}_proxy")))
-        everything = get("all_proxy")
-        if everything:
-            routes.append(("all://", _checked(everything, "all_proxy")))
-        return cls(tuple(routes)) if any(p for _, p in routes) else cls()
+        def proxy(name: str) -> str | None:
+            value = get(name)
+            return _checked(value, name) if value else None
+
+        found = cls(proxy("http_proxy"), proxy("https_proxy"), proxy("all_proxy"))
+        if not found.routes:
+            return cls()
+        entries = parse_no_proxy(get("no_proxy") or "")
+        if any(entry.everything for entry in entries):
+            return cls()
+        return replace(found, no_proxy=entries)
+
+    @property
+    def routes(self) -> tuple[tuple[str, str], ...]:
+        """(scheme, proxy) for each scheme that has one: ``all`` for all_proxy's."""
+        given = (("http", self.http), ("https", self.https), ("all", self.other))
+        return tuple((scheme, proxy) for scheme, proxy in given if proxy)
 
     def proxy_for(self, url: str) -> str | None:
-        """The proxy ``url`` goes through (None: direct), as httpx's mounts choose it."""
+        """The proxy ``url`` goes through (None: direct), asked for every request."""
         parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-        for pattern, proxy in self.routes:
-            kind, _, where = pattern.partition("://")
-            if kind not in ("all", scheme):
-                continue
-            if not where or where == host or (where.startswith("*.") and host.endswith(where[1:])):
-                return proxy
-        return None
+        scheme = parts.scheme.lower()
+        chosen = {"http": self.http, "https": self.https}.get(scheme) or self.other
+        if chosen is None or not self.no_proxy:
+            return chosen
+        try:
+            port = parts.port or {"http": 80, "https": 443}.get(scheme)
+        except ValueError:
+            port = None
+        return None if bypasses(self.no_proxy, parts.hostname or "", port) else chosen

@@ -91,3 +91,27 @@ def test_a_socks5_proxy(tmp_path: Path, source: Path, login: bool) -> None:
         assert taken[0].returncode == 0, taken[0].stderr
         assert downloaded(taken, source)
     assert SECRET not in taken[0].stdout + taken[0].stderr
+
+
+@pytest.mark.skipif(TINYPROXY is None, reason="needs Debian's tinyproxy")
+@pytest.mark.parametrize(
+    "no_proxy",
+    ["localhost,127.0.0.1,::1", "::1,127.0.0.0/8", "[::1],.localdomain,127.0.0.1:{port}", "*"],
+)
+def test_no_proxy_as_curl_reads_it_goes_direct(tmp_path: Path, source: Path, no_proxy: str) -> None:
+    """A no_proxy with an IPv6 literal, a CIDR, a host:port or ``*`` (common defaults of
+    desktops, Docker and CI images) sends the loopback download direct, not through the
+    environment's proxy, and no other host's list entry makes it fail."""
+    with serving(source.parent) as server, tinyproxy(tmp_path) as (port, log):
+        url = f"{server.url}/files/{source.name}?via=direct"
+        entries = no_proxy.format(port=server.url.rpartition(":")[2])
+        ran = get(tmp_path, url, env={"http_proxy": f"127.0.0.1:{port}", "no_proxy": entries})
+        assert ran[0].returncode == 0, ran[0].stderr
+        assert downloaded(ran, source)
+        env = {"http_proxy": f"127.0.0.1:{port}", "NO_PROXY": "::1,10.0.0.0/8"}
+        via = get(tmp_path, url.replace("direct", "proxy"), env=env)
+        assert via[0].returncode == 0, via[0].stderr
+        assert downloaded(via, source)
+        carried = log.read_text()
+    assert "via=direct" not in carried
+    assert "via=proxy" in carried

@@ -82,7 +82,7 @@ class HttpClient:
         self._clock = clock
         self._timeout = httpx.Timeout(connect_timeout, read=stall_timeout)
         self._lock = threading.Lock()
-        self._clients: dict[ProxySettings, httpx.Client] = {}
+        self._clients: dict[str | None, httpx.Client] = {}  # by proxy URL (None: direct)
         self._proxies = proxies
         self._logins = Logins()
 
@@ -97,14 +97,11 @@ class HttpClient:
                 return self._proxies
         return ProxySettings() if choice == DIRECT else ProxySettings.manual(choice)
 
-    def _client_for(self, proxies: ProxySettings) -> httpx.Client:
+    def _client_for(self, proxy: str | None) -> httpx.Client:
+        """The pooled client whose every request goes through ``proxy`` (None: direct)."""
         with self._lock:
-            client = self._clients.get(proxies)
+            client = self._clients.get(proxy)
             if client is None:
-                mounts = {
-                    pattern: self._transport(proxy) if proxy else None
-                    for pattern, proxy in proxies.routes
-                }
                 client = httpx.Client(
                     follow_redirects=True,
                     timeout=self._timeout,
@@ -112,10 +109,10 @@ class HttpClient:
                         "User-Agent": f"Rangeload/{__version__}",
                         "Accept-Encoding": "identity",
                     },
-                    transport=self._transport(None),
-                    mounts=mounts,
+                    transport=self._transport(proxy),
+                    trust_env=False,  # the proxy is chosen here, per request
                 )
-                self._clients[proxies] = client
+                self._clients[proxy] = client
             return client
 
     def _transport(self, proxy: str | None) -> httpx.HTTPTransport:
@@ -166,11 +163,10 @@ class HttpClient:
             sent["Range"] = format_range_header(byte_range, first=first)
             if if_range:
                 sent["If-Range"] = if_range
-        settings = self._settings_for(proxy)
-        client = self._client_for(settings)
+        via = self._settings_for(proxy).proxy_for(url)
+        client = self._client_for(via)
         auth = self._logins.auth(login) if login is not None and trusted else None
         guard.deadline = self._clock() + self._head_timeout
-        via = settings.proxy_for(url)
         try:
             with self._backend.guarding(guard), _mapped(url, self._stall_timeout, via):
                 request = client.build_request("GET", url, headers=sent)
