@@ -18,13 +18,24 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
+import re
+import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["HostileServer", "Out", "Request", "hostile_server", "serve_file"]
+__all__ = [
+    "DigestGuard",
+    "HostileServer",
+    "Out",
+    "Request",
+    "digest_response",
+    "hostile_server",
+    "serve_file",
+]
 
 HEAD_LIMIT = 64 * 1024
 
@@ -288,6 +299,96 @@ def serve_file(
         out.body(sent)
     if cut_after is not None:
         out.close()
+
+
+_DIGESTS = {"MD5": "md5", "SHA-256": "sha256", "SHA-512-256": "sha512_256"}
+
+
+def digest_response(
+    fields: Mapping[str, str], password: str, method: str, body: bytes = b""
+) -> str:
+    """RFC 7616 3.4.1's ``response`` for the parameters of an Authorization header,
+    computed here, apart from the engine's code: the test kit's own reading of the RFC."""
+    algorithm = fields.get("algorithm", "MD5")
+    session = algorithm.upper().endswith("-SESS")
+    name = _DIGESTS[algorithm.upper().removesuffix("-SESS")]
+
+    def h(text: str | bytes) -> str:
+        return hashlib.new(name, text.encode() if isinstance(text, str) else text).hexdigest()
+
+    a1 = f"{fields['username']}:{fields['realm']}:{password}"
+    if session:
+        a1 = f"{h(a1)}:{fields['nonce']}:{fields['cnonce']}"
+    qop = fields.get("qop")
+    a2 = f"{method}:{fields['uri']}" + (f":{h(body)}" if qop == "auth-int" else "")
+    if qop is None:
+        return h(f"{h(a1)}:{fields['nonce']}:{h(a2)}")
+    return h(f"{h(a1)}:{fields['nonce']}:{fields['nc']}:{fields['cnonce']}:{qop}:{h(a2)}")
+
+
+@dataclass
+class DigestGuard:
+    """A handler that asks for Digest with ``algorithm`` and ``qop`` (as written in the
+    challenge; None: RFC 2069's, no qop) and, for a request whose Authorization answers
+    per RFC 7616, hands over to ``inner``. Every answer is checked: username, realm,
+    nonce, uri, algorithm, qop among those offered, a nonce count never seen twice."""
+
+    inner: Handler
+    user: str
+    password: str
+    algorithm: str = "MD5"
+    qop: str | None = "auth"
+    realm: str = "hostile"
+    nonce: str = field(default_factory=lambda: secrets.token_hex(16))
+    opaque: str = field(default_factory=lambda: secrets.token_hex(8))
+    challenges: int = 0
+    refused: list[str] = field(default_factory=list)
+    _counts: set[tuple[str, str]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, request: Request, out: Out) -> None:
+        why = self._wrong(request)
+        if why is None:
+            self.inner(request, out)
+            return
+        with self._lock:
+            self.challenges += 1
+            if why:
+                self.refused.append(why)
+        qop = f', qop="{self.qop}"' if self.qop is not None else ""
+        challenge = (f'Digest realm="{self.realm}", nonce="{self.nonce}", '
+                     f'opaque="{self.opaque}", algorithm={self.algorithm}{qop}')  # fmt: skip
+        out.head(401, [("WWW-Authenticate", challenge), ("Content-Length", "0")])
+
+    def _wrong(self, request: Request) -> str | None:
+        """None for a right answer, "" for none given, else what is wrong."""
+        header = request.headers.get("authorization", "")
+        if not header.startswith("Digest "):
+            return ""
+        pairs = re.findall(r'([\w-]+)=(?:"([^"]*)"|([^\s,]*))', header[7:])
+        fields = {name.lower(): quoted or bare for name, quoted, bare in pairs}
+        expected = {"username": self.user, "realm": self.realm, "nonce": self.nonce,
+                    "uri": request.target, "opaque": self.opaque}  # fmt: skip
+        for name, value in expected.items():
+            if fields.get(name) != value:
+                return f"{name}={fields.get(name)!r}"
+        if fields.get("algorithm", "MD5").upper() != self.algorithm.upper():
+            return f"algorithm={fields.get('algorithm')!r}"
+        offered: list[str | None] = [q.strip() for q in (self.qop or "").split(",")]
+        offered = [q for q in offered if q] or [None]
+        if (fields.get("qop") or None) not in offered:
+            return f"qop={fields.get('qop')!r}"
+        if offered != [None]:
+            with self._lock:
+                seen = (fields.get("cnonce", ""), fields.get("nc", ""))
+                if seen in self._counts or not re.fullmatch(r"[0-9a-f]{8}", seen[1]):
+                    return f"nc={seen[1]!r} again"
+                self._counts.add(seen)
+        try:
+            right = digest_response(fields, self.password, request.method)
+        except KeyError as missing:
+            return f"no {missing}"
+        return None if fields.get("response") == right else "response"
 
 
 _REASONS = {

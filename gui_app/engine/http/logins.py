@@ -2,10 +2,12 @@
 
 A login is never sent before a server asks for it: the first request to a site goes
 without, and its 401's ``WWW-Authenticate`` picks Digest (preferred: the password never
-crosses the wire) or Basic, through httpx's own ``DigestAuth`` and ``BasicAuth``. What a
-site asked for is remembered for the client's life, so later range requests send Basic
-at once (another login for the same site too) and answer Digest from the last challenge,
-without a round trip each.
+crosses the wire; ``digest.py``, RFC 7616) or Basic (httpx's ``BasicAuth``). What a site
+asked for is remembered for the client's life, so later range requests send Basic at once
+(another login for the same site too) and answer Digest from the last challenge, without
+a round trip each. A login is only ever answered to the origin that asked, the one it
+was given for. A challenge that cannot be answered fails at once, in plain words: no
+exception of an auth flow leaves this module but an engine error.
 """
 
 from __future__ import annotations
@@ -15,25 +17,27 @@ from collections.abc import Generator
 
 import httpx
 
+from gui_app.engine.errors import DownloadError, PermanentError
+from gui_app.engine.http.digest import Challenge, DigestAnswer, parse_challenges
 from gui_app.engine.models import Login
 
-__all__ = ["Logins", "challenge_schemes"]
+__all__ = ["Logins", "challenge_schemes", "challenges"]
 
 _Origin = tuple[str, str, int | None]  # scheme, host, port
 _Key = tuple[_Origin, Login]
 
 
+def challenges(response: httpx.Response) -> list[Challenge]:
+    return parse_challenges(response.headers.get_list("www-authenticate"))
+
+
 def challenge_schemes(response: httpx.Response) -> list[str]:
     """The auth schemes a 401 offers, lower case, in the order sent (RFC 9110 11.6.1)."""
-    schemes = []
-    for value in response.headers.get_list("www-authenticate"):
-        # Each challenge starts with a token; parameters follow as name=value pairs, and
-        # a comma may also start the next challenge: a token not followed by '='.
-        for part in value.split(","):
-            token = part.strip().split(" ", 1)[0]
-            if token and "=" not in token:
-                schemes.append(token.lower())
-    return schemes
+    return [challenge.scheme for challenge in challenges(response)]
+
+
+def _origin(url: httpx.URL) -> _Origin:
+    return url.scheme, url.host, url.port
 
 
 class Logins:
@@ -58,9 +62,8 @@ class Logins:
         """A 401 no login answered: a Basic site gets the next login at once."""
         schemes = challenge_schemes(response)
         if "basic" in schemes and "digest" not in schemes:
-            url = response.request.url
             with self._lock:
-                self._basic.add((url.scheme, url.host, url.port))
+                self._basic.add(_origin(response.request.url))
 
     def remember(self, key: _Key, auth: httpx.Auth) -> None:
         with self._lock:
@@ -69,37 +72,83 @@ class Logins:
                 self._basic.add(key[0])
 
 
+def _digest_for(response: httpx.Response, login: Login) -> DigestAnswer | None:
+    """An answer to the strongest Digest challenge this client can answer; None if none
+    is offered. Raises ``UnanswerableError`` (the first one's reason) if none can be."""
+    offered = [c for c in challenges(response) if c.scheme == "digest"]
+    refusal: PermanentError | None = None
+    answers: list[DigestAnswer] = []
+    for challenge in offered:
+        try:
+            answers.append(DigestAnswer(challenge, login))
+        except PermanentError as error:
+            refusal = refusal or error
+    if answers:
+        return max(answers, key=lambda a: a.strength)
+    if refusal is not None:
+        raise refusal
+    return None
+
+
+class _DigestAuth(httpx.Auth):
+    """Answers Digest at once from the last challenge; a new one (a stale nonce) is
+    answered once more."""
+
+    def __init__(self, answer: DigestAnswer, login: Login) -> None:
+        self._answer = answer
+        self._login = login
+
+    def answered(self, request: httpx.Request) -> httpx.Request:
+        uri = request.url.raw_path.decode("ascii")
+        request.headers["Authorization"] = self._answer.authorization(request.method, uri)
+        return request
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        response = yield self.answered(request)
+        if response.status_code != 401:
+            return
+        stale = [c for c in challenges(response) if c.scheme == "digest"]
+        if not any((c.get("stale") or "").lower() == "true" for c in stale):
+            return  # the login was refused: the 401 stands
+        answer = _digest_for(response, self._login)
+        if answer is not None:
+            self._answer = answer
+            yield self.answered(request)
+
+
 class _ChallengedAuth(httpx.Auth):
     def __init__(self, logins: Logins, login: Login) -> None:
         self._logins = logins
         self._login = login
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        url = request.url
-        key: _Key = ((url.scheme, url.host, url.port), self._login)
+        try:
+            yield from self._flow(request)
+        except DownloadError:
+            raise
+        except Exception as error:  # an auth flow's bug never leaves unmapped
+            raise PermanentError(
+                f"cannot answer the login request of {request.url.host}"
+            ) from error
+
+    def _flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        key: _Key = (_origin(request.url), self._login)
         known = self._logins.known(key)
         if known is not None:
             yield from known.sync_auth_flow(request)
             return
         response = yield request
-        answered = response.request.url
-        if response.status_code != 401 or (answered.scheme, answered.host, answered.port) != (
-            url.scheme,
-            url.host,
-            url.port,
-        ):
-            return  # no challenge, or another site's after a redirect: never answered
+        if response.status_code != 401 or _origin(response.request.url) != key[0]:
+            return  # no challenge, or another site's: never answered
         schemes = challenge_schemes(response)
-        user, password = self._login.user, self._login.password
         if "digest" in schemes:
-            digest = httpx.DigestAuth(user, password)
-            flow = digest.sync_auth_flow(request)
-            next(flow)  # the request as it was: DigestAuth has no challenge yet
-            retried = flow.send(response)
-            self._logins.remember(key, digest)
-            yield retried
+            answer = _digest_for(response, self._login)
+            if answer is not None:
+                digest = _DigestAuth(answer, self._login)
+                self._logins.remember(key, digest)
+                yield digest.answered(request)
         elif "basic" in schemes:
-            basic = httpx.BasicAuth(user, password)
+            basic = httpx.BasicAuth(self._login.user, self._login.password)
             self._logins.remember(key, basic)
             yield from basic.sync_auth_flow(request)
         # Any other scheme (Bearer, NTLM, Negotiate): the 401 stands, and says which.
