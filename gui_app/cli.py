@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--netrc", action="store_true", help="logins from ~/.netrc, by host")
     add("-x", "--proxy", metavar="URL", help="http://, https:// or socks5://[USER:PASS@]HOST:PORT")
     add("--no-proxy", action="store_true", help="ignore http_proxy and the like")
+    add("--ca-certificate", metavar="FILE", help="trust the CAs in FILE (PEM), not the system's")
+    add("--no-check-certificate", action="store_true", help="trust any certificate (unsafe)")
     get.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     commands.add_parser("list", help="show stored downloads and their states")

@@ -22,6 +22,7 @@ import hashlib
 import re
 import secrets
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -120,6 +121,8 @@ class HostileServer:
 
     handler: Handler
     host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None  # https, showing this context's certificate
+    handshakes_failed: int = 0
     requests: list[Request] = field(default_factory=list)
     body_bytes: int = 0
     port: int = 0
@@ -132,7 +135,7 @@ class HostileServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def count(self, n: int) -> None:
         with self._lock:
@@ -187,6 +190,16 @@ class HostileServer:
             thread.start()
 
     def _serve(self, sock: socket.socket, connection: int) -> None:
+        raw = sock
+        if self.tls is not None:
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except OSError:  # the client refused the certificate, as it should
+                with self._lock:
+                    self.handshakes_failed += 1
+                    self._sockets.discard(raw)
+                sock.close()
+                return
         out = Out(sock, self)
         buffer = b""
         try:
@@ -212,13 +225,15 @@ class HostileServer:
             pass
         finally:
             with self._lock:
-                self._sockets.discard(sock)
+                self._sockets.discard(raw)
             sock.close()
 
 
 @contextlib.contextmanager
-def hostile_server(handler: Handler, host: str = "127.0.0.1") -> Iterator[HostileServer]:
-    server = HostileServer(handler, host).start()
+def hostile_server(
+    handler: Handler, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> Iterator[HostileServer]:
+    server = HostileServer(handler, host, tls).start()
     try:
         yield server
     finally:

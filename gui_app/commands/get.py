@@ -21,9 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers
+from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
 from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
+from gui_app.engine.http.tls import TlsSettings
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
@@ -77,15 +78,16 @@ def _proxies(args: argparse.Namespace) -> ProxySettings:
 
 @contextmanager
 def _manager(
-    proxies: ProxySettings | None = None, limit: int | None = None, jobs: int = 3
-) -> Iterator[tuple[Store, DownloadManager]]:
+    proxies: ProxySettings | None = None, limit: int | None = None, jobs: int = 3,
+    tls: TlsSettings = TlsSettings(),  # noqa: B008  # a frozen value
+) -> Iterator[tuple[Store, DownloadManager]]:  # fmt: skip
     """The shared store and a manager that runs only the downloads this command names,
     ``jobs`` at a time, through ``proxies`` (None: the environment's, as curl reads them)."""
     if proxies is None:
         proxies = ProxySettings.from_environment(os.environ)
     store = _open_store()
     manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs,
-                              proxies=proxies)  # fmt: skip
+                              proxies=proxies, tls=tls)  # fmt: skip
     manager.start(resume_running=False, run_queued=False)
     try:
         yield store, manager
@@ -159,7 +161,7 @@ def run_get(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ids: list[DownloadId | None] = []
     new: list[DownloadRequest] = []
-    with _manager(proxies, limit, args.jobs) as (store, manager):
+    with _manager(proxies, limit, args.jobs, tls_settings(args)) as (store, manager):
         stored = _stored_by_place(store.all())
         for request in requests:
             record = _find_stored(stored.get((request.url, request.dest_dir), ()), request)

@@ -18,9 +18,17 @@ from urllib.parse import urlsplit
 from gui_app.engine.cookies import Cookie, cookie_header
 from gui_app.engine.cookies_txt import CookieFileError, read_cookies_txt
 from gui_app.engine.headers import parse_header
+from gui_app.engine.http.tls import TlsSettings
 from gui_app.engine.models import Login
 
-__all__ = ["FlagError", "RequestFlags", "all_urls", "parse_headers", "urls_from_file"]
+__all__ = [
+    "FlagError",
+    "RequestFlags",
+    "all_urls",
+    "parse_headers",
+    "tls_settings",
+    "urls_from_file",
+]
 
 
 class FlagError(ValueError):
@@ -115,3 +123,9 @@ def all_urls(positional: Sequence[str], input_file: str | None) -> list[str]:
     if not urls:
         raise FlagError("no URL given (as arguments, or with -i FILE)")
     return urls
+
+
+def tls_settings(args: argparse.Namespace) -> TlsSettings:
+    """``--ca-certificate FILE`` and ``--no-check-certificate``, as wget and aria2c."""
+    ca_file = Path(args.ca_certificate).expanduser() if args.ca_certificate else None
+    return TlsSettings(ca_file=ca_file, verify=not args.no_check_certificate)

@@ -35,7 +35,7 @@ from gui_app.engine.events import (
     Listeners,
 )
 from gui_app.engine.group_commit import GroupCommit
-from gui_app.engine.http import HttpClient
+from gui_app.engine.http import HttpClient, TlsSettings
 from gui_app.engine.lifecycle import Phase, ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     DownloadId,
@@ -93,6 +93,7 @@ class DownloadManager:
         backoff: Backoff | None = None,
         head_timeout: float = 30.0,
         proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
+        tls: TlsSettings = TlsSettings(),  # noqa: B008  # the CA file, or no checks at all
         ask_before_restart: bool = False,
         free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
@@ -131,7 +132,7 @@ class DownloadManager:
         self._controllers = ThreadPoolExecutor(max_workers=CONTROLLERS_MAX,
                                                thread_name_prefix="rangeload-task")  # fmt: skip
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
-                                proxies=proxies, clock=clock)  # fmt: skip
+                                proxies=proxies, tls=tls, clock=clock)  # fmt: skip
         self._edits = RecordEdits(store, self._http, self._lock, self._records,
                                   lambda download_id: download_id in self._tasks)  # fmt: skip
         self._claimed_names: set[tuple[Path, str]] = set()

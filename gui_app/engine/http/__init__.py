@@ -13,6 +13,7 @@ from gui_app.engine.http.checks import (
     retry_after,
 )
 from gui_app.engine.http.exchange import HttpClient, host_of, same_origin
+from gui_app.engine.http.tls import TlsSettings
 
 __all__ = [
     "Answer",
@@ -20,6 +21,7 @@ __all__ = [
     "GuardedBackend",
     "HttpClient",
     "Sameness",
+    "TlsSettings",
     "compare",
     "host_of",
     "looks_like_a_page",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from gui_app.engine.errors import (
 )
 from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.logins import Logins, challenge_schemes
+from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_context
 from gui_app.engine.models import DIRECT, Login
 from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
@@ -74,6 +76,7 @@ class HttpClient:
         head_timeout: float = HEAD_TIMEOUT,
         connect_timeout: float = 15.0,
         proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
+        tls: TlsSettings = TlsSettings(),  # noqa: B008  # a frozen value
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._backend = GuardedBackend()
@@ -84,7 +87,17 @@ class HttpClient:
         self._lock = threading.Lock()
         self._clients: dict[str | None, httpx.Client] = {}  # by proxy URL (None: direct)
         self._proxies = proxies
+        self._tls = tls
+        self._context: ssl.SSLContext | None = None  # made when a first client is
+        self._retired: list[httpx.Client] = []  # clients of an earlier TLS setting
         self._logins = Logins()
+
+    def set_tls(self, tls: TlsSettings) -> None:
+        """The certificates later requests trust (the manager's setting)."""
+        with self._lock:
+            self._tls, self._context = tls, None
+            self._retired += self._clients.values()
+            self._clients.clear()
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of later requests that follow the manager's setting."""
@@ -102,6 +115,8 @@ class HttpClient:
         with self._lock:
             client = self._clients.get(proxy)
             if client is None:
+                if self._context is None:
+                    self._context = self._ssl_context()
                 client = httpx.Client(
                     follow_redirects=True,
                     timeout=self._timeout,
@@ -115,10 +130,21 @@ class HttpClient:
                 self._clients[proxy] = client
             return client
 
+    def _ssl_context(self) -> ssl.SSLContext:
+        try:
+            return ssl_context(self._tls)
+        except (OSError, ssl.SSLError) as error:
+            reason = getattr(error, "strerror", None) or "not a PEM file of certificates"
+            raise PermanentError(
+                f"cannot read the CA certificates in {self._tls.ca_file}: {reason}"
+            ) from error
+
     def _transport(self, proxy: str | None) -> httpx.HTTPTransport:
         """A pooled transport (through ``proxy``) whose sockets the guard watches."""
         transport = httpx.HTTPTransport(
-            proxy=proxy, limits=httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            proxy=proxy,
+            verify=self._context or True,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
         )
         # httpx takes no network backend; its pool does (httpcore's public parameter).
         pool = transport._pool  # the pool httpx built from the options above
@@ -132,8 +158,9 @@ class HttpClient:
 
     def close(self) -> None:
         with self._lock:
-            clients = list(self._clients.values())
+            clients = [*self._clients.values(), *self._retired]
             self._clients.clear()
+            self._retired.clear()
         for client in clients:
             client.close()
 
@@ -223,6 +250,9 @@ def _mapped(url: str, stall_timeout: float, proxy: str | None = None) -> Iterato
         label = proxy_label(proxy) if proxy else "the proxy"
         raise PermanentError(f"the proxy {label} refused: {error}") from error
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+        problem = certificate_problem(error)
+        if problem is not None:  # permanent: curl exits 60 at once
+            raise PermanentError(f"the certificate of {host} is {problem}") from error
         if proxy is not None:
             raise TransientError(f"cannot reach the proxy {proxy_label(proxy)}: {error}") from error
         if isinstance(error, httpx.ConnectTimeout):
