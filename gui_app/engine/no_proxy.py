@@ -46,16 +46,17 @@ class NoProxyEntry:
 
 def _address(text: str) -> _Address | None:
     try:
-        address = ipaddress.ip_address(text.strip("[]").partition("%")[0])
+        return ipaddress.ip_address(text.strip("[]").partition("%")[0])
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
 
 
 def _in(address: _Address, network: _Network) -> bool:
     return address.version == network.version and address in network
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 5
 
 
 def _split_port(text: str) -> tuple[str, int | None]:
@@ -63,10 +64,10 @@ def _split_port(text: str) -> tuple[str, int | None]:
     if text.startswith("["):
         inside, _, rest = text[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ""
-        return inside, int(port) if port.isdigit() else None
+        return inside, int(port) if _digits(port) else None
     if text.count(":") == 1:
         host, _, port = text.partition(":")
-        if port.isdigit():
+        if _digits(port):
             return host, int(port)
     return text, None
 
