@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 
 from gui_app.pickled import by_fields
 
-__all__ = ["Cookie", "cookie_header", "domain_matches", "path_matches"]
+__all__ = [
+    "Cookie",
+    "cookie_header",
+    "domain_matches",
+    "from_set_cookie",
+    "path_matches",
+    "with_cookie",
+]
 
 
 @by_fields
@@ -97,3 +104,50 @@ def cookie_header(cookies: Iterable[Cookie], url: str, now: float | None = None)
     chosen = [c for c in cookies if c.matches(url, when)]
     chosen.sort(key=lambda c: -len(c.path))
     return "; ".join(f"{c.name}={c.value}" for c in chosen) or None
+
+
+def from_set_cookie(value: str, url: str, now: float) -> Cookie | None:
+    """The cookie a ``Set-Cookie`` answered for ``url`` sets (RFC 6265 5.2, 5.3); None
+    for one a user agent ignores (no name, a Domain the host is not in, an IP's Domain,
+    a single-label Domain such as ``com``)."""
+    pair, *attributes = value.split(";")
+    name, sep, cookie_value = pair.partition("=")
+    name, cookie_value = name.strip(), cookie_value.strip()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not sep or not name or not host:
+        return None
+    domain, host_only, secure = host, True, False
+    path = parts.path.rsplit("/", 1)[0] or "/"  # the default-path, 5.1.4
+    expires: float | None = None
+    for attribute in attributes:
+        key, _, text = attribute.partition("=")
+        key, text = key.strip().lower(), text.strip()
+        if key == "domain" and text:
+            wanted = text.lstrip(".").lower()
+            if "." not in wanted or _is_ip(host) or not domain_matches(host, wanted):
+                return None
+            domain, host_only = wanted, wanted == host
+        elif key == "path" and text.startswith("/"):
+            path = text
+        elif key == "secure":
+            secure = True
+        elif key == "max-age" and text.lstrip("-").isdigit():
+            expires = now + int(text)
+        elif key == "expires" and expires is None:
+            expires = _http_date(text)
+    return Cookie(name, cookie_value, domain, host_only, path, secure, expires)
+
+
+def _http_date(text: str) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def with_cookie(cookies: tuple[Cookie, ...], cookie: Cookie) -> tuple[Cookie, ...]:
+    """``cookies`` with ``cookie`` replacing any of the same name, domain and path."""
+    return (*(c for c in cookies if c.key != cookie.key), cookie)

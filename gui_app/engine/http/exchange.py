@@ -15,6 +15,7 @@ import logging
 import ssl
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ import httpx
 
 from gui_app import __version__
 from gui_app.byteranges import ByteRange, format_range_header
+from gui_app.engine.cookies import Cookie, cookie_header, from_set_cookie, with_cookie
 from gui_app.engine.errors import (
     InvalidURLError,
     LoginRequiredError,
@@ -34,14 +36,17 @@ from gui_app.engine.http.logins import Logins, challenge_schemes
 from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_context
 from gui_app.engine.models import DIRECT, Login
 from gui_app.engine.proxies import ProxySettings, proxy_label
-from gui_app.engine.urls import SECRET_HEADERS, redact_url
+from gui_app.engine.urls import SECRET_HEADERS, redact_url, validate_url
 
-__all__ = ["HEAD_TIMEOUT", "HttpClient", "host_of", "same_origin"]
+__all__ = ["HEAD_TIMEOUT", "MAX_REDIRECTS", "HttpClient", "host_of", "same_origin"]
 
 log = logging.getLogger(__name__)
 
 HEAD_TIMEOUT = 30.0  # the whole response head, however slowly it trickles
 ORIGIN_BOUND = SECRET_HEADERS
+MAX_REDIRECTS = 20  # as wget; curl's default is 50
+LEARNED_MAX = 1000  # downloads whose hops' cookies are remembered
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -91,6 +96,9 @@ class HttpClient:
         self._context: ssl.SSLContext | None = None  # made when a first client is
         self._retired: list[httpx.Client] = []  # clients of an earlier TLS setting
         self._logins = Logins()
+        # Cookies redirect hops set, by the download URL they were followed for, so that
+        # range requests straight to the final URL send them too (in memory only).
+        self._learned: OrderedDict[str, tuple[Cookie, ...]] = OrderedDict()
 
     def set_tls(self, tls: TlsSettings) -> None:
         """The certificates later requests trust (the manager's setting)."""
@@ -118,7 +126,7 @@ class HttpClient:
                 if self._context is None:
                     self._context = self._ssl_context()
                 client = httpx.Client(
-                    follow_redirects=True,
+                    follow_redirects=False,  # followed in open: headers by origin
                     timeout=self._timeout,
                     headers={
                         "User-Agent": f"Rangeload/{__version__}",
@@ -177,22 +185,70 @@ class HttpClient:
         ranged: bool = True,
         login: Login | None = None,
         proxy: str | None = None,
+        cookies: tuple[Cookie, ...] = (),
     ) -> httpx.Response:
         """GET ``url`` for bytes ``first..last`` (``last`` None: open-ended; ``ranged``
-        False: no Range at all). ``headers`` and ``login`` were given for ``given_for``'s
-        origin; ``proxy`` is the download's choice (None: the manager's settings)."""
-        trusted = same_origin(url, given_for)
-        sent = {
-            name: value for name, value in headers if name.lower() not in ORIGIN_BOUND or trusted
-        }
-        if ranged:
-            byte_range = ByteRange(first, last) if last is not None else None
-            sent["Range"] = format_range_header(byte_range, first=first)
-            if if_range:
-                sent["If-Range"] = if_range
+        False: no Range at all), following up to ``MAX_REDIRECTS`` redirects itself.
+        ``headers`` and ``login`` were given for ``given_for``'s origin and go again to
+        that origin only; ``cookies`` are matched for each hop's URL, with those the
+        hops set (Set-Cookie); ``proxy`` is the download's choice (None: the manager's
+        settings), applied to each hop's URL."""
+        with self._lock:
+            jar: tuple[Cookie, ...] = (*cookies, *self._learned.get(given_for, ()))
+        hop = url
+        for hops in range(MAX_REDIRECTS + 1):
+            trusted = same_origin(hop, given_for)
+            sent = _hop_headers(headers, trusted, jar, hop)
+            if ranged:
+                byte_range = ByteRange(first, last) if last is not None else None
+                sent["Range"] = format_range_header(byte_range, first=first)
+                if if_range:
+                    sent["If-Range"] = if_range
+            response = self._send(guard, hop, sent, proxy, login if trusted else None)
+            if response.status_code not in REDIRECTS:
+                return self._answered(response, given_for, login, trusted)
+            location = response.headers.get("location")
+            response.close()
+            jar = _kept(jar, response)
+            self._learn(given_for, tuple(c for c in jar if c not in cookies))
+            if not location:
+                raise PermanentError(
+                    f"{host_of(hop)} answered {response.status_code} (a redirect) without "
+                    "saying where to (no Location)"
+                )
+            try:
+                hop = str(response.url.join(location.strip()))
+                validate_url(hop)
+            except (httpx.InvalidURL, InvalidURLError, UnicodeError) as error:
+                raise InvalidURLError(
+                    f"{host_of(str(response.url))} redirected to an unusable address"
+                ) from error
+            log.debug("redirect %d to %s", hops + 1, redact_url(hop))
+        raise PermanentError(
+            f"more than {MAX_REDIRECTS} redirects from {host_of(url)}: a redirect loop"
+        )
+
+    def _learn(self, given_for: str, learned: tuple[Cookie, ...]) -> None:
+        if not learned:
+            return
+        with self._lock:
+            self._learned[given_for] = learned
+            self._learned.move_to_end(given_for)
+            while len(self._learned) > LEARNED_MAX:
+                self._learned.popitem(last=False)
+
+    def _send(
+        self,
+        guard: Guard,
+        url: str,
+        sent: dict[str, str],
+        proxy: str | None,
+        login: Login | None,
+    ) -> httpx.Response:
+        """One request to ``url`` (no redirect followed), through the proxy for it."""
         via = self._settings_for(proxy).proxy_for(url)
         client = self._client_for(via)
-        auth = self._logins.auth(login) if login is not None and trusted else None
+        auth = self._logins.auth(login) if login is not None else None
         guard.deadline = self._clock() + self._head_timeout
         try:
             with self._backend.guarding(guard), _mapped(url, self._stall_timeout, via):
@@ -204,10 +260,6 @@ class HttpClient:
                     f"the proxy {proxy_label(via)} asks for a login (407); give it as "
                     "http://USER:PASSWORD@HOST:PORT"
                 )
-            if response.status_code == 401:
-                self._logins.note(response)
-                response.close()
-                raise _login_error(response, login if auth is not None else None)
             return response
         except TransientError as error:
             if guard.interrupted:
@@ -221,6 +273,15 @@ class HttpClient:
         finally:
             guard.deadline = None
 
+    def _answered(
+        self, response: httpx.Response, given_for: str, login: Login | None, trusted: bool
+    ) -> httpx.Response:
+        if response.status_code == 401:
+            self._logins.note(response)
+            response.close()
+            raise _login_error(response, login, given_for, sent=trusted)
+        return response
+
     def chunks(self, guard: Guard, response: httpx.Response) -> Iterator[bytes]:
         """The body as the network hands it over; the last chunk ends a complete body."""
         url = str(response.request.url)
@@ -228,9 +289,43 @@ class HttpClient:
             yield from response.iter_raw()
 
 
-def _login_error(response: httpx.Response, login: Login | None) -> LoginRequiredError:
+def _hop_headers(
+    headers: tuple[tuple[str, str], ...], trusted: bool, jar: tuple[Cookie, ...], url: str
+) -> dict[str, str]:
+    """A hop's headers: the origin-bound ones only to their origin (``trusted``), the
+    jar's cookies for this URL after a Cookie header typed for it."""
+    sent = {name: value for name, value in headers if name.lower() not in ORIGIN_BOUND or trusted}
+    matched = cookie_header(jar, url)
+    if matched:
+        typed = next((name for name in sent if name.lower() == "cookie"), None)
+        if typed is None:
+            sent["Cookie"] = matched
+        else:
+            sent[typed] = f"{sent[typed]}; {matched}"
+    return sent
+
+
+def _kept(jar: tuple[Cookie, ...], response: httpx.Response) -> tuple[Cookie, ...]:
+    """``jar`` with the cookies a redirect's Set-Cookie set, for the next hops."""
+    now = time.time()
+    for value in response.headers.get_list("set-cookie"):
+        cookie = from_set_cookie(value, str(response.url), now)
+        if cookie is not None:
+            jar = with_cookie(jar, cookie)
+    return jar
+
+
+def _login_error(
+    response: httpx.Response, login: Login | None, given_for: str, *, sent: bool
+) -> LoginRequiredError:
     host = host_of(str(response.url))
     schemes = challenge_schemes(response)
+    if login is not None and not sent:  # a redirect to another origin asked
+        return LoginRequiredError(
+            f"{host} (redirected to from {host_of(given_for)}) asks for a login (401 "
+            f"Unauthorized); the login for {login.user} was not sent there: it was given "
+            f"for {host_of(given_for)} only"
+        )
     if login is not None and ("basic" in schemes or "digest" in schemes):
         return LoginRequiredError(f"{host} refused the login for {login.user} (401 Unauthorized)")
     if schemes and "basic" not in schemes and "digest" not in schemes:
