@@ -17,7 +17,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,6 +34,7 @@ from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.logins import Logins, challenge_schemes
 from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_context
 from gui_app.engine.models import DIRECT, Login
+from gui_app.engine.origins import host_of, same_origin
 from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.engine.urls import SECRET_HEADERS, redact_url, validate_url
 
@@ -47,26 +47,6 @@ ORIGIN_BOUND = SECRET_HEADERS
 MAX_REDIRECTS = 20  # as wget; curl's default is 50
 LEARNED_MAX = 1000  # downloads whose hops' cookies are remembered
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def same_origin(a: str, b: str) -> bool:
-    return _origin(a) == _origin(b)
-
-
-def host_of(url: str) -> str:
-    """The host (and port) of ``url``, for messages: never its credentials."""
-    parts = urlsplit(redact_url(url))
-    return parts.netloc or redact_url(url)
 
 
 class HttpClient:
