@@ -1,28 +1,37 @@
 """Handing downloads to the running app: the message, and a client with no Qt in it.
 
-The app listens on a local socket named after its data dir (``ui/single_instance.py``,
-a QLocalServer: on Unix a socket file in ``$TMPDIR`` or ``/tmp``). A client sends one
-line of JSON and waits for "ok". Two forms are read: a plain list of URLs (what
-``rangeload URL...`` always sent) and ``{"version": 1, "offers": [...]}``, where an offer
-carries what a browser knows about a download: the page it came from, the referrer, the
-name it suggested, its cookies for that URL and its user agent. Cookies are secrets: they
-travel only to the app, which stores them with that one download, and are never logged.
+The app listens on a local socket of its data dir (``ui/single_instance.py``, a
+QLocalServer) in a folder only its user can write (``socket_path``); a client sends
+nothing unless the folder, the socket and the listening process are its own user's
+(``SO_PEERCRED``). A client sends one line of JSON and waits for "ok" or "error: why";
+``hand_over`` tells taken, refused, not running, no answer and unsafe apart. Two forms
+are read: a plain list of URLs (what ``rangeload URL...`` always sent) and
+``{"version": 1, "offers": [...]}``, where an offer carries what a browser knows about a
+download: the page it came from, the referrer, the name it suggested, its cookies for
+that URL and its user agent. Cookies are secrets: they travel only to the app, which
+stores them with that one download, and are never logged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import hashlib
 import json
 import os
 import socket
+import stat
+import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 __all__ = [
     "HANDOVER_VERSION",
+    "MAX_LINE",
+    "Delivery",
+    "Handed",
     "HandoverError",
     "Offer",
     "app_listens",
@@ -30,12 +39,16 @@ __all__ = [
     "encode_offers",
     "hand_over",
     "offers_from",
-    "server_name",
+    "peer_uid",
+    "private_folder",
     "socket_path",
+    "unsafe_folder",
 ]
 
 HANDOVER_VERSION = 1
-MAX_LINE = 4 << 20  # bytes of one message; a browser's cookies fit many times over
+# Bytes of one message, on both sides (the browser's host refuses a larger one before it
+# reaches the app); a browser's cookies for one link fit many times over.
+MAX_LINE = 4 << 20
 
 
 class HandoverError(ValueError):
@@ -74,8 +87,12 @@ def encode_offers(offers: Sequence[Offer]) -> bytes:
 
 def decode_offers(line: bytes) -> list[Offer]:
     """The offers in one message, in either form; HandoverError says what is wrong."""
+    if len(line) > MAX_LINE:
+        raise HandoverError(f"a message of {len(line):,} bytes is over the {MAX_LINE:,} allowed")
     try:
         message = json.loads(line.decode("utf-8"))
+    except RecursionError:
+        raise HandoverError("not JSON that can be read: nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise HandoverError(f"not JSON: {error}") from None
     if isinstance(message, list):  # the plain form: URLs
@@ -112,38 +129,124 @@ def _offer(item: object) -> Offer:
     return Offer(**values)  # type: ignore[arg-type]  # checked above: str or None each
 
 
-def server_name(data_dir: Path) -> str:
-    """The app's local server name for ``data_dir`` (one app per data dir)."""
-    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    return f"rangeload-{digest}"
+class Delivery(enum.Enum):
+    """What became of a hand-over."""
+
+    TAKEN = "taken"  # the app answered "ok": it has the offers (and may ask about them)
+    REFUSED = "refused"  # the app read the message and said no, and why
+    NOT_RUNNING = "not-running"  # nothing listens: start the app
+    NO_ANSWER = "no-answer"  # something listens but did not answer: never a second app
+    UNSAFE = "unsafe"  # the socket or its folder is another user's: nothing was sent
 
 
-def socket_path(name: str) -> Path:
-    """Where QLocalServer puts ``name`` on Unix: Qt's temporary folder."""
-    return Path(os.environ.get("TMPDIR") or "/tmp") / name
+@dataclass(frozen=True)
+class Handed:
+    delivery: Delivery
+    reason: str = ""  # the app's words (REFUSED), or what is wrong with the socket
+
+    @property
+    def taken(self) -> bool:
+        return self.delivery is Delivery.TAKEN
 
 
-def hand_over(name: str, message: bytes, timeout: float = 2.0) -> bool:
-    """Send one message to the app listening as ``name``; True once it answered "ok"."""
+def socket_path(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the app for ``data_dir`` listens: in ``$XDG_RUNTIME_DIR`` when that is a
+    private folder of this user's (as systemd makes it), else in ``run/`` of the data
+    dir (made owner-only). Never a shared folder such as ``/tmp``, where another user
+    could take the name first."""
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime and Path(runtime).is_absolute() and unsafe_folder(Path(runtime)) is None:
+        digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+        return Path(runtime) / f"rangeload-{digest}.sock"
+    return data_dir / "run" / "app.sock"
+
+
+def unsafe_folder(folder: Path) -> str | None:
+    """Why ``folder`` is no place for this user's socket (None: it is private)."""
+    try:
+        info = folder.lstat()
+    except OSError as error:
+        return f"{folder} cannot be read: {error.strerror}"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{folder} is not a folder"
+    if info.st_uid != os.getuid():
+        return f"{folder} belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o077:
+        return f"{folder} is open to other users (mode {stat.S_IMODE(info.st_mode):o})"
+    return None
+
+
+def private_folder(folder: Path) -> str | None:
+    """Make ``folder`` (owner-only) if it is missing; why it cannot hold the socket."""
+    with contextlib.suppress(OSError):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)
+    return unsafe_folder(folder)
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The user id of the process at the other end of a Unix socket (SO_PEERCRED)."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", creds)[1])
+
+
+def _unsafe_socket(path: Path) -> str | None:
+    """Why the socket at ``path`` may be someone else's (None: it is this user's, or
+    there is none: then nothing listens)."""
+    if not os.path.lexists(path.parent):
+        return None
+    problem = unsafe_folder(path.parent)
+    if problem is not None:
+        return problem
+    with contextlib.suppress(FileNotFoundError):
+        info = path.lstat()
+        if info.st_uid != os.getuid():
+            return f"{path} belongs to another user (uid {info.st_uid})"
+    return None
+
+
+def hand_over(path: Path, message: bytes, timeout: float = 2.0) -> Handed:
+    """Send one message to the app listening at ``path``, and say what became of it.
+    Nothing is sent to a socket another user may hold, or whose listener is another
+    user's process."""
+    problem = _unsafe_socket(path)
+    if problem is not None:
+        return Handed(Delivery.UNSAFE, problem)
     deadline = time.monotonic() + timeout
-    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
-        sock.connect(str(socket_path(name)))
-        sock.sendall(message if message.endswith(b"\n") else message + b"\n")
-        answer = b""
-        while not answer.endswith(b"\n") and time.monotonic() < deadline:
-            chunk = sock.recv(64)
-            if not chunk:
-                break
-            answer += chunk
-        return answer.startswith(b"ok")
-    return False
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return Handed(Delivery.NOT_RUNNING)
+        try:
+            uid = peer_uid(sock)
+            if uid != os.getuid():
+                return Handed(Delivery.UNSAFE, f"{path} is held by another user (uid {uid})")
+            sock.sendall(message if message.endswith(b"\n") else message + b"\n")
+            answer = b""
+            while not answer.endswith(b"\n") and len(answer) < 4096:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            return Handed(Delivery.NO_ANSWER, "Rangeload is running but did not answer")
+    text = answer.decode("utf-8", "replace").strip()
+    if text == "ok":
+        return Handed(Delivery.TAKEN)
+    if text.startswith("error:"):
+        return Handed(Delivery.REFUSED, text.removeprefix("error:").strip())
+    return Handed(Delivery.NO_ANSWER, "Rangeload is running but did not answer")
 
 
-def app_listens(name: str) -> bool:
-    """Is an app listening as ``name``? (Connects and leaves without a word.)"""
+def app_listens(path: Path) -> bool:
+    """Is an app of this user's listening at ``path``? (Connects and leaves.)"""
+    if _unsafe_socket(path) is not None:
+        return False
     with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(1.0)
-        sock.connect(str(socket_path(name)))
-        return True
+        sock.connect(str(path))
+        return peer_uid(sock) == os.getuid()
     return False

@@ -32,12 +32,15 @@ from typing import BinaryIO
 
 from gui_app import __version__, paths
 from gui_app.handover import (
+    MAX_LINE,
+    Delivery,
+    Handed,
     HandoverError,
     app_listens,
     encode_offers,
     hand_over,
     offers_from,
-    server_name,
+    socket_path,
 )
 from gui_app.program import rangeload_command
 
@@ -54,7 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROTOCOL = 1
-MAX_MESSAGE = 8 << 20  # what we read from the browser; it may send up to 64 MiB
+MAX_MESSAGE = MAX_LINE  # what we read from the browser (it may send up to 64 MiB)
 MAX_ANSWER = 1 << 20  # what a browser accepts from a host
 _LENGTH = struct.Struct("=I")  # native byte order, as the browsers write it
 APP_START_TIMEOUT = 20.0
@@ -87,6 +90,8 @@ def read_message(stream: BinaryIO) -> Received | None:
         raise FrameError("the stream ended inside a message")
     try:
         return Received(json.loads(body.decode("utf-8")))
+    except RecursionError:
+        return Received(None, "not JSON that can be read: nested too deeply")
     except (UnicodeDecodeError, ValueError) as error:
         return Received(None, f"not JSON: {error}")
 
@@ -125,16 +130,16 @@ class NativeHost:
 
     def __init__(
         self,
-        name: str,
+        path: Path,
         *,
         seen: Callable[[object], None] = lambda version: None,
-        send: Callable[[str, bytes], bool] = hand_over,
-        listens: Callable[[str], bool] = app_listens,
+        send: Callable[[Path, bytes], Handed] = hand_over,
+        listens: Callable[[Path], bool] = app_listens,
         start: Callable[[], None] = start_app,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._name = name
+        self._path = path
         self._seen = seen
         self._send = send
         self._listens = listens
@@ -170,7 +175,7 @@ class NativeHost:
         kind = message.get("type")
         if kind == "hello":
             return {"ok": True, "version": PROTOCOL, "rangeload": __version__,
-                    "app_running": self._listens(self._name)}  # fmt: skip
+                    "app_running": self._listens(self._path)}  # fmt: skip
         if kind == "download":
             return self._download(message)
         return _refusal(f"unknown message type {kind!r}")
@@ -183,15 +188,30 @@ class NativeHost:
         if not offers:
             return _refusal("no downloads in the message")
         line = encode_offers(offers)
-        if self._send(self._name, line):
-            return {"ok": True, "taken": len(offers)}
-        log.info("Rangeload is not running: starting it")
-        self._start()
-        deadline = self._clock() + APP_START_TIMEOUT
-        while self._clock() < deadline:
-            self._sleep(0.2)
-            if self._send(self._name, line):
+        if len(line) > MAX_LINE:  # the app's own limit: refused here, never "not running"
+            return _refusal(f"the downloads' details are too large ({len(line):,} bytes; "
+                            f"at most {MAX_LINE:,}); the browser keeps the download")  # fmt: skip
+        handed = self._send(self._path, line)
+        if handed.delivery is Delivery.NOT_RUNNING:
+            log.info("Rangeload is not running: starting it")
+            self._start()
+            deadline = self._clock() + APP_START_TIMEOUT
+            while handed.delivery is Delivery.NOT_RUNNING and self._clock() < deadline:
+                self._sleep(0.2)
+                handed = self._send(self._path, line)
+            if handed.taken:
                 return {"ok": True, "taken": len(offers), "started": True}
+        if handed.taken:
+            return {"ok": True, "taken": len(offers)}
+        match handed.delivery:
+            case Delivery.REFUSED:
+                return _refusal(f"Rangeload refused the download: {handed.reason}")
+            case Delivery.NO_ANSWER:
+                return _refusal("Rangeload is running but did not answer; the browser keeps "
+                                "the download")  # fmt: skip
+            case Delivery.UNSAFE:
+                return _refusal(f"not handed over: {handed.reason}; the browser keeps the "
+                                "download")  # fmt: skip
         return _refusal("Rangeload did not start; the browser keeps the download")
 
 
@@ -211,7 +231,7 @@ def run(argv: list[str]) -> int:
     def seen(version: object) -> None:
         record_extension(data, version, origin)
 
-    host = NativeHost(server_name(data), seen=seen)
+    host = NativeHost(socket_path(data), seen=seen)
     return host.serve(sys.stdin.buffer, sys.stdout.buffer)
 
 

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gui_app import APP_ID, APP_NAME, __version__, paths
 from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
+from gui_app.handover import Delivery, socket_path
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
-from gui_app.ui.single_instance import SingleInstance, server_name
+from gui_app.ui.single_instance import SingleInstance
 from gui_app.ui.tray import tray_for
 
 __all__ = ["run_window"]
@@ -41,12 +42,18 @@ def run_window(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
-    name = server_name(paths.data_dir())
-    if SingleInstance.hand_over(name, urls):
+    path = socket_path(paths.data_dir())
+    handed = SingleInstance.hand_over(path, urls)
+    if handed.delivery in (Delivery.TAKEN, Delivery.REFUSED, Delivery.NO_ANSWER):
         if engine is not None:
             engine.close()
-        return 0  # the running app took the URLs
-    instance = SingleInstance(name)
+        if handed.taken:
+            return 0  # the running app took the URLs
+        # Never a second app while one answers: it would wait for the first one's engine.
+        what = "refused the links" if handed.delivery is Delivery.REFUSED else "did not answer"
+        print(f"rangeload: the running Rangeload {what}: {handed.reason}", file=sys.stderr)
+        return 1
+    instance = SingleInstance(path)
     instance.listen()
     store = Store.default()
     settings = Settings.load(store, paths.downloads_dir())
@@ -68,6 +75,8 @@ def run_window(
             f"The download list could not be read; it was set aside as {store.recovered_from}"
         )
     instance.offers_received.connect(window.receive_offers)
+    if instance.problem is not None:
+        window.statusBar().showMessage(instance.problem)
     window.show()
     window.links.add_urls(urls)
     if on_shown is not None:

@@ -1,31 +1,40 @@
 """One app per data dir: a second ``rangeload URL`` (or the browser's native messaging
 host) hands its downloads to the running one.
 
-The running app listens on a QLocalServer named after its data dir; a newcomer sends one
-line of JSON (``gui_app.handover``: plain URLs, or offers with a referrer, a suggested name
-and cookies), gets "ok" (or "error: why"), and exits 0. A socket left by a crashed app is
-removed before listening.
+The running app listens on a QLocalServer at ``handover.socket_path`` (a folder only its
+user can write; the socket itself owner-only). A newcomer sends one line of JSON
+(``gui_app.handover``: plain URLs, or offers with a referrer, a suggested name and
+cookies) and gets "ok" or "error: why" at once: the offers are taken up only after the
+answer is written, so a question they raise (update the existing download?) never keeps
+a caller waiting, and nothing is written to a socket after its answer. A connection
+from another user's process is closed unread. A socket left by a crashed app is removed
+before listening; a folder that is not private is never used.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Sequence
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from gui_app.handover import (
     MAX_LINE,
+    Handed,
     HandoverError,
     Offer,
     decode_offers,
     encode_offers,
-    server_name,
+    peer_uid,
+    private_folder,
 )
 from gui_app.handover import hand_over as send_to_app
 
-__all__ = ["SingleInstance", "server_name"]
+__all__ = ["SingleInstance"]
 
 log = logging.getLogger(__name__)
 
@@ -33,33 +42,51 @@ log = logging.getLogger(__name__)
 class SingleInstance(QObject):
     offers_received = Signal(list)  # list[Offer]
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = name
+        self.path = path
+        self.problem: str | None = None  # why it does not listen, once listen() said no
         self._server = QLocalServer(self)
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_server_new_connection)
 
     @staticmethod
-    def hand_over(name: str, urls: Sequence[str]) -> bool:
-        """Send ``urls`` to a running app; True if one took them."""
-        return send_to_app(name, encode_offers([Offer(u) for u in urls]))
+    def hand_over(path: Path, urls: Sequence[str]) -> Handed:
+        """Send ``urls`` to a running app; what became of them."""
+        return send_to_app(path, encode_offers([Offer(u) for u in urls]))
 
     def listen(self) -> bool:
-        QLocalServer.removeServer(self.name)  # a crashed app's leftover socket
-        if not self._server.listen(self.name):
-            log.warning("cannot listen as %s: %s", self.name, self._server.errorString())
+        problem = private_folder(self.path.parent)
+        if problem is not None:
+            self.problem = f"links from other programs cannot reach this window: {problem}"
+            log.warning("%s", self.problem)
+            return False
+        QLocalServer.removeServer(str(self.path))  # a crashed app's leftover socket
+        if not self._server.listen(str(self.path)):
+            self.problem = (
+                f"links from other programs cannot reach this window: {self._server.errorString()}"
+            )
+            log.warning("%s", self.problem)
             return False
         return True
 
     def _on_server_new_connection(self) -> None:
         while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
+            client = self._server.nextPendingConnection()
+            client.disconnected.connect(client.deleteLater)
+            if not _own_user(client):
+                log.warning("a hand-over from another user's process was closed unread")
+                client.abort()
+                continue
             buffer = bytearray()
 
-            def on_ready_read(socket: QLocalSocket = socket, buffer: bytearray = buffer) -> None:
-                buffer.extend(bytes(socket.readAll().data()))
+            def on_ready_read(client: QLocalSocket = client, buffer: bytearray = buffer) -> None:
+                if client.property("answered"):
+                    client.readAll()  # one message per connection: the rest is ignored
+                    return
+                buffer.extend(bytes(client.readAll().data()))
                 if len(buffer) > MAX_LINE:
-                    socket.disconnectFromServer()
+                    self._answer(client, f"error: a message over {MAX_LINE:,} bytes is too large")
                     return
                 if not buffer.endswith(b"\n"):
                     return
@@ -67,11 +94,29 @@ class SingleInstance(QObject):
                     offers = decode_offers(bytes(buffer))
                 except HandoverError as error:
                     log.warning("a hand-over was refused: %s", error)
-                    socket.write(QByteArray(f"error: {error}\n".encode()))
-                else:
-                    self.offers_received.emit(offers)
-                    socket.write(QByteArray(b"ok\n"))
-                socket.flush()
+                    self._answer(client, f"error: {error}")
+                    return
+                self._answer(client, "ok")
+                # Taken up after the answer: what they ask of the user waits for no caller.
+                QTimer.singleShot(0, self, lambda: self.offers_received.emit(offers))
 
-            socket.readyRead.connect(on_ready_read)
-            socket.disconnected.connect(socket.deleteLater)
+            client.readyRead.connect(on_ready_read)
+
+    @staticmethod
+    def _answer(client: QLocalSocket, line: str) -> None:
+        client.setProperty("answered", True)
+        client.write(QByteArray(line.encode() + b"\n"))
+        client.flush()
+        client.disconnectFromServer()  # after the answer is written; deleted once gone
+
+
+def _own_user(client: QLocalSocket) -> bool:
+    """Is the process at the other end of ``client`` this user's? (SO_PEERCRED.)"""
+    descriptor = int(client.socketDescriptor())
+    if descriptor < 0:
+        return False
+    try:
+        with socket.socket(fileno=os.dup(descriptor)) as peer:
+            return peer_uid(peer) == os.getuid()
+    except OSError:
+        return False
