@@ -63,7 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("--load-cookies", metavar="FILE", help="a Netscape cookies.txt (curl -c writes one)")
     add("-e", "--referer", metavar="URL", help="the Referer to send")
     add("-A", "--user-agent", metavar="UA", help="the User-Agent to send")
-    add("-u", "--user", metavar="USER[:PASSWORD]", help="HTTP login (asks for a missing password)")
+    add(
+        "-u",
+        "--user",
+        metavar="USER[:PASSWORD]",
+        help="HTTP login; without :PASSWORD it is asked for on the terminal (a "
+        "password given here is blanked from the process list once read)",
+    )
     add("--netrc", action="store_true", help="logins from ~/.netrc, by host")
     add("-x", "--proxy", metavar="URL", help="http://, https:// or socks5://[USER:PASS@]HOST:PORT")
     add("--no-proxy", action="store_true", help="ignore http_proxy and the like")

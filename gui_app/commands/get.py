@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
+from gui_app.commands.cmdline import blank_in_cmdline
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
 from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
@@ -37,6 +38,7 @@ from gui_app.engine.origins import host_of, same_origin, secrets_of
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
+from gui_app.engine.task_lock import held_by_a_process
 from gui_app.engine.urls import validate_url
 from gui_app.units import format_bytes, format_duration, format_rate, parse_rate
 
@@ -44,6 +46,7 @@ __all__ = ["run_get", "run_list", "run_refresh", "run_remove", "run_resume"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PLAIN_PROGRESS_EVERY = 5.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class _UsageError(Exception):
@@ -51,7 +54,8 @@ class _UsageError(Exception):
 
 
 def _error(message: str) -> None:
-    print(f"rangeload: {message}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) takes no more lines
+        print(f"rangeload: {message}", file=sys.stderr)
 
 
 def _open_store() -> Store:
@@ -65,6 +69,20 @@ def _open_store() -> Store:
     for message in store.set_aside_rows:
         _error(f"warning: {message}")
     return store
+
+
+def _secrets_in(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The passwords on ``get``'s command line, each with what stands before it."""
+    found = []
+    user, sep, password = (args.user or "").partition(":")
+    if sep:
+        found.append((f"{user}:", password))
+    if args.proxy and "@" in args.proxy:
+        credentials = args.proxy.partition("://")[2].rpartition("@")[0]
+        name, sep, secret = credentials.partition(":")
+        if sep:
+            found.append((f"{name}:", secret))
+    return found
 
 
 def _proxies(args: argparse.Namespace) -> ProxySettings:
@@ -152,6 +170,7 @@ def _find_stored(
 
 
 def run_get(args: argparse.Namespace) -> int:
+    blank_in_cmdline(_secrets_in(args))
     try:
         requests = _requests(args)
         limit = parse_rate(args.limit) if args.limit else None
@@ -286,7 +305,9 @@ def run_list(args: argparse.Namespace) -> int:
     if not records:
         print("no downloads stored")
         return EXIT_OK
-    print(f"{'ID':>4}  {'STATE':<9}  {'DONE':>6}  {'SIZE':>10}  NAME")
+    active = [r.id for r in records if r.state.is_active]
+    running = held_by_a_process(store.path.parent / "locks", active) if active else set()
+    print(f"{'ID':>4}  {'STATE':<11}  {'DONE':>6}  {'SIZE':>10}  NAME")
     for record in records:
         size = "?" if record.size is None else format_bytes(record.size)
         if record.size:
@@ -294,7 +315,10 @@ def run_list(args: argparse.Namespace) -> int:
         else:
             done = "100%" if record.state is DownloadState.COMPLETED else "-"
         name = record.display_name
-        line = f"{record.id:>4}  {record.state.value:<9}  {done:>6}  {size:>10}  {name}"
+        state = record.state.value
+        if record.state.is_active and record.id not in running:
+            state = "interrupted"  # its process ended unsaved: 'rangeload resume ID'
+        line = f"{record.id:>4}  {state:<11}  {done:>6}  {size:>10}  {name}"
         if record.error and record.state is not DownloadState.COMPLETED:
             line += f"  ({record.error})"
         print(line)
@@ -306,16 +330,20 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool) -> int:
     interrupted = threading.Event()
+    caught: list[int] = []
 
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
         interrupted.set()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
     terminal = sys.stderr.isatty() and not quiet
     wanted = frozenset(ids)
     last_plain = time.monotonic()
     with contextlib.ExitStack() as stack:
-        stack.callback(signal.signal, signal.SIGINT, previous)
+        # Ctrl-C, a shutdown or systemd (SIGTERM), a closed terminal (SIGHUP): each pauses
+        # and saves, as aria2c does, and the exit code says which (128 + the signal).
+        for stopping in STOP_SIGNALS:
+            stack.callback(signal.signal, stopping, signal.signal(stopping, on_signal))
         shown = None
         if terminal:  # rich, only where there is a terminal to draw on
             from gui_app.commands.progress import TerminalProgress
@@ -336,7 +364,8 @@ def _follow(manager: DownloadManager, ids: Sequence[DownloadId], *, quiet: bool)
                         print(_progress_text(snapshot), flush=True)
         if shown is not None:
             shown.show(_ours(manager.snapshot(), wanted))
-    return _summarize(manager, ids, quiet=quiet, interrupted=interrupted.is_set())
+    code = _summarize(manager, ids, quiet=quiet, interrupted=interrupted.is_set())
+    return 128 + caught[0] if caught and code == EXIT_INTERRUPTED else code
 
 
 def _ours(

@@ -79,6 +79,9 @@ _SETTLING = (DownloadPaused, DownloadCompleted, DownloadFailed, DownloadRemoved)
 _UNSETTLED = frozenset(s for s in DownloadState if s.is_active or s is DownloadState.QUEUED)
 
 
+INTERRUPTED = "interrupted: no process runs it any more; resume goes on from what was saved"
+
+
 class DownloadManager:
     def __init__(
         self,
@@ -162,6 +165,12 @@ class DownloadManager:
                     wanted = DownloadState.QUEUED if resume_running else DownloadState.PAUSED
                     if record.state is not wanted:
                         record = self._store.save(replace(record, state=wanted))
+                elif record.state.is_active and not self._task_locks.held_elsewhere(record.id):
+                    # Stored as running, but no process runs it (killed, or ended by a
+                    # signal unsaved): interrupted, and as free to resume or edit as a
+                    # paused one. Only this manager's copy changes; the store is the
+                    # runner's to write.
+                    record = replace(record, state=DownloadState.PAUSED, error=INTERRUPTED)
                 self._records[record.id] = record
                 self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
                 if not run_queued:

@@ -20,12 +20,13 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["LOCK_FILE", "TaskLocks"]
+__all__ = ["LOCK_FILE", "TaskLocks", "held_by_a_process"]
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "downloads.lock"
 _OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)
+_OFD_GETLK: int | None = getattr(fcntl, "F_OFD_GETLK", None)
 _FLOCK = struct.Struct("hhqqi4x")  # struct flock on 64-bit Linux: type, whence, start, len, pid
 
 
@@ -60,6 +61,21 @@ class TaskLocks:
                 return
         with _flocked(self._directory, download_id) as held:
             yield held
+
+    def held_elsewhere(self, download_id: int) -> bool:
+        """Does another manager (this process's or another's) run ``download_id`` now?
+        What a stored state says is not proof: a process killed with -9 leaves
+        "running" behind, and only a live holder keeps the lock."""
+        if _OFD_GETLK is not None:
+            query = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, download_id, 1, 0)
+            try:
+                answer = fcntl.fcntl(self._file(), _OFD_GETLK, query)
+            except OSError:
+                pass  # no byte-range locks here: ask the lock file instead
+            else:
+                return bool(_FLOCK.unpack(answer)[0] != fcntl.F_UNLCK)
+        with _flocked(self._directory, download_id) as held:
+            return not held
 
     def _unlock(self, fd: int, command: int, download_id: int) -> None:
         with self._open_lock:  # closed meanwhile: released then (and fd may be another's)
@@ -97,3 +113,12 @@ def _flocked(directory: Path, download_id: int) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)
+
+
+def held_by_a_process(directory: Path, download_ids: list[int]) -> set[int]:
+    """Which of ``download_ids`` a live manager runs now (for a list that runs none)."""
+    locks = TaskLocks(directory)
+    try:
+        return {i for i in download_ids if locks.held_elsewhere(i)}
+    finally:
+        locks.close()

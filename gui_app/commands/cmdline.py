@@ -1,0 +1,44 @@
+"""What the process list shows of a command line: every local user can read
+``/proc/PID/cmdline`` for as long as a download runs, so a password given there
+(``-u USER:PASSWORD``, a proxy's ``USER:PASS@``) is blanked in the process's own memory
+once parsed, as curl does. Linux only; elsewhere, and where the kernel says no, it
+changes nothing and says so."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["blank_in_cmdline"]
+
+log = logging.getLogger(__name__)
+
+_ARG_START = 47  # /proc/PID/stat's 48th field, counted from 0 after "pid (comm)": 45
+_AFTER_COMM = 2  # the fields before the first one after the command's name
+
+
+def blank_in_cmdline(secrets: Iterable[tuple[str, str]]) -> bool:
+    """Overwrite each ``(kept, secret)``'s secret where ``kept + secret`` stands in the
+    command line (``("alice:", "pw")`` leaves ``alice:**``). True if the command line no
+    longer shows any of them."""
+    pairs = [(kept.encode(), secret.encode()) for kept, secret in secrets if secret]
+    if not pairs:
+        return True
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start = int(fields[_ARG_START - _AFTER_COMM])
+        end = int(fields[_ARG_START - _AFTER_COMM + 1])
+        with Path("/proc/self/mem").open("r+b", buffering=0) as memory:
+            memory.seek(start)
+            area = memory.read(end - start)
+            blanked = area
+            for kept, secret in pairs:
+                blanked = blanked.replace(kept + secret, kept + b"*" * len(secret))
+            if blanked != area:
+                memory.seek(start)
+                memory.write(blanked)
+    except (OSError, ValueError, IndexError) as error:
+        log.info("the password stays in the process list: %s", error)
+        return False
+    return True
