@@ -33,6 +33,13 @@ class Category:
     def __post_init__(self) -> None:
         if not self.name.strip() or any(c in self.name for c in "/\\\0"):
             raise ValueError(f"a category's name is a word or two, got {self.name!r}")
+        if self.name.strip() in (".", ".."):  # its folder would be the download folder's parent
+            raise ValueError(f"a category cannot be called {self.name.strip()!r}")
+        if self.folder is not None:
+            folder = Path(self.folder).expanduser()
+            if not folder.is_absolute():  # it would land wherever Rangeload was started
+                raise ValueError(f"a category's folder is a full path, not {self.folder!r}")
+            object.__setattr__(self, "folder", str(folder))
         object.__setattr__(self, "extensions",
                            tuple(e.strip().lstrip(".").lower() for e in self.extensions
                                  if e.strip()))  # fmt: skip
@@ -109,4 +116,9 @@ class CategoryFolders:
         category = next((c for c in self.categories if c.name == name), None)
         if category is None:
             return self.base
-        return Path(category.folder) if category.folder else self.base / category.name
+        if category.folder:
+            return Path(category.folder)
+        folder = self.base / category.name
+        if folder.parent != self.base or category.name in (".", ".."):  # checked again here
+            return self.base  # never outside the download folder, whatever was saved
+        return folder

@@ -60,8 +60,6 @@ class CategoryDialog(QDialog):
         if name.casefold() in self._taken:
             raise ValueError(f"there is a category {name} already")
         folder = self.folder.text().strip() or None
-        if folder is not None and not folder.startswith(("/", "~")):
-            raise ValueError("a category's folder is a full path (or blank)")
         return Category(name, tuple(self.extensions.text().split()),
                         tuple(self.patterns.text().split()), folder)  # fmt: skip
 

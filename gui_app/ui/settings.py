@@ -82,10 +82,7 @@ class Settings:
             if values.get("schedule"):
                 values["schedule"] = _load_schedule(values["schedule"])
             if "categories" in values:
-                values["categories"] = tuple(
-                    Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]), c["folder"])
-                    for c in values["categories"]
-                )
+                values["categories"] = _load_categories(values["categories"])
             return replace(settings, **values)
         except (ValueError, TypeError, KeyError) as error:
             log.warning("saved settings could not be read (%s); using the defaults", error)
@@ -140,3 +137,16 @@ def _dump_schedule(schedule: Schedule) -> dict[str, Any]:
 def _load_schedule(data: dict[str, Any]) -> Schedule:
     return Schedule(time.fromisoformat(data["start"]), time.fromisoformat(data["stop"]),
                     frozenset(int(d) for d in data["days"]), data.get("speed_limit"))  # fmt: skip
+
+
+def _load_categories(saved: list[dict[str, Any]]) -> tuple[Category, ...]:
+    """The saved categories; one that is no longer accepted (a name such as '..', a
+    relative folder, saved by an older version) is left out and said in the log."""
+    categories = []
+    for c in saved:
+        try:
+            categories.append(Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]),
+                                       c["folder"]))  # fmt: skip
+        except ValueError as error:
+            log.warning("a saved category was left out: %s", error)
+    return tuple(categories)

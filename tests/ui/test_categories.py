@@ -5,6 +5,7 @@ everything goes to the download folder. Files SHA-256 equal to what was served."
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import replace
@@ -44,6 +45,40 @@ def test_url_patterns_and_own_folders() -> None:
     assert rule.folder_for("x.bin", "https://other/x.bin") == Path("/dl")
     with pytest.raises(ValueError, match="a category's name"):
         Category("a/b")
+
+
+@pytest.mark.parametrize(
+    ("name", "folder", "words"),
+    [(".", None, "cannot be called"), ("..", None, "cannot be called"),
+     (" .. ", None, "cannot be called"), ("Mine", "relative/dir", "full path"),
+     ("Mine", "..", "full path")],
+)  # fmt: skip
+def test_a_category_never_leaves_the_download_folder_by_its_name_or_folder(
+    name: str, folder: str | None, words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        Category(name, ("bin",), (), folder)
+
+
+def test_a_home_folder_is_made_absolute_when_entered() -> None:
+    assert Category("Mine", folder="~/mine").folder == str(Path.home() / "mine")
+
+
+def test_a_saved_category_no_longer_accepted_is_left_out_and_the_rest_kept() -> None:
+    from gui_app.ui.settings import SETTINGS_KEY, Settings
+
+    class Saved:  # the one call Settings.load makes of its store
+        def get_setting(self, key: str) -> str | None:
+            assert key == SETTINGS_KEY
+            return json.dumps({"max_concurrent": 5, "categories": [
+                {"name": "..", "extensions": ["bin"], "patterns": [], "folder": None},
+                {"name": "Rel", "extensions": ["iso"], "patterns": [], "folder": "rel/dir"},
+                {"name": "Fine", "extensions": ["zip"], "patterns": [], "folder": None},
+            ]})  # fmt: skip
+
+    settings = Settings.load(Saved(), Path("/dl"))  # type: ignore[arg-type]  # a stand-in store
+    assert settings.max_concurrent == 5
+    assert [c.name for c in settings.categories] == ["Fine"]
 
 
 @pytest.fixture
