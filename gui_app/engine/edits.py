@@ -7,11 +7,8 @@ announce."""
 
 from __future__ import annotations
 
-import errno
 import itertools
 import math
-import os
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,10 +25,12 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.origins import options_at
+from gui_app.engine.part_move import move_part
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.record_table import RecordTable
 from gui_app.engine.refresh import check_new_address
 from gui_app.engine.store import Store
+from gui_app.engine.task_lock import TaskLocks
 from gui_app.engine.urls import validate_url
 
 __all__ = ["RecordEdits", "check_proxy", "moved_orders"]
@@ -114,8 +113,11 @@ class RecordEdits:
         lock: threading.RLock,
         records: RecordTable,
         running: Callable[[DownloadId], bool],
+        locks: TaskLocks,
     ) -> None:
         self._store = store
+        self._locks = locks
+        self._data_dir = store.path.parent
         self._http = http
         self._lock = lock
         self._records = records  # the manager's, guarded by its lock
@@ -216,40 +218,32 @@ class RecordEdits:
 
     def move_to(self, download_id: DownloadId, folder: Path) -> DownloadRecord:
         """Put a download that is not running in another folder (its category changed),
-        its part file with it: renamed on the same file system, else copied, made durable,
-        and only then the old one removed. The record follows the file."""
-        with self._lock:
-            record = self._stopped(download_id, "can move", _MOVABLE)
-        folder.mkdir(parents=True, exist_ok=True)
-        changes: dict[str, object] = {"dest_dir": folder, "sort_into": None}
-        old_part = record.part_path
-        if record.filename is not None and old_part is not None and folder != record.dest_dir:
-            if (folder / record.filename).exists() or (folder / old_part.name).exists():
-                raise ValueError(f"{folder} already holds a file named {record.filename}")
-            if old_part.exists():
-                changes["part_id"] = _move_part(old_part, folder / old_part.name)
+        its part file with it (``part_move``: a crash at any step loses nothing). The
+        record follows the file. Its task lock is held meanwhile: no process runs it."""
+        with self._locks.held(download_id) as ours:
+            if not ours:
+                raise ValueError("another Rangeload process is running this download")
+            with self._lock:
+                record = self._stopped(download_id, "can move", _MOVABLE)
+            folder.mkdir(parents=True, exist_ok=True)
+            changes: dict[str, object] = {"dest_dir": folder, "sort_into": None}
+            old_part, name = record.part_path, record.filename
+            if name is not None and old_part is not None and folder != record.dest_dir:
+                if (folder / name).exists() or (folder / old_part.name).exists():
+                    raise ValueError(f"{folder} already holds a file named {name}")
+                if old_part.exists():
+
+                    def save(part_id: str) -> DownloadRecord:
+                        return self._save(download_id, record, {**changes, "part_id": part_id})
+
+                    return move_part(self._data_dir, download_id, old_part,
+                                     folder / old_part.name, save)  # fmt: skip
+            return self._save(download_id, record, changes)
+
+    def _save(
+        self, download_id: DownloadId, record: DownloadRecord, changes: dict[str, object]
+    ) -> DownloadRecord:
         with self._lock:
             record = self._store.save(replace(record, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
             self._records[download_id] = record
         return record
-
-
-def _move_part(source: Path, target: Path) -> str:
-    """Move a part file; its new identity (device:inode) for the record."""
-    try:
-        source.rename(target)
-    except OSError as error:
-        if error.errno != errno.EXDEV:
-            raise
-        with source.open("rb") as reading, target.open("xb") as writing:
-            shutil.copyfileobj(reading, writing, 1 << 20)
-            writing.flush()
-            os.fsync(writing.fileno())
-        source.unlink()
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)  # the new name is durable before the record points at it
-    finally:
-        os.close(fd)
-    info = target.stat()
-    return f"{info.st_dev}:{info.st_ino}"

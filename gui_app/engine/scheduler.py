@@ -48,6 +48,7 @@ from gui_app.engine.models import (
     RequestOptions,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
+from gui_app.engine.part_move import recover as recover_moves
 from gui_app.engine.partfile import free_bytes, space_needed, sync_folders
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
@@ -137,7 +138,8 @@ class DownloadManager:
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
                                 proxies=proxies, tls=tls, clock=clock)  # fmt: skip
         self._edits = RecordEdits(store, self._http, self._lock, self._records,
-                                  lambda download_id: download_id in self._tasks)  # fmt: skip
+                                  lambda download_id: download_id in self._tasks,
+                                  self._task_locks)  # fmt: skip
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._queue_held = False  # the schedule's closed hours: nothing starts
@@ -156,6 +158,8 @@ class DownloadManager:
         queued again if ``resume_running``. With ``run_queued`` False (the CLI, sharing
         the store with the app), stored downloads run only once ``resume`` names them.
         """
+        # A move across file systems that a crash interrupted: finished or undone first.
+        recover_moves(self._store.path.parent, self._store.get, self._task_locks.held)
         with self._lock:
             for record in self._store.all():
                 unfinished = record.state.is_active or record.state is DownloadState.QUEUED

@@ -5,6 +5,9 @@ folder with the bytes it had kept."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState
-from tests.engine.conftest import DataUrl, Managers
+from tests.engine.conftest import DataUrl, Managers, completed
 from tests.helpers import sha256_of
 
 SHM = Path("/dev/shm")
@@ -67,3 +70,78 @@ def test_a_running_download_does_not_move(
         time.sleep(0.02)
     with pytest.raises(ValueError, match="only a queued or paused or failed download can move"):
         manager.move_to(download_id, tmp_path / "elsewhere")
+
+
+# A move across file systems killed (-9) at its two dangerous moments: mid-copy, and
+# after the record points at the copy but before the copy has the part file's name.
+KILLED_MOVE = """
+import os, shutil, signal, sys
+from pathlib import Path
+from gui_app.engine import part_move
+from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
+
+store_path, download_id, target, moment = sys.argv[1:]
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+if moment == "mid-copy":
+    real = shutil.copyfileobj
+    def copy_half(reading, writing, length):
+        writing.write(reading.read(100_000))
+        writing.flush()
+        die()
+    shutil.copyfileobj = copy_half
+else:
+    part_move._finish = die
+manager = DownloadManager(Store(Path(store_path)))
+manager.start(resume_running=False, run_queued=False)
+manager.move_to(int(download_id), Path(target))
+"""
+
+
+@pytest.mark.parametrize("moment", ["mid-copy", "after-the-record"])
+def test_a_move_killed_across_file_systems_loses_nothing(
+    managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path, data_dir: Path,
+    moment: str,
+) -> None:  # fmt: skip
+    if not SHM.is_dir():
+        pytest.skip("no tmpfs at /dev/shm")
+    manager = managers()
+    first = tmp_path / "first"
+    first.mkdir()
+    download_id = manager.add(DownloadRequest(data_url("&rate=512K"), first, connections=2))
+    deadline = time.monotonic() + 10
+    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=10)
+    paused = manager.get(download_id)
+    assert paused is not None
+    kept = paused.record.done_bytes
+    manager.shutdown()
+    with tempfile.TemporaryDirectory(dir=SHM) as other:
+        target = Path(other) / "Archives"
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_MOVE, str(data_dir / "state.sqlite3"),
+             str(download_id), str(target), moment],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        again = managers()  # recovers the move at start
+        record = again.get(download_id)
+        assert record is not None
+        assert record.record.done_bytes == kept  # not one byte of progress lost
+        leftovers = sorted(p.name for p in target.iterdir()) if target.exists() else []
+        assert all(not name.endswith(".moving") for name in leftovers)
+        if moment == "mid-copy":
+            assert record.record.dest_dir == first
+            again.move_to(download_id, target)  # the interrupted copy is in no one's way
+        assert (target / "data.bin.part").exists()
+        assert not (first / "data.bin.part").exists()
+        again.set_rate_limit(download_id, None)
+        again.resume(download_id)
+        done = completed(again, download_id)
+        assert done == target / "data.bin"
+        assert sha256_of(done) == sha256_of(source)
+        assert not (data_dir / "moves").exists() or not any((data_dir / "moves").iterdir())
