@@ -63,7 +63,7 @@ from gui_app.engine.regions import Regions, plan
 from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
 from gui_app.engine.task_lock import TaskLocks
-from gui_app.engine.transfer import Forms, RestartError, Transfer
+from gui_app.engine.transfer import UNTRUSTED, Forms, RestartError, Transfer
 from gui_app.units import format_bytes
 
 __all__ = ["DownloadTask"]
@@ -218,12 +218,17 @@ class DownloadTask:
                     self._stopped()
                 return
             except RestartError as restart:
-                if restart.failure:
+                # An error raised in this handler would escape the handlers beside it
+                # (and end as an "internal error"): each is handled here.
+                if restart.untrusted:
+                    pass  # the same bytes tagged anew at each request: read whole, once
+                elif restart.failure:
                     failures += 1
                     if failures > self._config.backoff.max_failures:
-                        raise TransientError(
+                        self._handle_error(TransientError(
                             f"{restart}; the server cannot resume and {failures} tries failed"
-                        ) from None
+                        ))  # fmt: skip
+                        return
                     if self._cancel.wait(self._config.backoff.delay(failures)):
                         self._stopped()
                         return
@@ -238,8 +243,10 @@ class DownloadTask:
                         return
                     restarts += 1
                     if restarts > MAX_RESTARTS:
-                        raise RemoteChangedError(f"{restart}; gave up after {restarts} tries"
-                                                 ) from None  # fmt: skip
+                        self._handle_error(RemoteChangedError(
+                            f"{restart}; gave up after {restarts} tries"
+                        ))  # fmt: skip
+                        return
                 log.warning("download %s starts over: %s", self.record.id, restart)
                 self._discard_partial(str(restart), keep_version=restart.failure)
             except StoreSaveError:
@@ -476,8 +483,9 @@ class DownloadTask:
             validators=record.validators if known and done else answer.validators,
             content_type=answer.content_type,
             resumable=resumable,
-            error=None if resumable else "the server does not support resuming: "
-            "pausing will restart this download from the beginning",
+            error=None if resumable else UNTRUSTED if forms.untrusted else
+            "the server does not support resuming: pausing will restart this download from "
+            "the beginning",
         )  # fmt: skip
         part_path = self.record.part_path
         if self._in_memory(answer.size) and part_path is not None and answer.size is not None:

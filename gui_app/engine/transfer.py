@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from gui_app.engine.regions import Lease, Regions
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate
 
-__all__ = ["EXPIRED", "READ_ON", "Forms", "RestartError", "Transfer", "judge"]
+__all__ = ["EXPIRED", "READ_ON", "UNTRUSTED", "Forms", "RestartError", "Transfer", "judge"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,12 @@ RATE_SLICE = 64 * 1024  # under a speed limit, bytes are paced and counted this 
 EXPIRED = (
     "the server answers with something else than the file (a web page or another size): "
     "the link probably expired (partial data kept)"
+)
+
+
+UNTRUSTED = (
+    "the server tags the same file differently at each request, so no part of it can be "
+    "matched to another: it cannot be resumed, and is read whole on one connection"
 )
 
 
@@ -59,9 +66,10 @@ _KEPT = (Sameness.SAME, Sameness.LIKELY, Sameness.UNKNOWN)
 class RestartError(Exception):
     """Start over from byte 0: the file changed, or a download that cannot resume broke."""
 
-    def __init__(self, reason: str, *, failure: bool = False) -> None:
+    def __init__(self, reason: str, *, failure: bool = False, untrusted: bool = False) -> None:
         super().__init__(reason)
         self.failure = failure  # counts as a failed try (backoff), not as a new version
+        self.untrusted = untrusted  # no validator can be trusted: one whole read from now
 
 
 @dataclass
@@ -71,15 +79,22 @@ class Forms:
     closed_ranges: bool = True
     if_range: bool = True
     ranges_broken: bool = False  # the server stopped honouring ranges: one stream only
+    untrusted: bool = False  # its validators flap: nothing is compared, one whole stream
     strays: int = 0  # whole-file answers to closed range requests, same version
     open_strays: int = 0  # the same, to open-ended ones
     etags_seen: set[str] = field(default_factory=set)
+    answered: deque[str | None] = field(default_factory=lambda: deque(maxlen=64))  # ETags
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | None:
     """Is ``answer`` the version on disk? Returns validators to adopt instead (None: keep),
     raises RestartError for a new version and RemoteChangedError for something else."""
+    if forms.untrusted:
+        return Validators()  # nothing identifies a version: none kept, none sent again
+    with forms.lock:
+        forms.answered.append(answer.validators.etag)
+        answered = list(forms.answered)
     verdict = compare(record.validators, record.size, answer)
     if verdict in _KEPT:
         return None
@@ -93,7 +108,31 @@ def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | 
         # tag the same bytes differently. The date is the validator from now on.
         log.info("download %s: ETags differ between servers; using the date", record.id)
         return Validators(None, record.validators.last_modified)
+    if verdict is Sameness.CHANGED and _undated_retag(record, answer):
+        # Another ETag, the same size, and no date to say which is newer: a new version,
+        # or backends that tag the same bytes differently. Asked again until it shows:
+        # the old tag answered after the new one is flapping; the new one twice, a change.
+        new = answered.index(answer.validators.etag)
+        if record.validators.etag in answered[new + 1 :]:
+            # No part can be matched to another: the file is read whole, on one
+            # connection, as a server without ranges is.
+            log.info("download %s: ETags flap between requests; reading it whole", record.id)
+            with forms.lock:
+                forms.untrusted = forms.ranges_broken = True
+            raise RestartError(UNTRUSTED, untrusted=True)
+        if answered.count(answer.validators.etag) < 2:
+            raise TransientError("the server sent another ETag; asking again to tell a new "
+                                 "version from servers that tag it differently")  # fmt: skip
     raise RestartError("the file on the server changed")
+
+
+def _undated_retag(record: DownloadRecord, answer: Answer) -> bool:
+    stored, got = record.validators, answer.validators
+    return (
+        stored.etag is not None and got.etag is not None
+        and not (stored.last_modified and got.last_modified)
+        and record.size is not None and answer.size == record.size
+    )  # fmt: skip
 
 
 class Transfer:

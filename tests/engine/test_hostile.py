@@ -263,6 +263,24 @@ def test_backends_with_different_etags_for_the_same_bytes(
         assert_exact(fetch(manager, f"{server.url}/f.bin", out, connections=4), DATA)
 
 
+@pytest.mark.parametrize("ask", [False, True], ids=["cli", "app"])
+def test_etags_that_flap_without_a_date_are_read_whole_and_exact(
+    managers: Managers, out: Path, ask: bool
+) -> None:
+    """Backends behind a load balancer tag the same bytes differently at each request, and
+    send no date: no part can be matched to another, so it is read whole, once."""
+    manager = managers(backoff=Backoff(base=0.02, cap=0.1, max_failures=3),
+                       ask_before_restart=ask)  # fmt: skip
+
+    def handler(request: Request, o: Out) -> None:
+        serve_file(request, o, DATA, etag=f'"node-{request.index % 2}"', last_modified=None)
+
+    with hostile_server(handler) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=4)
+    assert_exact(snapshot, DATA)
+    assert "internal error" not in (snapshot.record.error or "")
+
+
 def test_closed_ranges_answered_200_use_open_ended_ranges(
     manager: DownloadManager, out: Path
 ) -> None:
