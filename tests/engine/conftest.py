@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from gui_app.server.runner import ServerThread
 from tests.helpers import make_file, serving
 
 SIZE = (6 << 20) + 4321
+UNFIT = re.compile(r"internal error|Traceback|\b[A-Z][A-Za-z]+(?:Error|Exception)\b")
 MIN_SPLIT = 256 * 1024
 
 
@@ -76,9 +78,13 @@ def managers(data_dir: Path) -> Iterator[Managers]:
         return made[-1][0]
 
     yield start
+    said = [s.record.error for running, _ in made for s in running.snapshot() if s.record.error]
     for running, store in made:
         running.shutdown()
         store.close()
+    # Whatever a hostile peer did, what a user reads is plain words: never a bug's name.
+    for error in said:
+        assert not UNFIT.search(error), f"a user would read: {error}"
 
 
 @pytest.fixture
