@@ -458,9 +458,13 @@ def _load_sort_into(text: object) -> CategoryFolders | None:
     if text is None:
         return None
     data = json.loads(str(text))
-    categories = tuple(Category(str(name), tuple(extensions), tuple(patterns), folder)
-                       for name, extensions, patterns, folder in data["categories"])  # fmt: skip
-    return CategoryFolders(Path(data["base"]), categories)
+    categories = []
+    for name, extensions, patterns, folder in data["categories"]:
+        try:
+            categories.append(Category(str(name), tuple(extensions), tuple(patterns), folder))
+        except ValueError:  # refused since it was stored ('..', a relative folder): left out
+            log.warning("a download's category %r is no longer accepted; left out", name)
+    return CategoryFolders(Path(data["base"]), tuple(categories))
 
 
 def _load_login(text: object) -> Login | None:

@@ -50,7 +50,7 @@ def test_a_record_with_every_field_set_comes_back_equal() -> None:
         headers=(("Cookie", "a=b"),), created_at=1.5, updated_at=2.5, completed_at=None,
         part_id="1:2", pause_reason=PauseReason.USER, login=Login("u", "p"), proxy="DIRECT",
         problem=Problem.LOGIN, queue_order=3.25,
-        sort_into=CategoryFolders(Path("/tmp"), (Category("Archives", ("zip",), (), "A"),)),
+        sort_into=CategoryFolders(Path("/tmp"), (Category("Archives", ("zip",), (), "/A"),)),
     )  # fmt: skip
     snapshot = DownloadSnapshot(
         record, 15, 100.0, 2.0, (ConnectionSnapshot(10, 15, 19, 50.0),), (ByteRange(0, 14),), 9.0

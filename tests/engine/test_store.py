@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -177,3 +178,22 @@ def test_durable_saves_from_many_threads_are_all_on_disk_when_they_return(
     assert seen_after_return == dict.fromkeys((r.id for r in records), DownloadState.COMPLETED)
     again = {r.id: r for r in Store(tmp_path / "s.sqlite3").all()}
     assert all(again[r.id].error == f"#{r.id}" for r in records)
+
+
+def test_a_stored_category_no_longer_accepted_keeps_its_download(tmp_path: Path) -> None:
+    """An older version stored a category named '..' (or a relative folder) with a
+    download: the download loads, the category is left out, never a set-aside row."""
+    store = Store(tmp_path / "state.sqlite3")
+    try:
+        request = DownloadRequest("http://h/a.zip", tmp_path, sort_into=CategoryFolders(tmp_path))
+        download_id = store.add(request, DownloadState.QUEUED).id
+        stored = [["..", ["zip"], [], None], ["Rel", ["iso"], [], "rel"], ["Ok", ["bin"], [], None]]
+        rule = json.dumps({"base": str(tmp_path), "categories": stored})
+        with store._transaction() as db:
+            db.execute("UPDATE downloads SET sort_into = ? WHERE id = ?", (rule, download_id))
+        [record] = store.all()
+        assert record.sort_into is not None
+        assert [c.name for c in record.sort_into.categories] == ["Ok"]
+        assert store.set_aside_rows == []
+    finally:
+        store.close()
