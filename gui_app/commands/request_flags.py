@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gui_app.commands.netrc_file import NetrcError, read_netrc
 from gui_app.engine.cookies import Cookie, cookie_header
 from gui_app.engine.cookies_txt import CookieFileError, read_cookies_txt
 from gui_app.engine.headers import parse_header
@@ -84,9 +85,12 @@ class RequestFlags:
     @staticmethod
     def _read_netrc() -> netrc.netrc:
         try:
-            return netrc.netrc()
-        except (OSError, netrc.NetrcParseError) as error:
+            parsed, warning = read_netrc()
+        except NetrcError as error:
             raise FlagError(f"--netrc: {error}") from None
+        if warning:
+            print(warning, file=sys.stderr)
+        return parsed
 
     def headers(self, url: str) -> tuple[tuple[str, str], ...]:
         given = {name.lower() for name, _ in self._headers}
