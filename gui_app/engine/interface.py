@@ -18,6 +18,7 @@ from gui_app.engine.models import (
     RequestOptions,
 )
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.tls_settings import TlsSettings
 
 __all__ = ["Engine", "remote_calls"]
 
@@ -80,6 +81,9 @@ class Engine(Protocol):
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         """The proxies of downloads that follow the app's setting."""
+
+    def set_tls(self, tls: TlsSettings) -> None:
+        """The certificates later requests trust: the system's store or a CA file."""
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         """Move downloads in the queue's order; queued ones start in that order."""

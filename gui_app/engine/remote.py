@@ -29,6 +29,7 @@ from gui_app.engine.models import (
     RequestOptions,
 )
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.tls_settings import TlsSettings
 from gui_app.program import rangeload_command
 
 __all__ = ["EngineProcess", "EngineStoppedError", "RemoteEngine", "host_command"]
@@ -153,6 +154,9 @@ class RemoteEngine:
 
     def set_proxies(self, proxies: ProxySettings) -> None:
         self._call("set_proxies", proxies)
+
+    def set_tls(self, tls: TlsSettings) -> None:
+        self._call("set_tls", tls)
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         self._call("move", list(download_ids), to)

@@ -376,6 +376,10 @@ class DownloadManager:
         """The proxies of downloads that follow the app's setting, from their next request."""
         self._http.set_proxies(proxies)
 
+    def set_tls(self, tls: TlsSettings) -> None:
+        """The certificates trusted by later requests (the app's CA file setting)."""
+        self._http.set_tls(tls)
+
     def refresh(
         self,
         download_id: DownloadId,

@@ -104,5 +104,6 @@ def create_manager(settings: Settings, process: EngineProcess | None = None) -> 
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,
         proxies=settings.proxies(os.environ),
+        tls=settings.tls,
         ask_before_restart=True,  # a changed file asks the user (gui_app.ui.problems)
     )

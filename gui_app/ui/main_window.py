@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
         self.slow_mode_action.setChecked(settings.slow_mode)
         self.panel.set_categories([c.name for c in settings.categories])
         self.commands.run(partial(self.manager.set_proxies, settings.proxies(os.environ)))
+        self.commands.run(partial(self.manager.set_tls, settings.tls))
         if save and self.store is not None:
             self.commands.run(partial(settings.save, self.store))
         self.settings_changed.emit(settings)

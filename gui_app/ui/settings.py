@@ -16,6 +16,7 @@ from gui_app.categories import DEFAULT_CATEGORIES, Category, CategoryFolders
 from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.store import Store
+from gui_app.engine.tls_settings import TlsSettings
 from gui_app.schedule import Schedule
 
 __all__ = ["SETTINGS_KEY", "ProxyMode", "Settings"]
@@ -48,6 +49,7 @@ class Settings:
     schedule: Schedule | None = None  # None: the queue runs whenever there is work
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     sort_into_folders: bool = True  # each category's downloads in its own folder
+    ca_file: Path | None = None  # trust only this file's CAs; None: the system's store
 
     def __post_init__(self) -> None:
         if self.proxy_mode is ProxyMode.MANUAL:
@@ -77,6 +79,8 @@ class Settings:
             values = {k: v for k, v in data.items() if k in known}
             if "download_dir" in values:
                 values["download_dir"] = Path(values["download_dir"])
+            if values.get("ca_file"):
+                values["ca_file"] = Path(values["ca_file"])
             if "proxy_mode" in values:
                 values["proxy_mode"] = ProxyMode(values["proxy_mode"])
             if values.get("schedule"):
@@ -121,10 +125,16 @@ class Settings:
                     return ProxySettings()
         return ProxySettings()
 
+    @property
+    def tls(self) -> TlsSettings:
+        """The certificates downloads trust: the CA file's, else the system's store."""
+        return TlsSettings(ca_file=self.ca_file)
+
     def save(self, store: Store) -> None:
         data = asdict(self)
         data["download_dir"] = str(self.download_dir)
         data["proxy_mode"] = self.proxy_mode.value
+        data["ca_file"] = None if self.ca_file is None else str(self.ca_file)
         data["schedule"] = None if self.schedule is None else _dump_schedule(self.schedule)
         store.set_setting(SETTINGS_KEY, json.dumps(data, sort_keys=True))
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -98,6 +100,10 @@ class SettingsDialog(QDialog):
         self.proxy_url = QLineEdit(settings.proxy_url)
         self.proxy_url.setPlaceholderText("http://, https:// or socks5://[user:password@]host:port")
         self.proxy_url.setAccessibleName("Proxy address")
+        self.ca_file = QLineEdit("" if settings.ca_file is None else str(settings.ca_file))
+        self.ca_file.setPlaceholderText("None: the system's certificates")
+        self.ca_file.setAccessibleName("CA certificates file")
+        self.ca_file.setToolTip("Trust only the authorities in this PEM file (curl's --cacert)")
         self.problem = QLabel()
         self.problem.hide()
         self.buttons = QDialogButtonBox(
@@ -113,6 +119,7 @@ class SettingsDialog(QDialog):
         form.addRow("Slow mode's limit", self.slow_limit)
         form.addRow("Proxy", self.proxy_mode)
         form.addRow("", self.proxy_url)
+        form.addRow("CA certificates file", self.ca_file)
         general = QWidget()
         general_layout = QVBoxLayout(general)
         general_layout.addLayout(form)
@@ -140,6 +147,7 @@ class SettingsDialog(QDialog):
         self.speed_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.folder_edit.textChanged.connect(self._on_speed_limit_text_changed)
         self.proxy_url.textChanged.connect(self._on_speed_limit_text_changed)
+        self.ca_file.textChanged.connect(self._on_speed_limit_text_changed)
         self.slow_limit.textChanged.connect(self._on_speed_limit_text_changed)
         self.proxy_mode.currentIndexChanged.connect(self._on_speed_limit_text_changed)
         self._on_speed_limit_text_changed()
@@ -168,6 +176,9 @@ class SettingsDialog(QDialog):
             self.schedule_panel.schedule()
         except ValueError as error:
             return f"Schedule: {error}"
+        ca_problem = _ca_file_problem(self._ca_path())
+        if ca_problem:
+            return f"CA certificates file: {ca_problem}"
         if self.proxy_mode.currentData() is ProxyMode.MANUAL:
             try:
                 ProxySettings.manual(self.proxy_url.text(), "Proxy")
@@ -194,4 +205,22 @@ class SettingsDialog(QDialog):
             categories=tuple(self.categories_panel.categories),
             schedule=self.schedule_panel.schedule(),
             sort_into_folders=self.categories_panel.sort_into_folders.isChecked(),
+            ca_file=self._ca_path(),
         )
+
+    def _ca_path(self) -> Path | None:
+        text = self.ca_file.text().strip()
+        return Path(text).expanduser() if text else None
+
+
+def _ca_file_problem(path: Path | None) -> str | None:
+    """Why ``path`` cannot be the CA certificates file, in words; None if it can."""
+    if path is None:
+        return None
+    if not path.is_file():
+        return "no such file"
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError):
+        return "not a PEM file of certificates"
+    return None

@@ -31,7 +31,7 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
                       notifications=False, close_to_tray=True, resume_on_start=False,
                       ask_before_adding=True, watch_clipboard=True, proxy_mode=ProxyMode.MANUAL,
                       proxy_url="socks5h://u:p@127.0.0.1:1080", sort_into_folders=False,
-                      slow_mode=True, slow_limit=64 * 1024,
+                      slow_mode=True, slow_limit=64 * 1024, ca_file=tmp_path / "ca.pem",
                       schedule=Schedule(time(1, 30), time(7), frozenset({0, 4}), 1 << 20),
                       categories=(Category("Films", ("MKV",), ("*://v/*",), "/f"),))  # fmt: skip
     assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)

@@ -83,6 +83,8 @@ class HttpClient:
     def set_tls(self, tls: TlsSettings) -> None:
         """The certificates later requests trust (the manager's setting)."""
         with self._lock:
+            if tls == self._tls:
+                return  # the pooled connections trust what they should already
             self._tls, self._context = tls, None
             self._retired += self._clients.values()
             self._clients.clear()

@@ -11,8 +11,8 @@ in words why the server's was refused (self-signed, expired, for another name...
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
-from pathlib import Path
+
+from gui_app.engine.tls_settings import TlsSettings
 
 __all__ = ["TlsSettings", "certificate_problem", "ssl_context"]
 
@@ -28,14 +28,6 @@ _PROBLEMS = {
     62: "for another name",
     64: "for another address",
 }
-
-
-@dataclass(frozen=True)
-class TlsSettings:
-    """A manager's trust: the system's store, or ``ca_file``'s CAs; none if not ``verify``."""
-
-    ca_file: Path | None = None
-    verify: bool = True
 
 
 def ssl_context(settings: TlsSettings) -> ssl.SSLContext:
