@@ -1,8 +1,14 @@
-"""Per-site defaults, as ABDM and XDM keep them: for a host, the connections, speed limit,
-user agent and saved login that a new download from it gets unless the user chose
-otherwise. The list is kept in the store's settings; a saved password goes to the
-desktop's keyring through the keyring library (Secret Service on Linux) when one answers,
-else into the store, which only its owner can read. ``where_passwords_go`` says which.
+"""Per-site defaults, as ABDM and XDM keep them: for an origin (``scheme://host[:port]``),
+the connections, speed limit, user agent and saved login that a new download from it gets
+unless the user chose otherwise; a login saved for ``https://host`` is never offered to
+``http://host`` or another port. The list is kept in the store's settings; a saved password
+goes to the desktop's keyring through the keyring library (Secret Service on Linux) when
+one answers, else into the store, which only its owner can read. ``where_passwords_go``
+says which. A download gets a reference to the login (``Login(user, site=origin)``), never
+the password: the engine asks ``password_for`` when a 401 asks for it.
+
+A site list from before origins (keyed by a bare host) is read as ``https://host``: its
+login was offered to plain http too, and keeping that would send it in the clear.
 
 Keyring calls may wait on D-Bus: the app makes them on its command runner, never on the
 GUI thread.
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
@@ -21,7 +28,7 @@ from gui_app.engine.headers import merge_headers
 from gui_app.engine.models import DownloadRequest, Login
 from gui_app.engine.store import Store
 
-__all__ = ["KEYRING_SERVICE", "Site", "SiteBook", "host_of_url"]
+__all__ = ["KEYRING_SERVICE", "Site", "SiteBook", "origin_of_url"]
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +37,44 @@ PASSWORDS_KEY = "app.site-passwords"  # the fallback: {host: {user: password}}
 KEYRING_SERVICE = "Rangeload"
 
 
-def host_of_url(url: str) -> str:
-    """The host a site's settings are kept under: the URL's host name, lower case."""
-    return (urlsplit(url).hostname or "").lower()
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of_url(url: str) -> str:
+    """The origin a site's settings are kept under: ``scheme://host``, with the port when
+    it is not the scheme's own; a bare ``host`` or ``host:port`` is taken as https.
+    ``ValueError`` for anything else."""
+    text = url.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"a site is an origin such as https://example.org, got {url!r}") from None
+    host = (parts.hostname or "").lower()
+    if scheme not in _DEFAULT_PORTS or not host or any(c in host for c in "/@ "):
+        raise ValueError(f"a site is an origin such as https://example.org, got {url!r}")
+    shown = f"[{host}]" if ":" in host else host
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{shown}"
+    return f"{scheme}://{shown}:{port}"
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    host: str
+    origin: str  # as origin_of_url writes it
     connections: int | None = None  # None: the app's setting
     speed_limit: int | None = None  # bytes per second; None: unlimited
     user_agent: str | None = None
     user: str | None = None  # a saved login's user name; its password is kept apart
 
     def __post_init__(self) -> None:
-        if not self.host or any(c in self.host for c in "/:@ "):
-            raise ValueError(f"a site is a host name such as example.org, got {self.host!r}")
+        if origin_of_url(self.origin) != self.origin:
+            raise ValueError(
+                f"a site is an origin such as https://example.org, got {self.origin!r}"
+            )
         if self.connections is not None and not 1 <= self.connections <= 32:
             raise ValueError("connections must be 1 to 32")
         if self.speed_limit is not None and self.speed_limit < 1:
@@ -83,6 +112,7 @@ class SiteBook:
         self._find_keyring = keyring
         self._keyring: Keyring | None = None
         self._looked = False
+        self._asking = threading.Lock()  # the engine's connections ask from many threads
 
     # -- the list --------------------------------------------------------------------
 
@@ -91,26 +121,26 @@ class SiteBook:
         if not text:
             return []
         try:
-            return [Site(**item) for item in json.loads(text)]
+            return [Site(**_migrated(item)) for item in json.loads(text)]
         except (ValueError, TypeError) as error:
             log.warning("saved site settings could not be read (%s); ignored", error)
             return []
 
-    def get(self, host: str) -> Site | None:
-        return next((s for s in self.all() if s.host == host.lower()), None)
+    def get(self, origin: str) -> Site | None:
+        return next((s for s in self.all() if s.origin == origin), None)
 
     def save_all(self, sites: Iterable[Site]) -> None:
         """Replace the list; the saved passwords of sites no longer in it are deleted."""
-        kept = {s.host: s for s in sites}
+        kept = {s.origin: s for s in sites}
         for old in self.all():
-            new = kept.get(old.host)
+            new = kept.get(old.origin)
             if old.user and (new is None or new.user != old.user):
-                self._forget_password(old.host, old.user)
-        data = [asdict(s) for s in sorted(kept.values(), key=lambda s: s.host)]
+                self._forget_password(old.origin, old.user)
+        data = [asdict(s) for s in sorted(kept.values(), key=lambda s: s.origin)]
         self._store.set_setting(SITES_KEY, json.dumps(data, sort_keys=True))
 
     def put(self, site: Site) -> None:
-        self.save_all([*(s for s in self.all() if s.host != site.host), site])
+        self.save_all([*(s for s in self.all() if s.origin != site.origin), site])
 
     # -- logins ----------------------------------------------------------------------
 
@@ -119,28 +149,49 @@ class SiteBook:
             return "the desktop's keyring"
         return "Rangeload's list, readable by you only (no desktop keyring answered)"
 
-    def save_login(self, host: str, login: Login) -> None:
-        """Keep ``login`` for ``host``: offered again for its next downloads."""
-        site = self.get(host) or Site(host.lower())
+    def save_login(self, origin: str, login: Login) -> Login:
+        """Keep ``login`` for ``origin``: offered again for its next downloads. Returns the
+        reference a download keeps instead of the password."""
+        site = self.get(origin) or Site(origin)
         desktop = self._desktop()
         if desktop is not None:
-            desktop.set_password(KEYRING_SERVICE, f"{login.user}@{site.host}", login.password)
+            desktop.set_password(KEYRING_SERVICE, f"{login.user}@{site.origin}", login.password)
         else:
             stored = self._stored_passwords()
-            stored.setdefault(site.host, {})[login.user] = login.password
+            stored.setdefault(site.origin, {})[login.user] = login.password
             self._store.set_setting(PASSWORDS_KEY, json.dumps(stored))
         self.put(replace(site, user=login.user))
+        return Login(login.user, site=site.origin)
 
-    def login_for(self, host: str) -> Login | None:
-        site = self.get(host)
+    def login_for(self, origin: str) -> Login | None:
+        """The saved login for ``origin``, password included; None if there is none."""
+        site = self.get(origin)
         if site is None or not site.user:
             return None
-        desktop = self._desktop()
-        if desktop is not None:
-            password = desktop.get_password(KEYRING_SERVICE, f"{site.user}@{site.host}")
-        else:
-            password = self._stored_passwords().get(site.host, {}).get(site.user)
+        password = self._password(site.origin, site.user)
         return None if password is None else Login(site.user, password)
+
+    def password_for(self, login: Login, origin: str) -> str | None:
+        """The saved password a reference names, asked for by ``origin``'s 401: only that
+        origin's own (a reference carried to another origin gets nothing)."""
+        if login.site is None or login.site != origin_of_url(origin):
+            return None
+        with self._asking:
+            return self._password(login.site, login.user)
+
+    def _password(self, origin: str, user: str) -> str | None:
+        desktop = self._desktop()
+        legacy = origin.removeprefix("https://") if origin.startswith("https://") else None
+        if desktop is not None:
+            password = desktop.get_password(KEYRING_SERVICE, f"{user}@{origin}")
+            if password is None and legacy:  # saved before sites were origins
+                password = desktop.get_password(KEYRING_SERVICE, f"{user}@{legacy}")
+            return password
+        stored = self._stored_passwords()
+        password = stored.get(origin, {}).get(user)
+        if password is None and legacy:
+            password = stored.get(legacy, {}).get(user)
+        return password
 
     def _forget_password(self, host: str, user: str) -> None:
         desktop = self._desktop()
@@ -169,7 +220,10 @@ class SiteBook:
 
     def apply(self, request: DownloadRequest, default_connections: int) -> DownloadRequest:
         """``request`` with its site's defaults where the user left the app's own."""
-        site = self.get(host_of_url(request.url))
+        try:
+            site = self.get(origin_of_url(request.url))
+        except ValueError:
+            return request
         if site is None:
             return request
         changes: dict[str, Any] = {}
@@ -181,5 +235,13 @@ class SiteBook:
         if site.user_agent and "user-agent" not in named:
             changes["headers"] = merge_headers(request.headers, [("User-Agent", site.user_agent)])
         if request.login is None and site.user:
-            changes["login"] = self.login_for(site.host)
+            changes["login"] = Login(site.user, site=site.origin)  # the password stays put
         return replace(request, **changes)
+
+
+def _migrated(item: dict[str, Any]) -> dict[str, Any]:
+    """A saved site from before origins: its bare host becomes ``https://host``."""
+    if "host" in item and "origin" not in item:
+        item = dict(item)
+        item["origin"] = origin_of_url(f"https://{item.pop('host')}")
+    return item

@@ -18,6 +18,7 @@ import select
 import signal
 import socket
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from gui_app import paths
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent
 from gui_app.engine.interface import remote_calls
+from gui_app.engine.models import PasswordSource
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 
@@ -40,8 +42,11 @@ LOCK_WAIT = 30.0  # an old engine saves within its 5 s shutdown; allow a slow di
 CALLS = remote_calls()
 
 
-def run_host(fd: int, nice: int = 0) -> int:
-    """Serve the app on the socket ``fd`` until it says shutdown or goes away."""
+def run_host(
+    fd: int, nice: int = 0, passwords: Callable[[Store], PasswordSource] | None = None
+) -> int:
+    """Serve the app on the socket ``fd`` until it says shutdown or goes away; the saved
+    logins' passwords come from ``passwords(store)`` (the app's site book)."""
     # Ctrl+C in a terminal reaches the whole process group; the app decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if nice > 0:
@@ -61,6 +66,8 @@ def run_host(fd: int, nice: int = 0) -> int:
     if lock is None:
         return EXIT_LOCKED
     store = Store.default()
+    if passwords is not None:
+        options["passwords"] = passwords(store)
     manager = DownloadManager(store, **options)
     manager.subscribe(lambda event: _forward(channel, event))
     calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rangeload-host-call")

@@ -8,6 +8,7 @@ returns for the UI and CLI to poll.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ __all__ = [
     "DownloadSnapshot",
     "DownloadState",
     "Login",
+    "PasswordSource",
     "PauseReason",
     "Problem",
     "QueueMove",
@@ -99,16 +101,25 @@ def proxy_choice_label(proxy: str | None) -> str:
 @dataclass(frozen=True, slots=True)
 class Login:
     """HTTP authentication for one site: Basic or Digest, as the server's challenge asks.
-    The password never appears in a repr, a log line or a message."""
+    The password never appears in a repr, a log line or a message. With ``site`` (an
+    origin) and no password, a reference to a saved login: the engine asks its
+    ``PasswordSource`` for the password when that origin's 401 asks, and it is kept
+    nowhere else."""
 
     user: str
-    password: str = field(repr=False)
+    password: str = field(default="", repr=False)
+    site: str | None = None
 
     def __post_init__(self) -> None:
         if not self.user:
             raise ValueError("a login needs a user name")
         if ":" in self.user:
             raise ValueError("a user name for HTTP authentication cannot contain ':'")
+
+
+PasswordSource = Callable[[Login, str], "str | None"]
+"""The saved password a ``Login`` reference names, for the URL whose 401 asks; None if
+there is none (or it is not that URL's origin's)."""
 
 
 @dataclass(frozen=True, slots=True)

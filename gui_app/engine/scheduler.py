@@ -43,6 +43,7 @@ from gui_app.engine.models import (
     DownloadRequest,
     DownloadSnapshot,
     DownloadState,
+    PasswordSource,
     PauseReason,
     QueueMove,
     RequestOptions,
@@ -101,6 +102,7 @@ class DownloadManager:
         ask_before_restart: bool = False,
         free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
+        passwords: PasswordSource | None = None,  # the saved logins' (the app's site book)
     ) -> None:
         self._store = store
         self._max_concurrent = max_concurrent
@@ -136,7 +138,8 @@ class DownloadManager:
         self._controllers = ThreadPoolExecutor(max_workers=CONTROLLERS_MAX,
                                                thread_name_prefix="rangeload-task")  # fmt: skip
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
-                                proxies=proxies, tls=tls, clock=clock)  # fmt: skip
+                                proxies=proxies, tls=tls, clock=clock,
+                                passwords=passwords)  # fmt: skip
         self._edits = RecordEdits(store, self._http, self._lock, self._records,
                                   lambda download_id: download_id in self._tasks,
                                   self._task_locks)  # fmt: skip

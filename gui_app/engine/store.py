@@ -444,7 +444,11 @@ _WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit"
 
 
 def _dump_login(login: Login | None) -> str | None:
-    return None if login is None else json.dumps([login.user, login.password])
+    if login is None:
+        return None
+    if login.site is not None:  # a saved login's reference: the password is not ours
+        return json.dumps([login.user, "", login.site])
+    return json.dumps([login.user, login.password])
 
 
 def _dump_sort_into(rule: CategoryFolders | None) -> str | None:
@@ -470,8 +474,8 @@ def _load_sort_into(text: object) -> CategoryFolders | None:
 def _load_login(text: object) -> Login | None:
     if text is None:
         return None
-    user, password = json.loads(str(text))
-    return Login(str(user), str(password))
+    user, password, *site = json.loads(str(text))
+    return Login(str(user), str(password), site=str(site[0]) if site else None)
 
 
 def _column_value(value: object) -> object:

@@ -63,8 +63,8 @@ class Preferences(QObject):
             panel = dialog.sites_panel
             self.sites = list(panel.sites)
             self._runner.run(partial(book.save_all, self.sites))
-            for host, login in panel.logins.items():
-                self._runner.run(partial(book.save_login, host, login))
+            for origin, login in panel.logins.items():
+                self._runner.run(partial(book.save_login, origin, login))
 
     def _on_dialog_finished(self) -> None:
         self.dialog = None

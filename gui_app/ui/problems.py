@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from gui_app.engine.interface import Engine
 from gui_app.engine.models import DownloadId, DownloadRecord, Login, Problem
-from gui_app.sites import SiteBook, host_of_url
+from gui_app.sites import SiteBook, origin_of_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
 
@@ -41,8 +41,8 @@ class LoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Login for {record.display_name}")
-        self.host = host_of_url(record.final_url or record.url)
-        self.remember = QCheckBox(f"Remember this login for {self.host}")
+        self.origin = origin_of_url(record.url)  # the login goes to the link's origin only
+        self.remember = QCheckBox(f"Remember this login for {self.origin}")
         self.remember.setChecked(remember)
         self.remember.setVisible(remember)  # only where there is a site book to keep it
         self.said = QLabel(record.error or "The server asks for a login.")
@@ -150,11 +150,13 @@ class ProblemDesk(QObject):
 
     def _on_login_accepted(self, record: DownloadRecord, dialog: LoginDialog) -> None:
         login = dialog.login()
+        if self._sites is not None and dialog.remember.isChecked():
+            # Saved first (the runner keeps the order); the row keeps only a reference.
+            self._runner.run(partial(self._sites.save_login, dialog.origin, login))
+            login = Login(login.user, site=dialog.origin)
         options = replace(record.options, login=login)
         self._runner.run(partial(self._engine.set_options, record.id, options))
         self._runner.run(partial(self._engine.resume, record.id))
-        if self._sites is not None and dialog.remember.isChecked():
-            self._runner.run(partial(self._sites.save_login, dialog.host, login))
 
     def _on_dialog_finished(self) -> None:
         if self.dialog is not None:

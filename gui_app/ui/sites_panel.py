@@ -1,6 +1,6 @@
-"""The Settings dialog's sites: per host, the connections, speed limit, user agent and
-login its new downloads get. The panel edits a copy of the list; the window saves it
-(and any password typed) on the command runner when Settings is accepted."""
+"""The Settings dialog's sites: per origin (scheme, host and port), the connections, speed
+limit, user agent and login its new downloads get. The panel edits a copy of the list; the
+window saves it (and any password typed) on the command runner when Settings is accepted."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui_app.engine.models import Login
-from gui_app.sites import Site
+from gui_app.sites import Site, origin_of_url
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
 from gui_app.units import format_rate, parse_rate
@@ -27,10 +27,10 @@ class SiteDialog(QDialog):
 
     def __init__(self, site: Site | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Site" if site is None else f"Site {site.host}")
-        self.host = QLineEdit(site.host if site else "")
-        self.host.setAccessibleName("Host")
-        self.host.setPlaceholderText("example.org")
+        self.setWindowTitle("Site" if site is None else f"Site {site.origin}")
+        self.host = QLineEdit(site.origin if site else "")
+        self.host.setAccessibleName("Site")
+        self.host.setPlaceholderText("https://example.org (or http://host:port)")
         self.connections = QSpinBox()
         self.connections.setRange(0, 32)
         self.connections.setSpecialValueText("as in Settings")
@@ -51,7 +51,7 @@ class SiteDialog(QDialog):
         self.problem = QLabel()
         self.buttons = ok_cancel(self)
         form = QFormLayout(self)
-        for label, widget in (("Host", self.host), ("Connections", self.connections),
+        for label, widget in (("Site", self.host), ("Connections", self.connections),
                               ("Speed limit", self.speed_limit), ("User agent", self.user_agent),
                               ("Login", self.user), ("Password", self.password)):  # fmt: skip
             form.addRow(label, widget)
@@ -67,7 +67,7 @@ class SiteDialog(QDialog):
     def site(self) -> Site:
         limit = self.speed_limit.text().strip()
         return Site(
-            self.host.text().strip().lower(),
+            origin_of_url(self.host.text()),
             connections=self.connections.value() or None,
             speed_limit=parse_rate(limit) if limit else None,
             user_agent=self.user_agent.text().strip() or None,
@@ -82,7 +82,7 @@ class SiteDialog(QDialog):
 
 def _cells(site: Site) -> list[str]:
     return [
-        site.host,
+        site.origin,
         str(site.connections) if site.connections else "as in Settings",
         format_rate(site.speed_limit) if site.speed_limit else "unlimited",
         site.user_agent or "Rangeload's",
@@ -92,10 +92,10 @@ def _cells(site: Site) -> list[str]:
 
 class SitesPanel(ListEditor[Site, SiteDialog]):
     def __init__(self, sites: list[Site], passwords_go: str, parent: QWidget | None = None) -> None:
-        headers = ["Host", "Connections", "Speed limit", "User agent", "Login"]
-        ordered = sorted(sites, key=lambda s: s.host)
+        headers = ["Site", "Connections", "Speed limit", "User agent", "Login"]
+        ordered = sorted(sites, key=lambda s: s.origin)
         super().__init__("Sites", headers, ordered, _cells, "Add site…", parent)
-        self.logins: dict[str, Login] = {}  # passwords typed, to save by host
+        self.logins: dict[str, Login] = {}  # passwords typed, to save by origin
         self.where = QLabel(f"Saved passwords go to {passwords_go}.")
         self.where.setWordWrap(True)
         self.layout_.addWidget(self.where)
@@ -109,12 +109,12 @@ class SitesPanel(ListEditor[Site, SiteDialog]):
 
     def take(self, row: int | None, dialog: SiteDialog) -> None:
         new = dialog.site()
-        old = None if row is None else self.items[row].host
-        kept = [s for s in self.items if s.host not in (new.host, old)]
-        self.items[:] = sorted([*kept, new], key=lambda s: s.host)
+        old = None if row is None else self.items[row].origin
+        kept = [s for s in self.items if s.origin not in (new.origin, old)]
+        self.items[:] = sorted([*kept, new], key=lambda s: s.origin)
         login = dialog.login()
         if login is not None:
-            self.logins[new.host] = login
+            self.logins[new.origin] = login
 
     def forget(self, item: Site) -> None:
-        self.logins.pop(item.host, None)
+        self.logins.pop(item.origin, None)

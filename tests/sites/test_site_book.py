@@ -26,12 +26,13 @@ def request(url: str, **kw: object) -> DownloadRequest:
 def test_a_site_fills_in_what_the_user_left(tmp_path: Path) -> None:
     store = Store(tmp_path / STORE_NAME)
     book = SiteBook(store)
-    book.put(Site("files.example.org", connections=2, speed_limit=1 << 20, user_agent="UA/1"))
-    book.save_login("files.example.org", Login("ann", "pw-1"))
+    site = "https://files.example.org"
+    book.put(Site(site, connections=2, speed_limit=1 << 20, user_agent="UA/1"))
+    assert book.save_login(site, Login("ann", "pw-1")) == Login("ann", site=site)
     plain = book.apply(request("https://FILES.example.org/a.iso"), default_connections=8)
     assert (plain.connections, plain.rate_limit) == (2, 1 << 20)
     assert plain.headers == (("User-Agent", "UA/1"),)
-    assert plain.login == Login("ann", "pw-1")
+    assert plain.login == Login("ann", site=site)  # a reference: the password stays put
     chosen = book.apply(
         request("https://files.example.org/a.iso", connections=5, rate_limit=10,
                 headers=(("user-agent", "Mine"),), login=Login("bob", "x")),
@@ -48,19 +49,22 @@ def test_without_a_keyring_passwords_stay_in_the_owners_store(tmp_path: Path) ->
     store = Store(tmp_path / STORE_NAME)
     book = SiteBook(store)  # the tests' keyring backend is keyring's "fail": none answers
     assert book.where_passwords_go().startswith("Rangeload's list, readable by you only")
-    book.save_login("h.example", Login("ann", "pw-2"))
-    assert json.loads(store.get_setting(PASSWORDS_KEY) or "{}") == {"h.example": {"ann": "pw-2"}}
+    book.save_login("https://h.example", Login("ann", "pw-2"))
+    stored = json.loads(store.get_setting(PASSWORDS_KEY) or "{}")
+    assert stored == {"https://h.example": {"ann": "pw-2"}}
     assert (tmp_path / STORE_NAME).stat().st_mode & 0o077 == 0
     book.save_all([])  # the site removed: its password goes too
-    assert json.loads(store.get_setting(PASSWORDS_KEY) or "{}") == {"h.example": {}}
-    assert book.login_for("h.example") is None
+    assert json.loads(store.get_setting(PASSWORDS_KEY) or "{}") == {"https://h.example": {}}
+    assert book.login_for("https://h.example") is None
     store.close()
 
 
-@pytest.mark.parametrize("host", ["", "a/b", "user@h", "h:80"])
-def test_a_site_is_a_host_name(host: str) -> None:
-    with pytest.raises(ValueError, match="a site is a host name"):
-        Site(host)
+@pytest.mark.parametrize(
+    "origin", ["", "https://a/b", "https://user@h", "h.example", "ftp://h", "https://h:443"]
+)
+def test_a_site_is_an_origin_as_origin_of_url_writes_it(origin: str) -> None:
+    with pytest.raises(ValueError, match="a site is an origin"):
+        Site(origin)
 
 
 SNIPPET = """
@@ -73,10 +77,10 @@ store = Store(Path(sys.argv[1]))
 book = SiteBook(store)
 print(book.where_passwords_go())
 if sys.argv[2] == "save":
-    book.save_login("h.example", Login("ann", "k3yring-pw"))
+    book.save_login("https://h.example", Login("ann", "k3yring-pw"))
 elif sys.argv[2] == "forget":
     book.save_all([])
-login = book.login_for("h.example")
+login = book.login_for("https://h.example")
 print(login.password if login else "none")
 """
 

@@ -1,7 +1,8 @@
 """Per-site settings in the app: a site added in Settings gives its downloads its
 connections and user agent; a login given after a 401, remembered for the site, goes with
 the site's next download without another question. Real engine, a real guarded site;
-files SHA-256 equal; the store's fallback holds the password (no desktop keyring here)."""
+files SHA-256 equal; the store's fallback holds the password (no desktop keyring here),
+and the download's row only a reference to it, which the engine resolves when a 401 asks."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import Login
-from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
-from gui_app.sites import Site
+from gui_app.sites import Site, SiteBook
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.problems import LoginDialog
 from tests.browser.site import guarded_site
+from tests.engine.conftest import Managers
 from tests.helpers import make_file
 from tests.ui.conftest import shown_window
 from tests.ui.rows import assert_row_completes
@@ -33,9 +34,10 @@ def guarded(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def booked_window(
-    qtbot: QtBot, manager: DownloadManager, tmp_path: Path, store: Store
+    qtbot: QtBot, managers: Managers, tmp_path: Path, store: Store
 ) -> Iterator[MainWindow]:
-    """A window with a store, hence a site book."""
+    """A window with a store, hence a site book, which the engine asks for passwords."""
+    manager = managers(passwords=SiteBook(store).password_for)
     with shown_window(qtbot, manager, tmp_path, store) as main:
         qtbot.waitUntil(lambda: main.preferences.passwords_go != "", timeout=5000)
         yield main
@@ -55,21 +57,22 @@ def test_a_site_added_in_settings_shapes_its_downloads(
     panel.add_button.click()
     site_dialog = panel.dialog
     assert site_dialog is not None
-    site_dialog.host.setText("127.0.0.1:80")
-    assert "a site is a host name" in site_dialog.problem.text()
-    site_dialog.host.setText("127.0.0.1")
-    site_dialog.connections.setValue(2)
-    site_dialog.user_agent.setText(UA)
-    site_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    item = panel.table.item(0, 0)
-    assert item is not None
-    assert item.text() == "127.0.0.1"
-    settings.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert window.site_book is not None
-    book = window.site_book
-    qtbot.waitUntil(lambda: book.get("127.0.0.1") is not None, timeout=5000)
-    assert book.get("127.0.0.1") == Site("127.0.0.1", connections=2, user_agent=UA)
     with guarded_site(guarded, user_agent=UA, cookie=False) as site:
+        origin = site.url.rstrip("/")  # http://127.0.0.1:PORT
+        site_dialog.host.setText("ftp://127.0.0.1")
+        assert "a site is an origin" in site_dialog.problem.text()
+        site_dialog.host.setText(f"{origin}/")  # written as an origin when kept
+        site_dialog.connections.setValue(2)
+        site_dialog.user_agent.setText(UA)
+        site_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        item = panel.table.item(0, 0)
+        assert item is not None
+        assert item.text() == origin
+        settings.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert window.site_book is not None
+        book = window.site_book
+        qtbot.waitUntil(lambda: book.get(origin) is not None, timeout=5000)
+        assert book.get(origin) == Site(origin, connections=2, user_agent=UA)
         window.links.add_urls([site.file_url])
         assert_row_completes(qtbot, window, guarded)
         assert site.refused == []  # the site's user agent went with it
@@ -86,16 +89,18 @@ def test_a_remembered_login_goes_with_the_sites_next_download(
         dialog = window.problems.dialog
         assert isinstance(dialog, LoginDialog)
         assert dialog.remember.isChecked()
-        assert dialog.remember.text() == "Remember this login for 127.0.0.1"
+        origin = site.url.rstrip("/")
+        assert dialog.remember.text() == f"Remember this login for {origin}"
         dialog.user.setText("ann")
         dialog.password.setText("pw-3")
         dialog.accept()
         assert_row_completes(qtbot, window, guarded)
         assert window.site_book is not None
         book = window.site_book
-        qtbot.waitUntil(lambda: book.login_for("127.0.0.1") is not None, timeout=5000)
+        qtbot.waitUntil(lambda: book.login_for(origin) is not None, timeout=5000)
         window.links.add_urls([site.file_url + "?again"])
         assert_row_completes(qtbot, window, guarded, row=1)
         assert window.problems.dialog is None
-        assert window.model.snapshot_at(1).record.login == Login("ann", "pw-3")
+        for row in (0, 1):  # a reference, resolved by the engine when the 401 asked
+            assert window.model.snapshot_at(row).record.login == Login("ann", site=origin)
         assert site.challenges == ["basic"]  # only the first download's first request

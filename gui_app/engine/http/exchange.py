@@ -33,7 +33,7 @@ from gui_app.engine.errors import (
 from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.logins import Logins, challenge_schemes
 from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_context
-from gui_app.engine.models import DIRECT, Login
+from gui_app.engine.models import DIRECT, Login, PasswordSource
 from gui_app.engine.origins import host_of, same_origin
 from gui_app.engine.proxies import ProxySettings, proxy_label
 from gui_app.engine.urls import SECRET_HEADERS, redact_url, validate_url
@@ -63,6 +63,7 @@ class HttpClient:
         proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
         tls: TlsSettings = TlsSettings(),  # noqa: B008  # a frozen value
         clock: Callable[[], float] = time.monotonic,
+        passwords: PasswordSource | None = None,
     ) -> None:
         self._backend = GuardedBackend()
         self._head_timeout = head_timeout
@@ -75,7 +76,7 @@ class HttpClient:
         self._tls = tls
         self._context: ssl.SSLContext | None = None  # made when a first client is
         self._retired: list[httpx.Client] = []  # clients of an earlier TLS setting
-        self._logins = Logins()
+        self._logins = Logins(passwords)
         # Cookies redirect hops set, by the download URL they were followed for, so that
         # range requests straight to the final URL send them too (in memory only).
         self._learned: OrderedDict[str, tuple[Cookie, ...]] = OrderedDict()

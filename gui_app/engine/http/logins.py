@@ -6,8 +6,10 @@ crosses the wire; ``digest.py``, RFC 7616) or Basic (httpx's ``BasicAuth``). Wha
 asked for is remembered for the client's life, so later range requests send Basic at once
 (another login for the same site too) and answer Digest from the last challenge, without
 a round trip each. A login is only ever answered to the origin that asked, the one it
-was given for. A challenge that cannot be answered fails at once, in plain words: no
-exception of an auth flow leaves this module but an engine error.
+was given for. A saved login's reference gets its password from the ``PasswordSource``
+only when a 401 asks (the keyring is not asked for downloads that need none). A challenge
+that cannot be answered fails at once, in plain words: no exception of an auth flow leaves
+this module but an engine error.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from collections.abc import Generator
 
 import httpx
 
-from gui_app.engine.errors import DownloadError, PermanentError
+from gui_app.engine.errors import DownloadError, LoginRequiredError, PermanentError
 from gui_app.engine.http.digest import Challenge, DigestAnswer, parse_challenges
-from gui_app.engine.models import Login
+from gui_app.engine.models import Login, PasswordSource
 
 __all__ = ["Logins", "challenge_schemes", "challenges"]
 
@@ -43,7 +45,8 @@ def _origin(url: httpx.URL) -> _Origin:
 class Logins:
     """Which scheme each (site, user) answered with; shared by every request of a client."""
 
-    def __init__(self) -> None:
+    def __init__(self, passwords: PasswordSource | None = None) -> None:
+        self._passwords = passwords
         self._lock = threading.Lock()
         self._known: dict[_Key, httpx.Auth] = {}
         self._basic: set[_Origin] = set()  # sites that asked for Basic: sent at once
@@ -51,12 +54,28 @@ class Logins:
     def auth(self, login: Login) -> httpx.Auth:
         return _ChallengedAuth(self, login)
 
-    def known(self, key: _Key) -> httpx.Auth | None:
+    def known(self, key: _Key, url: httpx.URL) -> httpx.Auth | None:
         with self._lock:
             auth = self._known.get(key)
-            if auth is None and key[0] in self._basic:  # another login for a Basic site
-                auth = self._known[key] = httpx.BasicAuth(key[1].user, key[1].password)
+            if auth is not None or key[0] not in self._basic:
+                return auth
+        login = self.resolved(key[1], url)  # another login for a Basic site: sent at once
+        with self._lock:
+            auth = self._known[key] = httpx.BasicAuth(login.user, login.password)
             return auth
+
+    def resolved(self, login: Login, url: httpx.URL) -> Login:
+        """``login`` with its password: a saved login's reference asks the source, for
+        ``url``'s origin only; ``LoginRequiredError`` if it has none to give."""
+        if login.site is None or login.password:
+            return login
+        password = self._passwords(login, str(url)) if self._passwords is not None else None
+        if password is None:
+            raise LoginRequiredError(
+                f"{url.host} asks for a login (401 Unauthorized); no password is saved for "
+                f"{login.user} at {login.site}"
+            )
+        return Login(login.user, password)
 
     def note(self, response: httpx.Response) -> None:
         """A 401 no login answered: a Basic site gets the next login at once."""
@@ -133,7 +152,7 @@ class _ChallengedAuth(httpx.Auth):
 
     def _flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         key: _Key = (_origin(request.url), self._login)
-        known = self._logins.known(key)
+        known = self._logins.known(key, request.url)
         if known is not None:
             yield from known.sync_auth_flow(request)
             return
@@ -141,14 +160,16 @@ class _ChallengedAuth(httpx.Auth):
         if response.status_code != 401 or _origin(response.request.url) != key[0]:
             return  # no challenge, or another site's: never answered
         schemes = challenge_schemes(response)
+        if "digest" not in schemes and "basic" not in schemes:
+            return  # Bearer, NTLM, Negotiate: the 401 stands, and says which
+        login = self._logins.resolved(self._login, request.url)  # asked now, not before
         if "digest" in schemes:
-            answer = _digest_for(response, self._login)
+            answer = _digest_for(response, login)
             if answer is not None:
-                digest = _DigestAuth(answer, self._login)
+                digest = _DigestAuth(answer, login)
                 self._logins.remember(key, digest)
                 yield digest.answered(request)
         elif "basic" in schemes:
-            basic = httpx.BasicAuth(self._login.user, self._login.password)
+            basic = httpx.BasicAuth(login.user, login.password)
             self._logins.remember(key, basic)
             yield from basic.sync_auth_flow(request)
-        # Any other scheme (Bearer, NTLM, Negotiate): the 401 stands, and says which.
