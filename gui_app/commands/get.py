@@ -23,6 +23,7 @@ from types import FrameType
 
 from gui_app.commands.cmdline import blank_in_cmdline
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
+from gui_app.engine.cookies import with_cookies
 from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.tls import TlsSettings
@@ -147,6 +148,7 @@ def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
                 checksum=checksum,
                 headers=flags.headers(valid),
                 login=flags.login(valid),
+                cookies=flags.cookies(),
             )
         )
     return requests
@@ -194,7 +196,9 @@ def run_get(args: argparse.Namespace) -> int:
                     print(f"resuming #{record.id} {record.display_name}")
                 # This command line says what is wanted now (a corrected checksum, a fresh
                 # token): it replaces what the earlier run stored.
-                manager.set_options(record.id, request.options)
+                # Its cookies: those a redirect set stay, the command line's replace theirs.
+                cookies = with_cookies(record.cookies, request.cookies)
+                manager.set_options(record.id, replace(request.options, cookies=cookies))
                 manager.resume(record.id)
                 ids.append(record.id)
             else:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gui_app.commands.netrc_file import NetrcError, read_netrc
-from gui_app.engine.cookies import Cookie, cookie_header
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.cookies_txt import CookieFileError, read_cookies_txt
 from gui_app.engine.headers import parse_header
 from gui_app.engine.http.tls import TlsSettings
@@ -95,9 +95,8 @@ class RequestFlags:
     def headers(self, url: str) -> tuple[tuple[str, str], ...]:
         given = {name.lower() for name, _ in self._headers}
         extra: list[tuple[str, str]] = []
-        cookie = "; ".join(c for c in (self._jar_cookies(url), self._cookies) if c)
         for name, value in (
-            ("Cookie", cookie),
+            ("Cookie", self._cookies),
             ("Referer", self._referer),
             ("User-Agent", self._user_agent),
         ):
@@ -105,8 +104,11 @@ class RequestFlags:
                 extra.append((name, value))
         return tuple(self._headers + extra)
 
-    def _jar_cookies(self, url: str) -> str | None:
-        return None if self._jar is None else cookie_header(self._jar, url)
+    def cookies(self) -> tuple[Cookie, ...]:
+        """``--load-cookies``' cookies, all of them: the engine matches them again for
+        every hop's URL (a download site's redirect to its CDN needs the CDN's), so one
+        for another site, a Secure one over http or an expired one is never sent."""
+        return () if self._jar is None else tuple(self._jar)
 
     def login(self, url: str) -> Login | None:
         """``-u``'s login, else ``--netrc``'s for the URL's host, else none."""

@@ -23,6 +23,7 @@ __all__ = [
     "from_set_cookie",
     "path_matches",
     "with_cookie",
+    "with_cookies",
 ]
 
 
@@ -151,3 +152,10 @@ def _http_date(text: str) -> float | None:
 def with_cookie(cookies: tuple[Cookie, ...], cookie: Cookie) -> tuple[Cookie, ...]:
     """``cookies`` with ``cookie`` replacing any of the same name, domain and path."""
     return (*(c for c in cookies if c.key != cookie.key), cookie)
+
+
+def with_cookies(cookies: tuple[Cookie, ...], newer: Iterable[Cookie]) -> tuple[Cookie, ...]:
+    """``cookies`` with each of ``newer`` replacing any of the same key."""
+    for cookie in newer:
+        cookies = with_cookie(cookies, cookie)
+    return cookies

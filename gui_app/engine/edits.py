@@ -140,7 +140,7 @@ class RecordEdits:
             record = self._records[download_id].with_options(options)
             self._store.update(download_id, checksum=options.checksum, headers=options.headers,
                                connections=options.connections, login=options.login,
-                               proxy=options.proxy)  # fmt: skip
+                               proxy=options.proxy, cookies=options.cookies)  # fmt: skip
             self._records[download_id] = record
         return record
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from gui_app.byteranges import ByteRange
 from gui_app.categories import CategoryFolders
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.naming import display_name_for_url
 from gui_app.pickled import by_fields
 
@@ -187,11 +188,12 @@ class DownloadRequest:
     login: Login | None = None
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
     sort_into: CategoryFolders | None = None  # the folder follows the name, once known
+    cookies: tuple[Cookie, ...] = ()  # matched again for every URL asked (each hop too)
 
     @property
     def options(self) -> RequestOptions:
         return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
-                              self.connections)  # fmt: skip
+                              self.connections, self.cookies)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +206,9 @@ class RequestOptions:
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
     checksum: Checksum | None = None
     connections: int = 8
+    # Cookies as cookies (a cookies.txt's, those redirects set): each goes only to the
+    # URLs it matches (domain, path, Secure, expiry), so no origin holds them.
+    cookies: tuple[Cookie, ...] = ()
 
     def __post_init__(self) -> None:
         if self.connections < 1:
@@ -241,6 +246,7 @@ class DownloadRecord:
     problem: Problem | None = None  # what a failed download needs from its user
     queue_order: float = 0.0  # queued downloads start lowest first; the user reorders them
     sort_into: CategoryFolders | None = None  # until named: its category's folder decides
+    cookies: tuple[Cookie, ...] = ()  # the request's and those its redirects set
 
     @property
     def done_bytes(self) -> int:
@@ -249,12 +255,12 @@ class DownloadRecord:
     @property
     def options(self) -> RequestOptions:
         return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
-                              self.connections)  # fmt: skip
+                              self.connections, self.cookies)  # fmt: skip
 
     def with_options(self, options: RequestOptions) -> DownloadRecord:
         return replace(self, headers=options.headers, login=options.login,
                        proxy=options.proxy, checksum=options.checksum,
-                       connections=options.connections)  # fmt: skip
+                       connections=options.connections, cookies=options.cookies)  # fmt: skip
 
     @property
     def path(self) -> Path | None:

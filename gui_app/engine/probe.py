@@ -68,6 +68,7 @@ class Probe:
                 response = self._http.open(
                     guard, record.final_url or record.url, given_for=record.url,
                     headers=record.headers, login=record.login, proxy=record.proxy,
+                    cookies=record.cookies,
                     first=first, last=last, if_range=validator, ranged=ranged,
                 )  # fmt: skip
                 try:

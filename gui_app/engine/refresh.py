@@ -33,6 +33,7 @@ def check_new_address(
     validators the download goes on with."""
     guard = http.guard()
     response = http.open(guard, url, given_for=url, headers=options.headers,
+                         cookies=options.cookies,
                          login=options.login, proxy=options.proxy, first=0, last=0)  # fmt: skip
     try:
         answer = read_answer(response, 0, 0, known_size=None)
@@ -125,6 +126,7 @@ def _fetch(
     """``stretch`` of ``url``'s file, or None if the server sends something else."""
     guard = http.guard()
     response = http.open(guard, url, given_for=url, headers=options.headers,
+                         cookies=options.cookies,
                          login=options.login, proxy=options.proxy, first=stretch.first,
                          last=stretch.last)  # fmt: skip
     try:

@@ -28,6 +28,7 @@ from pathlib import Path
 from gui_app import paths
 from gui_app.byteranges import ByteRange, merge
 from gui_app.categories import Category, CategoryFolders
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.group_commit import GroupCommit
 from gui_app.engine.models import (
     Checksum,
@@ -46,7 +47,7 @@ __all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteErr
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
@@ -93,12 +94,15 @@ UPDATE downloads SET queue_order = id
 _V5 = """
 ALTER TABLE downloads ADD COLUMN sort_into TEXT
 """
+_V6 = """
+ALTER TABLE downloads ADD COLUMN cookies TEXT NOT NULL DEFAULT '[]'
+"""
 
 _COLUMNS = (
     "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
     " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
     " updated_at, completed_at, part_id, pause_reason, login, proxy, problem, queue_order,"
-    " sort_into"
+    " sort_into, cookies"
 )
 
 
@@ -107,7 +111,7 @@ _SAVE = (
     " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
     " error=?, checksum=?, headers=?, updated_at=?,"
     " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?,"
-    " sort_into=? WHERE id=?"
+    " sort_into=?, cookies=? WHERE id=?"
 )
 
 
@@ -135,6 +139,7 @@ def _save_values(record: DownloadRecord, now: float) -> tuple[object, ...]:
         record.proxy,
         None if record.problem is None else record.problem.value,
         _dump_sort_into(record.sort_into),
+        _dump_cookies(record.cookies),
         record.id,
     )
 
@@ -205,7 +210,7 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             # executescript would commit the open transaction; run them one by one.
-            for script in (_SCHEMA, _V2, _V3, _V4, _V5)[version:]:
+            for script in (_SCHEMA, _V2, _V3, _V4, _V5, _V6)[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -294,7 +299,7 @@ class Store:
         cursor = db.execute(
             "INSERT INTO downloads (url, dest_dir, state, filename, checksum, connections,"
             " rate_limit, headers, created_at, updated_at, login, proxy, sort_into,"
-            " queue_order) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            " cookies, queue_order) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
             " (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM downloads))",
             (
                 request.url,
@@ -310,6 +315,7 @@ class Store:
                 _dump_login(request.login),
                 request.proxy,
                 _dump_sort_into(request.sort_into),
+                _dump_cookies(request.cookies),
             ),
         )
         row_id = cursor.lastrowid
@@ -340,7 +346,10 @@ class Store:
     def update(self, download_id: DownloadId, **columns: object) -> None:
         """Write only the named fields (state, error, checksum...), leaving the rest to
         whoever runs the download; never over a row another process has completed."""
-        values = {name: _column_value(value) for name, value in columns.items()}
+        values = {
+            name: _dump_cookies(value) if name == "cookies" else _column_value(value)  # type: ignore[arg-type]  # checked by the name
+            for name, value in columns.items()
+        }
         unknown = set(values) - _WRITABLE
         if unknown:
             raise ValueError(f"not a stored field: {sorted(unknown)}")
@@ -440,7 +449,7 @@ def _load_ranges(text: str) -> tuple[ByteRange, ...]:
 
 _WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
                        "pause_reason", "url", "final_url", "login", "proxy",
-                       "problem"})  # fmt: skip
+                       "problem", "cookies"})  # fmt: skip
 
 
 def _dump_login(login: Login | None) -> str | None:
@@ -449,6 +458,28 @@ def _dump_login(login: Login | None) -> str | None:
     if login.site is not None:  # a saved login's reference: the password is not ours
         return json.dumps([login.user, "", login.site])
     return json.dumps([login.user, login.password])
+
+
+def _dump_cookies(cookies: tuple[Cookie, ...]) -> str:
+    return json.dumps([[c.name, c.value, c.domain, c.host_only, c.path, c.secure, c.expires]
+                       for c in cookies])  # fmt: skip
+
+
+def _load_cookies(text: object) -> tuple[Cookie, ...]:
+    if text is None or text == "[]":
+        return ()
+    return tuple(
+        Cookie(
+            str(name),
+            str(value),
+            str(domain),
+            bool(host_only),
+            str(path),
+            bool(secure),
+            None if expires is None else float(expires),
+        )
+        for name, value, domain, host_only, path, secure, expires in json.loads(str(text))
+    )
 
 
 def _dump_sort_into(rule: CategoryFolders | None) -> str | None:
@@ -512,7 +543,7 @@ def _record(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadRec
         id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
         content_type, resumable, done, error, checksum, connections, rate_limit, headers,
         created_at, updated_at, completed_at, part_id, pause_reason, login, proxy, problem,
-        queue_order, sort_into,
+        queue_order, sort_into, cookies,
     ) = row  # fmt: skip
     return DownloadRecord(
         id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
@@ -548,4 +579,5 @@ def _record(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadRec
         problem=None if problem is None else Problem(problem),
         queue_order=float(queue_order),  # type: ignore[arg-type]  # sqlite returns untyped values
         sort_into=_load_sort_into(sort_into),
+        cookies=_load_cookies(cookies),
     )

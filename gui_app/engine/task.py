@@ -25,6 +25,7 @@ import httpx
 from gui_app.byteranges import ByteRange, total
 from gui_app.categories import CategoryFolders
 from gui_app.engine import finishing
+from gui_app.engine.cookies import Cookie, with_cookies
 from gui_app.engine.errors import (
     ChecksumMismatchError,
     DiskError,
@@ -447,6 +448,11 @@ class DownloadTask:
             raise DiskError(f"cannot make the folder {folder}: {error.strerror}") from error
         return folder
 
+    def _kept_cookies(self, record: DownloadRecord) -> tuple[Cookie, ...]:
+        """``record``'s cookies with those its redirects set (saved below, so a resume
+        after a restart sends them to the final URL too)."""
+        return with_cookies(record.cookies, self._http.learned(record.url))
+
     def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
         """Take what the probe taught: size, validators, name; open the part file."""
         record, done = self.record, self._regions.done
@@ -479,6 +485,7 @@ class DownloadTask:
             self.record,
             filename=filename,
             final_url=final_url if final_url != record.url else None,
+            cookies=self._kept_cookies(record),
             size=answer.size,
             validators=record.validators if known and done else answer.validators,
             content_type=answer.content_type,

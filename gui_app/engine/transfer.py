@@ -376,6 +376,7 @@ class Transfer:
             response = self._http.open(
                 guard, record.final_url or record.url, given_for=record.url,
                 headers=record.headers, login=record.login, proxy=record.proxy,
+                cookies=record.cookies,
                 first=first, last=last if closed else None, if_range=validator,
             )  # fmt: skip
             try:

@@ -27,6 +27,7 @@ class PropertiesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Properties of {record.display_name}")
         self.download_id = record.id
+        self._cookies = record.cookies  # not shown: a cookies.txt's, kept as they are
         address = QLabel(redact_url(record.url))
         address.setWordWrap(True)
         address.setAccessibleName("Address")
@@ -87,4 +88,5 @@ class PropertiesDialog(QDialog):
             proxy=self.fields.proxy(),
             checksum=self._checksum(),
             connections=self.connections.value(),
+            cookies=self._cookies,
         )

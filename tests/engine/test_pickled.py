@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gui_app.byteranges import ByteRange
 from gui_app.categories import Category, CategoryFolders
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.models import (
     Checksum,
     ConnectionSnapshot,
@@ -50,6 +51,7 @@ def test_a_record_with_every_field_set_comes_back_equal() -> None:
         headers=(("Cookie", "a=b"),), created_at=1.5, updated_at=2.5, completed_at=None,
         part_id="1:2", pause_reason=PauseReason.USER, login=Login("u", "p"), proxy="DIRECT",
         problem=Problem.LOGIN, queue_order=3.25,
+        cookies=(Cookie("sid", "s", "example.org", False, "/a", True, 2e9),),
         sort_into=CategoryFolders(Path("/tmp"), (Category("Archives", ("zip",), (), "/A"),)),
     )  # fmt: skip
     snapshot = DownloadSnapshot(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login
 from gui_app.engine.retry import Backoff
@@ -249,3 +250,19 @@ def test_the_part_file_changed_on_disk_is_not_proof(
         pytest.raises(RefreshRefusedError, match=r"same file \(the partial file is gone"),
     ):
         manager.refresh(download_id, f"{new.url}/get/big.bin")
+
+
+def test_cookies_carried_by_a_refresh_go_only_where_they_match(
+    manager: DownloadManager, old: HostileServer, tmp_path: Path
+) -> None:
+    """Cookies kept as cookies (a cookies.txt's) are matched for every URL: a refresh to
+    another host, secrets carried on purpose even, sends that host only its own."""
+    jar = (Cookie("sid", "old-cookie", "127.0.0.1"), Cookie("cdn", "new-host", "localhost"))
+    download_id = stopped_download(manager, old, tmp_path, cookies=jar)
+    assert old.requests[0].headers.get("cookie") == "sid=old-cookie"
+    with hostile_server(lambda r, o: serve_file(r, o, DATA), host="localhost") as new:
+        manager.refresh(download_id, f"{new.url}/get/big.bin", carry_secrets=True)
+        manager.resume(download_id)
+        path = completed(manager, download_id)
+        assert {r.headers.get("cookie") for r in new.requests} == {"cdn=new-host"}
+    assert sha256_of(path) == sha256_bytes(DATA)

@@ -14,6 +14,7 @@ import pytest
 
 from gui_app.byteranges import ByteRange
 from gui_app.categories import Category, CategoryFolders
+from gui_app.engine.cookies import Cookie
 from gui_app.engine.models import (
     Checksum,
     DownloadRecord,
@@ -23,7 +24,12 @@ from gui_app.engine.models import (
     Problem,
     Validators,
 )
-from gui_app.engine.store import _SCHEMA, _V2, SCHEMA_VERSION, Store
+from gui_app.engine.store import _SCHEMA, _V2, _V3, _V4, _V5, SCHEMA_VERSION, Store
+
+COOKIES = (
+    Cookie("sid", "v é;1", "h", path="/f", secure=True, expires=2e9),
+    Cookie("any", "x", "example.org", host_only=False),
+)
 
 
 def request(tmp_path: Path, **kw: object) -> DownloadRequest:
@@ -35,7 +41,7 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
     record = store.add(
         request(tmp_path, connections=4, headers=(("Cookie", "a=b"),), rate_limit=5000,
                 checksum=Checksum("sha256", "AB" * 32), login=Login("u", "p:w é"),
-                proxy="socks5h://me:pw@127.0.0.1:1080"),
+                proxy="socks5h://me:pw@127.0.0.1:1080", cookies=COOKIES),
         DownloadState.QUEUED,
     )  # fmt: skip
     full = replace(
@@ -54,6 +60,7 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
         sort_into=CategoryFolders(Path("/dl"), (Category("Films", ("mkv",), ("*://v/*",)),)),
     )
     assert record.login == Login("u", "p:w é")
+    assert record.cookies == COOKIES
     assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
     store.save(full)
     again = Store(tmp_path / "s.sqlite3").get(record.id)
@@ -197,3 +204,27 @@ def test_a_stored_category_no_longer_accepted_keeps_its_download(tmp_path: Path)
         assert store.set_aside_rows == []
     finally:
         store.close()
+
+
+def test_a_version_5_list_opens_and_gains_cookies(tmp_path: Path) -> None:
+    """A store from before cookies were kept as cookies: it opens, its downloads have
+    none, and the column takes those a redirect sets; a saved login's reference keeps its
+    site and no password."""
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(";".join((_SCHEMA, _V2, _V3, _V4, _V5)))
+    db.execute("INSERT INTO downloads (url, dest_dir, state, created_at, updated_at, login)"
+               """ VALUES ('http://h/f', '/tmp', 'paused', 1, 1, '["u", "pw"]')""")  # fmt: skip
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+    store = Store(path)
+    (record,) = store.all()
+    assert (record.url, record.cookies, record.login) == ("http://h/f", (), Login("u", "pw"))
+    reference = Login("u", site="https://h")
+    store.update(record.id, cookies=COOKIES, login=reference)
+    store.close()
+    again = Store(path).get(record.id)
+    assert again is not None
+    assert (again.cookies, again.login) == (COOKIES, reference)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

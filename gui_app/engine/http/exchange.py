@@ -22,7 +22,13 @@ import httpx
 
 from gui_app import __version__
 from gui_app.byteranges import ByteRange, format_range_header
-from gui_app.engine.cookies import Cookie, cookie_header, from_set_cookie, with_cookie
+from gui_app.engine.cookies import (
+    Cookie,
+    cookie_header,
+    from_set_cookie,
+    with_cookie,
+    with_cookies,
+)
 from gui_app.engine.errors import (
     InvalidURLError,
     LoginRequiredError,
@@ -176,8 +182,7 @@ class HttpClient:
         that origin only; ``cookies`` are matched for each hop's URL, with those the
         hops set (Set-Cookie); ``proxy`` is the download's choice (None: the manager's
         settings), applied to each hop's URL."""
-        with self._lock:
-            jar: tuple[Cookie, ...] = (*cookies, *self._learned.get(given_for, ()))
+        jar = with_cookies(cookies, self.learned(given_for))  # newer than a stored copy
         hop = url
         for hops in range(MAX_REDIRECTS + 1):
             trusted = same_origin(hop, given_for)
@@ -210,6 +215,12 @@ class HttpClient:
         raise PermanentError(
             f"more than {MAX_REDIRECTS} redirects from {host_of(url)}: a redirect loop"
         )
+
+    def learned(self, given_for: str) -> tuple[Cookie, ...]:
+        """The cookies redirects set while following ``given_for`` in this process: the
+        task keeps them with the download (stored), so a resume sends them too."""
+        with self._lock:
+            return self._learned.get(given_for, ())
 
     def _learn(self, given_for: str, learned: tuple[Cookie, ...]) -> None:
         if not learned:
