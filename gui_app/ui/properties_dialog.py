@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.models import Checksum, DownloadRecord, RequestOptions
+from gui_app.engine.models import Checksum, DownloadRecord, Login, RequestOptions
 from gui_app.engine.urls import redact_url
 from gui_app.ui.request_fields import RequestFields
 
@@ -28,6 +28,7 @@ class PropertiesDialog(QDialog):
         self.setWindowTitle(f"Properties of {record.display_name}")
         self.download_id = record.id
         self._cookies = record.cookies  # not shown: a cookies.txt's, kept as they are
+        self._login = record.login
         address = QLabel(redact_url(record.url))
         address.setWordWrap(True)
         address.setAccessibleName("Address")
@@ -80,11 +81,19 @@ class PropertiesDialog(QDialog):
         text = self.checksum_edit.text().strip()
         return Checksum.parse(text) if text else None
 
+    def _login_chosen(self) -> Login | None:
+        """The fields' login; a saved login's reference stays one while its user is kept
+        and no password is typed (the password is the site book's, never shown here)."""
+        chosen, kept = self.fields.login(), self._login
+        if kept is not None and kept.site is not None and chosen == Login(kept.user):
+            return kept
+        return chosen
+
     def options(self) -> RequestOptions:
         """What the download asks with from now on; only once the dialog is accepted."""
         return RequestOptions(
             headers=self.fields.headers(),
-            login=self.fields.login(),
+            login=self._login_chosen(),
             proxy=self.fields.proxy(),
             checksum=self._checksum(),
             connections=self.connections.value(),

@@ -104,3 +104,22 @@ def test_a_remembered_login_goes_with_the_sites_next_download(
         for row in (0, 1):  # a reference, resolved by the engine when the 401 asked
             assert window.model.snapshot_at(row).record.login == Login("ann", site=origin)
         assert site.challenges == ["basic"]  # only the first download's first request
+
+
+def test_properties_keep_a_saved_logins_reference_and_the_cookies(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from gui_app.engine.cookies import Cookie
+    from gui_app.engine.models import DownloadRecord, DownloadState
+    from gui_app.ui.properties_dialog import PropertiesDialog
+
+    reference = Login("ann", site="https://h.example")
+    jar = (Cookie("sid", "v", "h.example"),)
+    record = DownloadRecord(1, "https://h.example/f", tmp_path, DownloadState.FAILED,
+                            login=reference, cookies=jar)  # fmt: skip
+    dialog = PropertiesDialog(record)
+    qtbot.addWidget(dialog)
+    assert dialog.fields.password.text() == ""  # the password is the site book's
+    assert (dialog.options().login, dialog.options().cookies) == (reference, jar)
+    dialog.fields.password.setText("typed-now")
+    assert dialog.options().login == Login("ann", "typed-now")
