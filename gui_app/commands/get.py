@@ -35,7 +35,7 @@ from gui_app.engine.models import (
     DownloadSnapshot,
     DownloadState,
 )
-from gui_app.engine.origins import host_of, same_origin, secrets_of
+from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -261,7 +261,7 @@ def _say_secrets_left(
         return
     left = secrets_of(record if headers is None else replace(record, headers=()))
     if left:
-        _error(f"#{record.id}: {' and '.join(left)} given for {host_of(record.url)} "
+        _error(f"#{record.id}: {secrets_in_words(left)} given for {host_of(record.url)} "
                f"{'is' if len(left) == 1 else 'are'} not sent to {host_of(url)}; give them "
                "again with -H if that site needs them")  # fmt: skip
 

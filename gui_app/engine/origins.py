@@ -11,7 +11,15 @@ from urllib.parse import urlsplit
 from gui_app.engine.models import DownloadRecord, RequestOptions
 from gui_app.engine.urls import SECRET_HEADERS, redact_url
 
-__all__ = ["Origin", "host_of", "options_at", "origin_of", "same_origin", "secrets_of"]
+__all__ = [
+    "Origin",
+    "host_of",
+    "options_at",
+    "origin_of",
+    "same_origin",
+    "secrets_in_words",
+    "secrets_of",
+]
 
 Origin = tuple[str, str, int | None]  # scheme, host, port
 
@@ -43,6 +51,16 @@ def secrets_of(record: DownloadRecord) -> tuple[str, ...]:
     if record.login is not None:
         found.append(f"the login for {record.login.user}")
     return tuple(found)
+
+
+def secrets_in_words(secrets: tuple[str, ...]) -> str:
+    """``("Authorization", "Cookie", "the login for ann")`` as "the Authorization and
+    Cookie headers and the login for ann"."""
+    headers = [s for s in secrets if not s.startswith("the ")]
+    parts = [f"the {' and '.join(headers)} header{'s' if len(headers) > 1 else ''}"] * bool(
+        headers
+    ) + [s for s in secrets if s.startswith("the ")]
+    return " and ".join(parts)
 
 
 def options_at(

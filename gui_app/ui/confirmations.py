@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from gui_app.engine.models import DownloadRecord, DownloadSnapshot
-from gui_app.engine.origins import host_of, same_origin, secrets_of
+from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
 from gui_app.units import format_bytes
 
 __all__ = [
@@ -132,11 +132,13 @@ def ask_carry_secrets(parent: QWidget, record: DownloadRecord, url: str) -> bool
     if not secrets or same_origin(url, record.url):
         return False
     old, new = host_of(record.url), host_of(url)
+    one = len(secrets) == 1
+    what = secrets_in_words(secrets)
     box = QMessageBox(QMessageBox.Icon.Warning, f"Send {old}'s secrets to {new}?",
                       f"The new address of {record.display_name} is on another site, {new}. "
-                      f"{_listed(secrets)} {'was' if len(secrets) == 1 else 'were'} given for "
-                      f"{old}. Send {'it' if len(secrets) == 1 else 'them'} to {new} too? "
-                      f"Only if you trust {new} with your account at {old}.",
+                      f"{what[:1].upper()}{what[1:]} {'was' if one else 'were'} given for "
+                      f"{old}. Send {'it' if one else 'them'} to {new} too? Only if you "
+                      f"trust {new} with your account at {old}.",
                       QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
     box.setObjectName("carry-secrets")
     keep = box.addButton(f"Don't send them to {new}", QMessageBox.ButtonRole.RejectRole)
@@ -147,9 +149,3 @@ def ask_carry_secrets(parent: QWidget, record: DownloadRecord, url: str) -> bool
     box.exec()
     clicked = box.clickedButton()
     return True if clicked is send else False if clicked is keep else None
-
-
-def _listed(secrets: Sequence[str]) -> str:
-    words = [s if s.startswith("the ") else f"the {s} header" for s in secrets]
-    text = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
-    return text[0].upper() + text[1:]
