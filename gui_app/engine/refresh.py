@@ -1,7 +1,7 @@
 """Whether a stopped download's new address may keep its bytes (what it may keep of its
 request is ``origins.options_at``). ``check_new_address`` keeps them only when the new
-address is proven to serve the same file: a strong ETag that matches, or, without one,
-the same bytes where the kept stretch starts and where it ends. Missing evidence is not
+address is proven to serve the same file: a strong ETag that matches at the same origin,
+or else the same bytes at the ends (and middle) of every kept stretch. Missing evidence is not
 agreement: a file of the same size with nothing to tell it apart is refused. What
 differs is said, and nothing changes."""
 
@@ -13,7 +13,7 @@ from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.http import HttpClient, Sameness, compare, read_answer
 from gui_app.engine.models import DownloadRecord, RequestOptions, Validators
-from gui_app.engine.origins import host_of
+from gui_app.engine.origins import host_of, same_origin
 from gui_app.engine.partfile import PartFile
 from gui_app.units import format_bytes
 
@@ -22,6 +22,7 @@ __all__ = ["PROOF_BYTES", "check_new_address", "proof_stretches"]
 log = logging.getLogger(__name__)
 
 PROOF_BYTES = 64 * 1024  # compared at each end of the kept stretch
+MAX_STRETCHES = 16  # kept stretches compared at most (a request for each end and middle)
 SKIP_AT_MOST = 1 << 20  # a server that answers a range with the whole file: read this far
 
 
@@ -44,8 +45,8 @@ def check_new_address(
         _refuse(f"an unknown size instead of {format_bytes(record.size)}")
     if verdict in (Sameness.CHANGED, Sameness.EXPIRED):
         _refuse(*_differences(record, answer.size, answer.validators))
-    if verdict is Sameness.SAME:
-        return record.validators
+    if verdict is Sameness.SAME and same_origin(url, record.url):
+        return record.validators  # an ETag names a version of one resource, at its origin
     if record.done:
         unproven = _unproven(http, record, url, options)
         if isinstance(unproven, ByteRange):  # evidence of another file
@@ -83,15 +84,24 @@ def _differences(
 
 
 def proof_stretches(done: tuple[ByteRange, ...]) -> list[ByteRange]:
-    """Where the kept bytes are compared: the first stretch's first and last
-    ``PROOF_BYTES`` (one range when the stretch is shorter than two of them)."""
-    if not done:
-        return []
-    stretch = done[0]
-    head = ByteRange(stretch.first, min(stretch.last, stretch.first + PROOF_BYTES - 1))
-    if head.last == stretch.last:
-        return [head]
-    return [head, ByteRange(max(head.last + 1, stretch.last - PROOF_BYTES + 1), stretch.last)]
+    """Where the kept bytes are compared: the first and last ``PROOF_BYTES`` of every
+    kept stretch, and its middle when it is long (a file edited in place differs there);
+    at most ``MAX_STRETCHES`` stretches, spread over the file, first and last included."""
+    chosen = list(done)
+    if len(chosen) > MAX_STRETCHES:
+        step = (len(chosen) - 1) / (MAX_STRETCHES - 1)
+        chosen = [chosen[round(i * step)] for i in range(MAX_STRETCHES)]
+    ranges = []
+    for stretch in chosen:
+        if stretch.length <= 2 * PROOF_BYTES:
+            ranges.append(stretch)
+            continue
+        middle = stretch.first + (stretch.length - PROOF_BYTES) // 2
+        starts = [stretch.first, stretch.last - PROOF_BYTES + 1]
+        if stretch.length > 3 * PROOF_BYTES:
+            starts.insert(1, middle)
+        ranges += [ByteRange(start, start + PROOF_BYTES - 1) for start in starts]
+    return ranges
 
 
 def _unproven(

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from gui_app.byteranges import ByteRange, merge
 from gui_app.engine.cookies import Cookie
 from gui_app.engine.errors import RefreshRefusedError
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login, Validators
+from gui_app.engine.refresh import MAX_STRETCHES, PROOF_BYTES, proof_stretches
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.store import Store
 from tests.engine.conftest import MIN_SPLIT, Managers, completed
 from tests.helpers import sha256_bytes, sha256_of
 from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
@@ -223,15 +228,93 @@ def test_the_same_bytes_without_a_strong_etag_are_proven_and_kept(
     assert sha256_of(path) == sha256_bytes(DATA)
 
 
-def test_a_matching_strong_etag_is_proof_enough(
+def test_a_matching_strong_etag_is_proof_enough_at_its_own_origin(
     manager: DownloadManager, old: HostileServer, tmp_path: Path
 ) -> None:
     download_id = stopped_download(manager, old, tmp_path)
-    with hostile_server(lambda r, o: serve_file(r, o, DATA, last_modified=None)) as new:
+    old.handler = lambda r, o: serve_file(r, o, DATA, last_modified=None)
+    before = len(old.requests)
+    manager.refresh(download_id, f"{old.url}/get/big.bin?fresh=1")
+    assert len(old.requests) == before + 1  # the first byte only: no comparison needed
+    manager.resume(download_id)
+    assert sha256_of(completed(manager, download_id)) == sha256_bytes(DATA)
+
+
+def test_an_etag_from_another_origin_is_no_proof(
+    manager: DownloadManager, old: HostileServer, tmp_path: Path
+) -> None:
+    """Mirrors tag by modification time and size (nginx): the same tag can name two files."""
+    download_id = stopped_download(manager, old, tmp_path)
+    refused = pytest.raises(RefreshRefusedError, match="differ from the ones kept")
+    with hostile_server(lambda r, o: serve_file(r, o, OTHER)) as new, refused:
         manager.refresh(download_id, f"{new.url}/get/big.bin")
-        assert len(new.requests) == 1  # the first byte only: no comparison needed
+
+
+def paused_with_stretches(
+    data_dir: Path, out: Path, url: str, stretches: list[ByteRange]
+) -> DownloadId:
+    """A paused download of DATA whose part file holds ``stretches`` (as four connections
+    leave it), stored before a manager starts."""
+    part = out / "big.bin.part"
+    with part.open("wb") as file:
+        for stretch in stretches:
+            file.seek(stretch.first)
+            file.write(DATA[stretch.first : stretch.last + 1])
+    info = part.stat()
+    store = Store(data_dir / "state.sqlite3")
+    try:
+        record = store.add(DownloadRequest(url, out, connections=4), DownloadState.PAUSED)
+        store.save(replace(record, filename="big.bin", size=len(DATA), resumable=True,
+                           validators=Validators(None, None), done=tuple(stretches),
+                           part_id=f"{info.st_dev}:{info.st_ino}"))  # fmt: skip
+        return record.id
+    finally:
+        store.close()
+
+
+QUARTER = len(DATA) // 4
+FOUR = [ByteRange(i * QUARTER, i * QUARTER + QUARTER - 40_000) for i in range(4)]
+
+
+@pytest.mark.parametrize("at", [FOUR[1].first + 5_000, FOUR[2].last - 10, FOUR[3].first + 100_000])
+def test_a_difference_in_any_kept_stretch_is_found(
+    managers: Managers, data_dir: Path, tmp_path: Path, at: int
+) -> None:
+    edited = bytearray(DATA)
+    edited[at : at + 100] = bytes(100)  # the same file edited in place: same size, no tag
+    download_id = paused_with_stretches(data_dir, tmp_path, "http://old.invalid/big.bin", FOUR)
+    manager = managers()
+    serve = hostile_server(lambda r, o: serve_file(r, o, bytes(edited), etag=None,
+                                                   last_modified=None))  # fmt: skip
+    with serve as new, pytest.raises(RefreshRefusedError, match="differ from the ones kept"):
+        manager.refresh(download_id, f"{new.url}/big.bin")
+
+
+def test_every_kept_stretch_that_matches_is_kept(
+    managers: Managers, data_dir: Path, tmp_path: Path
+) -> None:
+    download_id = paused_with_stretches(data_dir, tmp_path, "http://old.invalid/big.bin", FOUR)
+    manager = managers()
+    same = hostile_server(lambda r, o: serve_file(r, o, DATA, etag=None, last_modified=None))
+    with same as new:
+        manager.refresh(download_id, f"{new.url}/big.bin")
         manager.resume(download_id)
         assert sha256_of(completed(manager, download_id)) == sha256_bytes(DATA)
+
+
+@given(st.lists(st.tuples(st.integers(0, 1 << 24), st.integers(1, 1 << 22)), max_size=60))
+def test_the_proof_compares_only_kept_bytes_and_every_stretchs_ends(
+    spans: list[tuple[int, int]],
+) -> None:
+    done = merge(ByteRange(first, first + length - 1) for first, length in spans)
+    proof = proof_stretches(done)
+    for stretch in proof:  # inclusive at both ends, inside what is kept
+        assert any(k.first <= stretch.first and stretch.last <= k.last for k in done)
+        assert stretch.length <= PROOF_BYTES or stretch in done
+    compared = done if len(done) <= MAX_STRETCHES else (done[0], done[-1])
+    for kept in compared:
+        assert any(p.first == kept.first for p in proof)
+        assert any(p.last == kept.last for p in proof)
 
 
 def test_the_part_file_changed_on_disk_is_not_proof(
