@@ -22,6 +22,7 @@ import os
 import socket
 import stat
 import struct
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -38,10 +39,12 @@ __all__ = [
     "decode_offers",
     "encode_offers",
     "hand_over",
+    "hand_over_any",
     "offers_from",
     "peer_uid",
     "private_folder",
     "socket_path",
+    "socket_paths",
     "unsafe_folder",
 ]
 
@@ -104,7 +107,7 @@ def decode_offers(line: bytes) -> list[Offer]:
     version = message.get("version")
     if version != HANDOVER_VERSION:
         raise HandoverError(
-            f"protocol version {version!r} is not this app's ({HANDOVER_VERSION}); "
+            f"protocol version {repr(version)[:40]} is not this app's ({HANDOVER_VERSION}); "
             "update Rangeload or the extension so that both match"
         )
     return offers_from(message.get("offers"))
@@ -149,16 +152,29 @@ class Handed:
         return self.delivery is Delivery.TAKEN
 
 
-def socket_path(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
-    """Where the app for ``data_dir`` listens: in ``$XDG_RUNTIME_DIR`` when that is a
-    private folder of this user's (as systemd makes it), else in ``run/`` of the data
-    dir (made owner-only). Never a shared folder such as ``/tmp``, where another user
-    could take the name first."""
+MAX_SOCKET_PATH = 107  # bytes of a Unix socket's path (sun_path, less its NUL)
+
+
+def socket_paths(data_dir: Path, environ: Mapping[str, str] = os.environ) -> list[Path]:
+    """Where the app for ``data_dir`` may listen, in the order it tries them: in
+    ``$XDG_RUNTIME_DIR`` when that is a private folder of this user's (as systemd makes
+    it), in ``run/`` of the data dir (made owner-only), and, for a data dir whose path is
+    too long for a socket, in an owner-only ``rangeload-UID`` folder of the temporary
+    folder (never used when another user made it). A caller tries them all: the app may
+    have been started with another environment."""
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    places = []
     runtime = environ.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime).is_absolute() and unsafe_folder(Path(runtime)) is None:
-        digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-        return Path(runtime) / f"rangeload-{digest}.sock"
-    return data_dir / "run" / "app.sock"
+        places.append(Path(runtime) / f"rangeload-{digest}.sock")
+    places.append(data_dir / "run" / "app.sock")
+    places.append(Path(tempfile.gettempdir()) / f"rangeload-{os.getuid()}" / f"{digest}.sock")
+    return [p for p in places if len(os.fsencode(p)) <= MAX_SOCKET_PATH]
+
+
+def socket_path(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the app for ``data_dir`` listens first (``socket_paths``)."""
+    return socket_paths(data_dir, environ)[0]
 
 
 def unsafe_folder(folder: Path) -> str | None:
@@ -239,6 +255,17 @@ def hand_over(path: Path, message: bytes, timeout: float = 2.0) -> Handed:
     if text.startswith("error:"):
         return Handed(Delivery.REFUSED, text.removeprefix("error:").strip())
     return Handed(Delivery.NO_ANSWER, "Rangeload is running but did not answer")
+
+
+def hand_over_any(places: Sequence[Path], message: bytes, timeout: float = 2.0) -> Handed:
+    """``hand_over`` to the first of ``places`` where an app answers (or refuses, or is
+    held by another user); NOT_RUNNING only when none listens."""
+    handed = Handed(Delivery.NOT_RUNNING)
+    for place in places:
+        handed = hand_over(place, message, timeout)
+        if handed.delivery is not Delivery.NOT_RUNNING:
+            return handed
+    return handed
 
 
 def app_listens(path: Path) -> bool:

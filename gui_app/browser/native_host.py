@@ -25,7 +25,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -38,9 +38,9 @@ from gui_app.handover import (
     HandoverError,
     app_listens,
     encode_offers,
-    hand_over,
+    hand_over_any,
     offers_from,
-    socket_path,
+    socket_paths,
 )
 from gui_app.program import rangeload_command
 
@@ -130,16 +130,16 @@ class NativeHost:
 
     def __init__(
         self,
-        path: Path,
+        places: Sequence[Path],
         *,
         seen: Callable[[object], None] = lambda version: None,
-        send: Callable[[Path, bytes], Handed] = hand_over,
+        send: Callable[[Sequence[Path], bytes], Handed] = hand_over_any,
         listens: Callable[[Path], bool] = app_listens,
         start: Callable[[], None] = start_app,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._path = path
+        self._places = places
         self._seen = seen
         self._send = send
         self._listens = listens
@@ -168,17 +168,17 @@ class NativeHost:
         self._seen(version)
         if version != PROTOCOL:
             return _refusal(
-                f"the extension speaks protocol {version!r}, Rangeload {__version__} speaks "
-                f"{PROTOCOL}: update the one that is older",
+                f"the extension speaks protocol {repr(version)[:40]}, Rangeload "
+                f"{__version__} speaks {PROTOCOL}: update the one that is older",
                 mismatch=True,
             )
         kind = message.get("type")
         if kind == "hello":
             return {"ok": True, "version": PROTOCOL, "rangeload": __version__,
-                    "app_running": self._listens(self._path)}  # fmt: skip
+                    "app_running": any(self._listens(p) for p in self._places)}  # fmt: skip
         if kind == "download":
             return self._download(message)
-        return _refusal(f"unknown message type {kind!r}")
+        return _refusal(f"unknown message type {repr(kind)[:40]}")
 
     def _download(self, message: dict[str, object]) -> dict[str, object]:
         try:
@@ -191,14 +191,14 @@ class NativeHost:
         if len(line) > MAX_LINE:  # the app's own limit: refused here, never "not running"
             return _refusal(f"the downloads' details are too large ({len(line):,} bytes; "
                             f"at most {MAX_LINE:,}); the browser keeps the download")  # fmt: skip
-        handed = self._send(self._path, line)
+        handed = self._send(self._places, line)
         if handed.delivery is Delivery.NOT_RUNNING:
             log.info("Rangeload is not running: starting it")
             self._start()
             deadline = self._clock() + APP_START_TIMEOUT
             while handed.delivery is Delivery.NOT_RUNNING and self._clock() < deadline:
                 self._sleep(0.2)
-                handed = self._send(self._path, line)
+                handed = self._send(self._places, line)
             if handed.taken:
                 return {"ok": True, "taken": len(offers), "started": True}
         if handed.taken:
@@ -231,7 +231,7 @@ def run(argv: list[str]) -> int:
     def seen(version: object) -> None:
         record_extension(data, version, origin)
 
-    host = NativeHost(socket_path(data), seen=seen)
+    host = NativeHost(socket_paths(data), seen=seen)
     return host.serve(sys.stdin.buffer, sys.stdout.buffer)
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gui_app import APP_ID, APP_NAME, __version__, paths
 from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
-from gui_app.handover import Delivery, socket_path
+from gui_app.handover import Delivery, socket_paths
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings import Settings
@@ -42,8 +42,8 @@ def run_window(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
-    path = socket_path(paths.data_dir())
-    handed = SingleInstance.hand_over(path, urls)
+    places = socket_paths(paths.data_dir())
+    handed = SingleInstance.hand_over(places, urls)
     if handed.delivery in (Delivery.TAKEN, Delivery.REFUSED, Delivery.NO_ANSWER):
         if engine is not None:
             engine.close()
@@ -53,7 +53,7 @@ def run_window(
         what = "refused the links" if handed.delivery is Delivery.REFUSED else "did not answer"
         print(f"rangeload: the running Rangeload {what}: {handed.reason}", file=sys.stderr)
         return 1
-    instance = SingleInstance(path)
+    instance = SingleInstance(places)
     instance.listen()
     store = Store.default()
     settings = Settings.load(store, paths.downloads_dir())

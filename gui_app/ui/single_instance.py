@@ -1,15 +1,14 @@
 """One app per data dir: a second ``rangeload URL`` (or the browser's native messaging
 host) hands its downloads to the running one.
 
-The running app listens on a QLocalServer at ``handover.socket_path`` (a folder only its
-user can write; the socket itself owner-only). A newcomer sends one line of JSON
-(``gui_app.handover``: plain URLs, or offers with a referrer, a suggested name and
-cookies) and gets "ok" or "error: why" at once: the offers are taken up only after the
-answer is written, so a question they raise (update the existing download?) never keeps
-a caller waiting, and nothing is written to a socket after its answer. A connection
-from another user's process is closed unread. A socket left by a crashed app is removed
-before listening; a folder that is not private is never used.
-"""
+The running app listens on a QLocalServer at the first of ``handover.socket_paths`` it can
+have (a folder only its user can write; the socket itself owner-only). A newcomer sends
+one line of JSON (``gui_app.handover``: plain URLs, or offers with a referrer, a
+suggested name and cookies) and gets "ok" or "error: why" at once: the offers are taken
+up only after the answer is written, so a question they raise (update the existing
+download?) never keeps a caller waiting, and nothing is written to a socket after its
+answer. A connection from another user's process is closed unread. A socket left by a
+crashed app is removed before listening; a folder that is not private is never used."""
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ from gui_app.handover import (
     peer_uid,
     private_folder,
 )
-from gui_app.handover import hand_over as send_to_app
+from gui_app.handover import hand_over_any as send_to_app
 
 __all__ = ["SingleInstance"]
 
@@ -42,33 +41,38 @@ log = logging.getLogger(__name__)
 class SingleInstance(QObject):
     offers_received = Signal(list)  # list[Offer]
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, places: Path | Sequence[Path], parent: QObject | None = None) -> None:
+        """``places``: where to listen, the first that can be had (``socket_paths``)."""
         super().__init__(parent)
-        self.path = path
+        self.places = [places] if isinstance(places, Path) else list(places)
+        self.path = self.places[0]  # where it listens, once listening
         self.problem: str | None = None  # why it does not listen, once listen() said no
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_server_new_connection)
 
     @staticmethod
-    def hand_over(path: Path, urls: Sequence[str]) -> Handed:
+    def hand_over(places: Path | Sequence[Path], urls: Sequence[str]) -> Handed:
         """Send ``urls`` to a running app; what became of them."""
-        return send_to_app(path, encode_offers([Offer(u) for u in urls]))
+        message = encode_offers([Offer(u) for u in urls])
+        return send_to_app([places] if isinstance(places, Path) else places, message)
 
     def listen(self) -> bool:
-        problem = private_folder(self.path.parent)
-        if problem is not None:
-            self.problem = f"links from other programs cannot reach this window: {problem}"
-            log.warning("%s", self.problem)
-            return False
-        QLocalServer.removeServer(str(self.path))  # a crashed app's leftover socket
-        if not self._server.listen(str(self.path)):
-            self.problem = (
-                f"links from other programs cannot reach this window: {self._server.errorString()}"
-            )
-            log.warning("%s", self.problem)
-            return False
-        return True
+        problems = []
+        for path in self.places:
+            problem = private_folder(path.parent)
+            if problem is None:
+                QLocalServer.removeServer(str(path))  # a crashed app's leftover socket
+                if self._server.listen(str(path)):
+                    self.path = path
+                    return True
+                problem = self._server.errorString()
+            problems.append(problem)
+        self.problem = "links from other programs cannot reach this window: " + "; ".join(
+            problems or ["no place for its socket"]
+        )
+        log.warning("%s", self.problem)
+        return False
 
     def _on_server_new_connection(self) -> None:
         while self._server.hasPendingConnections():

@@ -12,7 +12,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -90,11 +90,11 @@ def test_a_cut_stream_ends_the_host_without_a_traceback(tmp_path: Path) -> None:
 def test_a_download_goes_to_the_running_app() -> None:
     sent: list[bytes] = []
 
-    def send(path: Path, line: bytes) -> Handed:
+    def send(places: Sequence[Path], line: bytes) -> Handed:
         sent.append(line)
         return Handed(Delivery.TAKEN)
 
-    host = NativeHost(Path("n"), send=send, start=lambda: pytest.fail("the app runs already"))
+    host = NativeHost([Path("n")], send=send, start=lambda: pytest.fail("the app runs already"))
     offer = {"url": "https://a.example/f.iso", "cookies": "sid=1", "referrer": "https://a/"}
     answer = host.answer(Received({"type": "download", "version": PROTOCOL, "offers": [offer]}))
     assert answer == {"ok": True, "taken": 1}
@@ -103,7 +103,7 @@ def test_a_download_goes_to_the_running_app() -> None:
 
 def test_the_browser_keeps_the_download_when_the_app_will_not_start() -> None:
     now = [0.0]
-    host = NativeHost(Path("n"), send=lambda *_: Handed(Delivery.NOT_RUNNING),
+    host = NativeHost([Path("n")], send=lambda *_: Handed(Delivery.NOT_RUNNING),
                       start=lambda: None, clock=lambda: now[0],
                       sleep=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
     answer = host.answer(Received({"type": "download", "version": PROTOCOL,

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from gui_app.browser.native_host import PROTOCOL, NativeHost, Received
 from gui_app.handover import (
     MAX_LINE,
+    MAX_SOCKET_PATH,
     Delivery,
     Handed,
     HandoverError,
@@ -31,7 +32,9 @@ from gui_app.handover import (
     decode_offers,
     encode_offers,
     hand_over,
+    hand_over_any,
     socket_path,
+    socket_paths,
 )
 from gui_app.ui.single_instance import SingleInstance
 
@@ -200,11 +203,11 @@ def test_a_message_too_large_for_the_app_is_refused_without_starting_a_second_on
     offer = {"url": "https://a.example/f", "cookies": "a" * (MAX_LINE - 100)}
     sent: list[bytes] = []
 
-    def send(path: Path, line: bytes) -> Handed:
+    def send(places: Sequence[Path], line: bytes) -> Handed:
         sent.append(line)
         return Handed(Delivery.TAKEN)
 
-    host = NativeHost(Path("n"), send=send, start=lambda: pytest.fail("a second app"))
+    host = NativeHost([Path("n")], send=send, start=lambda: pytest.fail("a second app"))
     answer = host.answer(Received({"type": "download", "version": PROTOCOL,
                                    "offers": [offer, offer]}))  # fmt: skip
     assert answer["ok"] is False
@@ -213,7 +216,7 @@ def test_a_message_too_large_for_the_app_is_refused_without_starting_a_second_on
 
 
 def test_a_refusal_is_not_taken_for_an_app_that_is_not_running() -> None:
-    host = NativeHost(Path("n"), send=lambda *_: Handed(Delivery.REFUSED, "no"),
+    host = NativeHost([Path("n")], send=lambda *_: Handed(Delivery.REFUSED, "no"),
                       start=lambda: pytest.fail("a second app"))  # fmt: skip
     answer = host.answer(Received({"type": "download", "version": PROTOCOL,
                                    "offers": [{"url": "https://a.example/f"}]}))  # fmt: skip
@@ -273,3 +276,30 @@ def test_the_caller_has_its_answer_before_the_app_asks(qtbot: QtBot, tmp_path: P
     again, _ = handed_in_a_thread(path, encode_offers([Offer("https://a.example/g")]))
     qtbot.waitUntil(lambda: bool(again), timeout=5000)
     assert again[0].taken  # the server still answers
+
+
+def test_a_data_dir_too_long_for_a_socket_still_has_one_app(tmp_path: Path) -> None:
+    """A socket path holds 107 bytes: a longer data dir listens elsewhere, privately."""
+    data = tmp_path / ("d" * 120)
+    places = socket_paths(data, {})
+    assert places
+    assert all(len(os.fsencode(p)) <= MAX_SOCKET_PATH for p in places)
+    assert places[0].parent.name == f"rangeload-{os.getuid()}"
+
+
+def test_a_caller_finds_the_app_whatever_its_xdg_runtime_dir(qtbot: QtBot, tmp_path: Path) -> None:
+    """The app started without XDG_RUNTIME_DIR (ssh, cron); a caller from the desktop has
+    one: it still finds the app, never a second one."""
+    data = tmp_path / "data"
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    instance = SingleInstance(socket_paths(data, {}))
+    assert instance.listen()
+    places = socket_paths(data, {"XDG_RUNTIME_DIR": str(runtime)})
+    assert places[0].parent == runtime  # where an app of this environment would listen
+    result: list[Handed] = []
+    line = encode_offers([Offer("https://a.example/f")])
+    threading.Thread(target=lambda: result.append(hand_over_any(places, line)),
+                     daemon=True).start()  # fmt: skip
+    qtbot.waitUntil(lambda: bool(result), timeout=5000)
+    assert result[0].taken
