@@ -38,7 +38,7 @@ def read_cookies_txt(path: Path, now: float) -> list[Cookie]:
 def parse_cookies_txt(text: str, where: str, now: float) -> list[Cookie]:
     """The unexpired cookies in ``text`` (a cookies.txt called ``where`` in messages)."""
     cookies: list[Cookie] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # as curl: only \n ends one
         line = raw.strip("\r\n")
         if line.startswith(HTTP_ONLY):
             line = line[len(HTTP_ONLY) :]

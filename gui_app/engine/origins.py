@@ -9,7 +9,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from gui_app.engine.models import DownloadRecord, RequestOptions
-from gui_app.engine.urls import SECRET_HEADERS, redact_url
+from gui_app.engine.urls import is_secret_header, redact_url
 
 __all__ = [
     "Origin",
@@ -47,7 +47,7 @@ def host_of(url: str) -> str:
 
 def secrets_of(record: DownloadRecord) -> tuple[str, ...]:
     """What of ``record``'s request is a secret of its origin, in words (no values)."""
-    found = sorted({name for name, _ in record.headers if name.lower() in SECRET_HEADERS})
+    found = sorted({name for name, _ in record.headers if is_secret_header(name)})
     if record.login is not None:
         found.append(f"the login for {record.login.user}")
     return tuple(found)

@@ -9,6 +9,15 @@ from gui_app.engine.errors import InvalidURLError
 
 # Request headers that carry secrets: kept with their origin, their values never shown.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+# A header a user adds whose name says it holds a secret (X-Api-Key, X-Auth-Token,
+# X-CSRF-Token, X-Session-Id...) is kept with its origin too.
+_SECRET_NAME = re.compile(r"auth|token|key|secret|session|csrf|xsrf|password|signature", re.I)
+
+
+def is_secret_header(name: str) -> bool:
+    """Does a request header called ``name`` carry a secret of its origin?"""
+    return name.lower() in SECRET_HEADERS or bool(_SECRET_NAME.search(name))
+
 
 __all__ = ["SECRET_HEADERS", "SUPPORTED_SCHEMES", "redact_text", "redact_url", "validate_url"]
 

@@ -76,3 +76,11 @@ def test_a_bad_line_is_named_by_number_never_by_value(line: str) -> None:
         parse_cookies_txt(f"# c\n{line}\n", "jar.txt", NOW)
     assert "jar.txt, line 2" in str(raised.value)
     assert "V4LUE" not in str(raised.value)
+
+
+def test_only_a_newline_ends_a_line_as_curl_reads_the_file() -> None:
+    """str.splitlines would also break at a form feed or U+2028 inside a value."""
+    line = "example.org\tFALSE\t/\tFALSE\t0\t"
+    text = f"{line}sid\tab\x0ccd\u2028ef\n{line}b\t2\n"
+    cookies = parse_cookies_txt(text, "jar.txt", NOW)
+    assert [(c.name, c.value) for c in cookies] == [("sid", "ab\x0ccd\u2028ef"), ("b", "2")]

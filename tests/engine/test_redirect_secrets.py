@@ -132,3 +132,43 @@ def test_a_loop_and_a_missing_location_fail_plainly(
     assert loop_requests == 21  # once, not retried
     assert nowhere.state is DownloadState.FAILED
     assert "without saying where to (no Location)" in (nowhere.record.error or "")
+
+
+def test_a_token_header_the_user_added_stays_with_its_origin(
+    manager: DownloadManager, tmp_path: Path
+) -> None:
+    """X-Api-Key and its kind are secrets too: not sent to another origin after a
+    redirect; a header that names no secret (Accept) goes on."""
+    data = data_of(tmp_path)
+    seen: list[dict[str, str]] = []
+
+    def elsewhere(request: Request, out: Out) -> None:
+        seen.append(dict(request.headers))
+        serve_file(request, out, data)
+
+    with hostile_server(elsewhere) as other:
+        with hostile_server(lambda r, o: redirect(o, f"{other.url}/f.bin")) as first:
+            headers = (("X-Api-Key", "APIKEY"), ("X-Auth-Token", "T"), ("Accept", "*/*"))
+            snapshot = fetch(manager, f"{first.url}/dl", tmp_path / "out", headers=headers)
+        assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert seen
+    assert all("x-api-key" not in s and "x-auth-token" not in s for s in seen)
+    assert all(s.get("accept") == "*/*" for s in seen)
+    assert sha256_of(tmp_path / "out" / "f.bin") == sha256_bytes(data)
+
+
+def test_a_cookie_value_beyond_ascii_goes_as_utf8(manager: DownloadManager, tmp_path: Path) -> None:
+    data = data_of(tmp_path)
+    seen: list[bytes] = []
+
+    def site(request: Request, out: Out) -> None:
+        seen.append(request.headers.get("cookie", "").encode("latin-1"))
+        serve_file(request, out, data)
+
+    with hostile_server(site) as server:
+        snapshot = fetch(manager, f"{server.url}/f.bin", tmp_path / "out",
+                         headers=(("Cookie", "name=Zoë"),))  # fmt: skip
+    assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
+    assert seen
+    assert set(seen) == {"name=Zoë".encode()}
+    assert sha256_of(tmp_path / "out" / "f.bin") == sha256_bytes(data)

@@ -42,14 +42,13 @@ from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_contex
 from gui_app.engine.models import DIRECT, Login, PasswordSource
 from gui_app.engine.origins import host_of, same_origin
 from gui_app.engine.proxies import ProxySettings, proxy_label
-from gui_app.engine.urls import SECRET_HEADERS, redact_url, validate_url
+from gui_app.engine.urls import is_secret_header, redact_url, validate_url
 
 __all__ = ["HEAD_TIMEOUT", "MAX_REDIRECTS", "HttpClient", "host_of", "same_origin"]
 
 log = logging.getLogger(__name__)
 
 HEAD_TIMEOUT = 30.0  # the whole response head, however slowly it trickles
-ORIGIN_BOUND = SECRET_HEADERS
 MAX_REDIRECTS = 20  # as wget; curl's default is 50
 LEARNED_MAX = 1000  # downloads whose hops' cookies are remembered
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -235,7 +234,7 @@ class HttpClient:
         self,
         guard: Guard,
         url: str,
-        sent: dict[str, str],
+        sent: dict[str, str | bytes],
         proxy: str | None,
         login: Login | None,
     ) -> httpx.Response:
@@ -246,7 +245,9 @@ class HttpClient:
         guard.deadline = self._clock() + self._head_timeout
         try:
             with self._backend.guarding(guard), _mapped(url, self._stall_timeout, via):
-                request = client.build_request("GET", url, headers=sent)
+                raw = [(name.encode(), value if isinstance(value, bytes) else value.encode())
+                       for name, value in sent.items()]  # fmt: skip
+                request = client.build_request("GET", url, headers=raw)
                 response = client.send(request, stream=True, auth=auth)
             if response.status_code == 407 and via:
                 response.close()
@@ -285,10 +286,10 @@ class HttpClient:
 
 def _hop_headers(
     headers: tuple[tuple[str, str], ...], trusted: bool, jar: tuple[Cookie, ...], url: str
-) -> dict[str, str]:
+) -> dict[str, str | bytes]:
     """A hop's headers: the origin-bound ones only to their origin (``trusted``), the
     jar's cookies for this URL after a Cookie header typed for it."""
-    sent = {name: value for name, value in headers if name.lower() not in ORIGIN_BOUND or trusted}
+    sent = {name: value for name, value in headers if trusted or not is_secret_header(name)}
     matched = cookie_header(jar, url)
     if matched:
         typed = next((name for name in sent if name.lower() == "cookie"), None)
@@ -296,7 +297,8 @@ def _hop_headers(
             sent["Cookie"] = matched
         else:
             sent[typed] = f"{sent[typed]}; {matched}"
-    return sent
+    # A value beyond ASCII goes as its UTF-8 bytes, as curl and browsers send it.
+    return {name: value if value.isascii() else value.encode() for name, value in sent.items()}
 
 
 def _kept(jar: tuple[Cookie, ...], response: httpx.Response) -> tuple[Cookie, ...]:
