@@ -22,6 +22,14 @@ from gui_app import __version__, logs
 __all__ = ["build_parser", "main"]
 
 
+def _certificate_flags(command: argparse.ArgumentParser) -> None:
+    """wget's and aria2c's certificate flags, for every command that downloads."""
+    command.add_argument("--ca-certificate", metavar="FILE",
+                         help="trust the CAs in FILE (PEM), not the system's")  # fmt: skip
+    command.add_argument("--no-check-certificate", action="store_true",
+                         help="trust any certificate (unsafe)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rangeload",
@@ -73,13 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("--netrc", action="store_true", help="logins from ~/.netrc, by host")
     add("-x", "--proxy", metavar="URL", help="http://, https:// or socks5://[USER:PASS@]HOST:PORT")
     add("--no-proxy", action="store_true", help="ignore http_proxy and the like")
-    add("--ca-certificate", metavar="FILE", help="trust the CAs in FILE (PEM), not the system's")
-    add("--no-check-certificate", action="store_true", help="trust any certificate (unsafe)")
+    _certificate_flags(get)
     get.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     commands.add_parser("list", help="show stored downloads and their states")
     resume = commands.add_parser("resume", help="resume stored downloads by id")
     resume.add_argument("ids", nargs="+", type=int, metavar="ID")
+    _certificate_flags(resume)
     resume.add_argument("-q", "--quiet", action="store_true")
     refresh = commands.add_parser(
         "refresh", help="give a paused or failed download a new URL, keeping its bytes"
@@ -94,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--restart", action="store_true",
         help="if the new URL serves another file, start over from it instead of refusing",
     )  # fmt: skip
+    _certificate_flags(refresh)
     refresh.add_argument("-q", "--quiet", action="store_true")
     remove = commands.add_parser("remove", help="remove stored downloads by id")
     remove.add_argument("ids", nargs="+", type=int, metavar="ID")
@@ -155,6 +164,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "get":  # before the engine's imports: the shortest time shown
+        from gui_app.commands.cmdline import blank_in_cmdline, secrets_in
+
+        blank_in_cmdline(secrets_in(args))
     logs.setup(args.verbose)
     module = importlib.import_module(_COMMAND_MODULES.get(args.command, "gui_app.commands.app"))
     run = getattr(module, f"run_{args.command.replace('-', '_')}")

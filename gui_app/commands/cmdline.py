@@ -6,11 +6,12 @@ changes nothing and says so."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["blank_in_cmdline"]
+__all__ = ["blank_in_cmdline", "secrets_in"]
 
 log = logging.getLogger(__name__)
 
@@ -42,3 +43,18 @@ def blank_in_cmdline(secrets: Iterable[tuple[str, str]]) -> bool:
         log.info("the password stays in the process list: %s", error)
         return False
     return True
+
+
+def secrets_in(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The passwords on ``get``'s command line (``-u``, ``-x``), each with what stands
+    before it."""
+    found = []
+    user, sep, password = (args.user or "").partition(":")
+    if sep:
+        found.append((f"{user}:", password))
+    if args.proxy and "@" in args.proxy:
+        credentials = args.proxy.partition("://")[2].rpartition("@")[0]
+        name, sep, secret = credentials.partition(":")
+        if sep:
+            found.append((f"{name}:", secret))
+    return found

@@ -21,13 +21,13 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from gui_app.commands.cmdline import blank_in_cmdline
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
 from gui_app.engine.cookies import with_cookies
 from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.tls import TlsSettings
 from gui_app.engine.models import (
+    DIRECT,
     Checksum,
     DownloadId,
     DownloadRecord,
@@ -70,20 +70,6 @@ def _open_store() -> Store:
     for message in store.set_aside_rows:
         _error(f"warning: {message}")
     return store
-
-
-def _secrets_in(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The passwords on ``get``'s command line, each with what stands before it."""
-    found = []
-    user, sep, password = (args.user or "").partition(":")
-    if sep:
-        found.append((f"{user}:", password))
-    if args.proxy and "@" in args.proxy:
-        credentials = args.proxy.partition("://")[2].rpartition("@")[0]
-        name, sep, secret = credentials.partition(":")
-        if sep:
-            found.append((f"{name}:", secret))
-    return found
 
 
 def _proxies(args: argparse.Namespace) -> ProxySettings:
@@ -149,6 +135,8 @@ def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
                 headers=flags.headers(valid),
                 login=flags.login(valid),
                 cookies=flags.cookies(),
+                # Kept with the download, so that resume and refresh go the same way.
+                proxy=DIRECT if args.no_proxy else args.proxy,
             )
         )
     return requests
@@ -172,7 +160,6 @@ def _find_stored(
 
 
 def run_get(args: argparse.Namespace) -> int:
-    blank_in_cmdline(_secrets_in(args))
     try:
         requests = _requests(args)
         limit = parse_rate(args.limit) if args.limit else None
@@ -226,7 +213,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     except ValueError as error:
         _error(str(error))
         return EXIT_USAGE
-    with _manager() as (store, manager):
+    with _manager(tls=tls_settings(args)) as (store, manager):
         record = next((r for r in store.all() if r.id == args.id), None)
         if record is None:
             _error(f"no stored download with id {args.id} (see 'rangeload list')")
@@ -267,7 +254,7 @@ def _say_secrets_left(
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    with _manager() as (store, manager):
+    with _manager(tls=tls_settings(args)) as (store, manager):
         known = {record.id for record in store.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:

@@ -115,3 +115,21 @@ def test_no_proxy_as_curl_reads_it_goes_direct(tmp_path: Path, source: Path, no_
         carried = log.read_text()
     assert "via=direct" not in carried
     assert "via=proxy" in carried
+
+
+@pytest.mark.skipif(TINYPROXY is None, reason="needs Debian's tinyproxy")
+def test_resume_goes_through_the_proxy_the_download_was_started_with(
+    tmp_path: Path, source: Path
+) -> None:
+    """-x is kept with the download: a resume never goes direct behind the user's back."""
+    with serving(source.parent) as server, tinyproxy(tmp_path, login=True) as (port, log):
+        url = f"{server.url}/files/{source.name}?kept=1"
+        refused = get(tmp_path, "-x", f"http://127.0.0.1:{port}", url)
+        assert refused[0].returncode == 1
+        base = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        resumed = subprocess.run([RANGELOAD, "resume", "1"], capture_output=True, text=True,
+                                 env=base | {"RANGELOAD_DATA_DIR": str(tmp_path / "data")},
+                                 timeout=60, check=False)  # fmt: skip
+        assert resumed.returncode == 1, "the resume went direct"
+        assert f"the proxy 127.0.0.1:{port} asks for a login (407)" in resumed.stderr
+        assert log.read_text().count("kept=1") >= 2

@@ -82,7 +82,7 @@ def test_a_signal_pauses_and_saves_like_ctrl_c(
     server: ServerThread, source: Path, tmp_path: Path, stop: signal.Signals, code: int
 ) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
-    url = f"{server.url}/files/big.bin?key={stop.name}&rate=1M"
+    url = f"{server.url}/files/big.bin?key={stop.name}&rate=512K"
     process = started(data, "-c", "2", "-d", str(out), url)
     wait_for_progress(data, process)
     time.sleep(1.0)  # between two saves: what a kill without saving would lose

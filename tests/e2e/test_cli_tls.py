@@ -95,3 +95,38 @@ def test_a_ca_file_that_is_not_one(tmp_path: Path) -> None:
     assert ran.returncode == 1
     assert f"cannot read the CA certificates in {bad}" in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+def test_resume_and_refresh_take_the_certificate_flags_too(
+    tmp_path: Path, ca: PrivateCA, data: bytes
+) -> None:
+    """A download that was started with --ca-certificate and stopped goes on the same way:
+    without the flag its resume is refused plainly, with it it completes."""
+    served = {"count": 0}
+
+    def expires_after_the_probe(asked: Request, out: Out) -> None:
+        served["count"] += 1
+        if served["count"] == 1:
+            serve_file(asked, out, data, cut_after=300_000)
+        else:
+            out.head(403, {"Content-Length": "0"})
+
+    with hostile_server(expires_after_the_probe, tls=ca.context("good")) as server:
+        url = f"{server.url}/t.bin"
+        first, _ = get(tmp_path, "-c", "1", "--ca-certificate", str(ca.ca_file), url)
+        assert first.returncode == 1, first.stderr
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        env["RANGELOAD_DATA_DIR"] = str(tmp_path / "data")
+        server.handler = lambda asked, out: serve_file(asked, out, data)
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([RANGELOAD, *args], env=env, capture_output=True, text=True,
+                                  timeout=60, check=False)  # fmt: skip
+
+        without = run("resume", "1")
+        assert without.returncode == 1
+        assert "certificate" in without.stderr
+        assert "Traceback" not in without.stderr
+        refreshed = run("refresh", "--ca-certificate", str(ca.ca_file), "1", f"{url}?fresh=1")
+        assert refreshed.returncode == 0, refreshed.stderr
+    assert sha256_of(tmp_path / "out" / "t.bin") == sha256_bytes(data)
