@@ -130,3 +130,13 @@ def test_resume_and_refresh_take_the_certificate_flags_too(
         refreshed = run("refresh", "--ca-certificate", str(ca.ca_file), "1", f"{url}?fresh=1")
         assert refreshed.returncode == 0, refreshed.stderr
     assert sha256_of(tmp_path / "out" / "t.bin") == sha256_bytes(data)
+
+
+def test_a_ca_file_that_holds_no_certificate_is_said_plainly(tmp_path: Path) -> None:
+    junk = tmp_path / "not-a-ca.pem"
+    junk.write_text("hello\n")
+    ran, _ = get(tmp_path, "--ca-certificate", str(junk), "https://127.0.0.1:9/x.bin")
+    assert ran.returncode == 1
+    assert f"cannot read the CA certificates in {junk}: not a PEM file" in ran.stderr
+    assert "_ssl.c" not in ran.stderr
+    assert "X509" not in ran.stderr

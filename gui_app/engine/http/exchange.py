@@ -130,7 +130,8 @@ class HttpClient:
         try:
             return ssl_context(self._tls)
         except (OSError, ssl.SSLError) as error:
-            reason = getattr(error, "strerror", None) or "not a PEM file of certificates"
+            ssl_error = isinstance(error, ssl.SSLError)  # its strerror is OpenSSL's jargon
+            reason = "not a PEM file of certificates" if ssl_error else error.strerror
             raise PermanentError(
                 f"cannot read the CA certificates in {self._tls.ca_file}: {reason}"
             ) from error
