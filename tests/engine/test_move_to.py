@@ -14,11 +14,29 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
 from tests.helpers import sha256_of
 
 SHM = Path("/dev/shm")
+
+
+def paused_with_progress(
+    manager: DownloadManager, data_url: DataUrl, folder: Path
+) -> tuple[DownloadId, int]:
+    """A download into ``folder`` paused with some 300 KB kept: its id and the bytes kept."""
+    folder.mkdir()
+    download_id = manager.add(DownloadRequest(data_url("&rate=512K"), folder, connections=2))
+    deadline = time.monotonic() + 10
+    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    manager.pause(download_id)
+    assert manager.wait([download_id], timeout=10)
+    paused = manager.get(download_id)
+    assert paused is not None
+    return download_id, paused.record.done_bytes
 
 
 @pytest.mark.parametrize("across", [False, True], ids=["same-disk", "to-tmpfs"])
@@ -29,17 +47,7 @@ def test_a_paused_download_moves_with_its_bytes(
         pytest.skip("no tmpfs at /dev/shm")
     manager = managers()
     first = tmp_path / "first"
-    first.mkdir()
-    download_id = manager.add(DownloadRequest(data_url("&rate=512K"), first, connections=2))
-    deadline = time.monotonic() + 10
-    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    manager.pause(download_id)
-    assert manager.wait([download_id], timeout=10)
-    paused = manager.get(download_id)
-    assert paused is not None
-    kept = paused.record.done_bytes
+    download_id, kept = paused_with_progress(manager, data_url, first)
     with tempfile.TemporaryDirectory(dir=SHM if across else tmp_path) as other:
         target = Path(other) / "Archives"
         manager.move_to(download_id, target)
@@ -108,17 +116,7 @@ def test_a_move_killed_across_file_systems_loses_nothing(
         pytest.skip("no tmpfs at /dev/shm")
     manager = managers()
     first = tmp_path / "first"
-    first.mkdir()
-    download_id = manager.add(DownloadRequest(data_url("&rate=512K"), first, connections=2))
-    deadline = time.monotonic() + 10
-    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    manager.pause(download_id)
-    assert manager.wait([download_id], timeout=10)
-    paused = manager.get(download_id)
-    assert paused is not None
-    kept = paused.record.done_bytes
+    download_id, kept = paused_with_progress(manager, data_url, first)
     manager.shutdown()
     with tempfile.TemporaryDirectory(dir=SHM) as other:
         target = Path(other) / "Archives"

@@ -178,16 +178,15 @@ def test_a_restart_at_a_new_host_drops_the_secrets(
 
 # -- never a mixed file ------------------------------------------------------------------
 
+NO_PROOF = [  # validators of the old address and the new that prove nothing
+    pytest.param({}, {"etag": None, "last_modified": None}, id="new-without-validators"),
+    pytest.param({"etag": None, "last_modified": None}, {}, id="old-without-validators"),
+    pytest.param({"etag": 'W/"a"'}, {"etag": 'W/"a"'}, id="weak-etags"),
+]
+DATE_ONLY = pytest.param({"etag": None}, {"etag": None}, id="same-date-only")
 
-@pytest.mark.parametrize(
-    ("old_tags", "new_tags"),
-    [
-        pytest.param({}, {"etag": None, "last_modified": None}, id="new-without-validators"),
-        pytest.param({"etag": None, "last_modified": None}, {}, id="old-without-validators"),
-        pytest.param({"etag": None}, {"etag": None}, id="same-date-only"),
-        pytest.param({"etag": 'W/"a"'}, {"etag": 'W/"a"'}, id="weak-etags"),
-    ],
-)
+
+@pytest.mark.parametrize(("old_tags", "new_tags"), [*NO_PROOF, DATE_ONLY])
 def test_another_file_of_the_same_size_without_proof_is_refused(
     managers: Managers, tmp_path: Path, old_tags: dict[str, str | None],
     new_tags: dict[str, str | None],
@@ -205,14 +204,7 @@ def test_another_file_of_the_same_size_without_proof_is_refused(
     assert snapshot.record.done_bytes == MIN_SPLIT
 
 
-@pytest.mark.parametrize(
-    ("old_tags", "new_tags"),
-    [
-        pytest.param({}, {"etag": None, "last_modified": None}, id="new-without-validators"),
-        pytest.param({"etag": None, "last_modified": None}, {}, id="old-without-validators"),
-        pytest.param({"etag": 'W/"a"'}, {"etag": 'W/"a"'}, id="weak-etags"),
-    ],
-)
+@pytest.mark.parametrize(("old_tags", "new_tags"), NO_PROOF)
 def test_the_same_bytes_without_a_strong_etag_are_proven_and_kept(
     managers: Managers, tmp_path: Path, old_tags: dict[str, str | None],
     new_tags: dict[str, str | None],
