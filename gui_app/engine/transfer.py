@@ -40,6 +40,7 @@ __all__ = ["EXPIRED", "READ_ON", "UNTRUSTED", "Forms", "RestartError", "Transfer
 log = logging.getLogger(__name__)
 
 READ_ON = 1 << 20  # a whole-file answer for a region starting this near byte 0 is read on
+CHANGED_AFTER = 4  # answers with a new undated ETag, and none with the old, make a change
 SNIFF = 512  # bytes of a body looked at before it may start a file
 RATE_SLICE = 64 * 1024  # under a speed limit, bytes are paced and counted this many at a time
 EXPIRED = (
@@ -111,7 +112,8 @@ def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | 
     if verdict is Sameness.CHANGED and _undated_retag(record, answer):
         # Another ETag, the same size, and no date to say which is newer: a new version,
         # or backends that tag the same bytes differently. Asked again until it shows:
-        # the old tag answered after the new one is flapping; the new one twice, a change.
+        # the old tag answered after the new one is flapping; the new one CHANGED_AFTER
+        # times and the old never again, a change (connections' answers interleave).
         new = answered.index(answer.validators.etag)
         if record.validators.etag in answered[new + 1 :]:
             # No part can be matched to another: the file is read whole, on one
@@ -120,7 +122,7 @@ def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | 
             with forms.lock:
                 forms.untrusted = forms.ranges_broken = True
             raise RestartError(UNTRUSTED, untrusted=True)
-        if answered.count(answer.validators.etag) < 2:
+        if answered[new:].count(answer.validators.etag) < CHANGED_AFTER:
             raise TransientError("the server sent another ETag; asking again to tell a new "
                                  "version from servers that tag it differently")  # fmt: skip
     raise RestartError("the file on the server changed")

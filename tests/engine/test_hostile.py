@@ -281,6 +281,21 @@ def test_etags_that_flap_without_a_date_are_read_whole_and_exact(
     assert "internal error" not in (snapshot.record.error or "")
 
 
+def test_an_undated_file_that_really_changed_is_not_taken_for_flapping(
+    manager: DownloadManager, out: Path
+) -> None:
+    """After its first range the file is replaced (a new ETag, no date): asked again, it
+    stays new, so the download starts over and ends as the new file."""
+
+    def handler(request: Request, o: Out) -> None:
+        old = request.index == 0
+        serve_file(request, o, DATA if old else NEW, etag='"v1"' if old else '"v2"',
+                   last_modified=None)  # fmt: skip
+
+    with hostile_server(handler) as server:
+        assert_exact(fetch(manager, f"{server.url}/f.bin", out, connections=4), NEW)
+
+
 def test_closed_ranges_answered_200_use_open_ended_ranges(
     manager: DownloadManager, out: Path
 ) -> None:
