@@ -258,14 +258,17 @@ def hand_over(path: Path, message: bytes, timeout: float = 2.0) -> Handed:
 
 
 def hand_over_any(places: Sequence[Path], message: bytes, timeout: float = 2.0) -> Handed:
-    """``hand_over`` to the first of ``places`` where an app answers (or refuses, or is
-    held by another user); NOT_RUNNING only when none listens."""
-    handed = Handed(Delivery.NOT_RUNNING)
+    """``hand_over`` to the first of ``places`` where an app answers (or refuses, or does
+    not answer). A place another user holds is passed over, never sent to: UNSAFE only
+    when no app answered anywhere and one place was held; else NOT_RUNNING."""
+    unsafe: Handed | None = None
     for place in places:
         handed = hand_over(place, message, timeout)
-        if handed.delivery is not Delivery.NOT_RUNNING:
+        if handed.delivery is Delivery.UNSAFE:
+            unsafe = unsafe or handed
+        elif handed.delivery is not Delivery.NOT_RUNNING:
             return handed
-    return handed
+    return unsafe or Handed(Delivery.NOT_RUNNING)
 
 
 def app_listens(path: Path) -> bool:

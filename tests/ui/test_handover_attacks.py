@@ -157,22 +157,57 @@ def test_a_folder_of_another_user_is_never_used(tmp_path: Path) -> None:
     assert "open to other users" in handed.reason
 
 
+def app_with_a_link(data: Path, home: Path) -> subprocess.Popen[bytes]:
+    """``rangeload URL`` on ``data``, as a user starts it (the link is a closed loopback
+    port: nothing is fetched from anywhere)."""
+    env = dict(os.environ, RANGELOAD_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen",
+               HOME=str(home), XDG_DOWNLOAD_DIR=str(home / "dl"))  # fmt: skip
+    env.pop("XDG_RUNTIME_DIR", None)
+    return subprocess.Popen([RANGELOAD, "http://127.0.0.1:9/f.bin"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def answered_by_an_app(data: Path, app: subprocess.Popen[bytes]) -> Handed:
+    """The first answer of an app of this user's for ``data`` (the one just started, once
+    it is up); a place another user holds is passed over, as every caller does."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert app.poll() is None, app.communicate()  # it must not have exited
+        handed = hand_over_any(socket_paths(data, {}), encode_offers([]))
+        if handed.delivery not in (Delivery.NOT_RUNNING, Delivery.UNSAFE):
+            return handed  # an app of this user's answered
+        time.sleep(0.2)
+    raise AssertionError("the app never answered")
+
+
 @needs_root
-def test_a_squatted_socket_neither_takes_the_links_nor_keeps_the_app_from_starting(
+def test_a_squatters_ok_neither_takes_the_links_nor_keeps_the_app_from_starting(
+    squatter: tuple[Path, list[bytes]], tmp_path: Path
+) -> None:
+    """Another user's listener at the app's socket path answers "ok" to anything: the app
+    sends it nothing, starts anyway, and then answers at that path itself."""
+    path, got = squatter
+    assert socket_paths(tmp_path, {})[0] == path  # where this data dir's app listens
+    app = app_with_a_link(tmp_path, tmp_path / "home")
+    try:
+        assert answered_by_an_app(tmp_path, app).taken  # the new app, not the squatter
+        assert all(struct.unpack("=I", n)[0] == 0 for n in got)  # never a byte to it
+    finally:
+        app.terminate()
+        app.communicate(timeout=30)
+
+
+@needs_root
+def test_another_users_socket_folder_does_not_keep_the_app_from_starting(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
     run = data / "run"
     run.mkdir(parents=True, mode=0o700)
     os.chown(run, NOBODY, NOBODY)  # another user's folder where the app's socket goes
-    env = dict(os.environ, RANGELOAD_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen",
-               HOME=str(tmp_path), XDG_DOWNLOAD_DIR=str(tmp_path / "dl"))  # fmt: skip
-    env.pop("XDG_RUNTIME_DIR", None)
-    app = subprocess.Popen([RANGELOAD, "https://a.example/f.bin"], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    app = app_with_a_link(data, tmp_path / "home")
     try:
-        time.sleep(4)
-        assert app.poll() is None, app.communicate()  # it runs: the window is up
+        assert answered_by_an_app(data, app).taken  # listening in its private fallback
     finally:
         app.terminate()
         app.communicate(timeout=30)
