@@ -235,7 +235,7 @@ class HttpClient:
         self,
         guard: Guard,
         url: str,
-        sent: dict[str, str | bytes],
+        sent: dict[str, str],
         proxy: str | None,
         login: Login | None,
     ) -> httpx.Response:
@@ -246,8 +246,8 @@ class HttpClient:
         guard.deadline = self._clock() + self._head_timeout
         try:
             with self._backend.guarding(guard), _mapped(url, self._stall_timeout, via):
-                raw = [(name.encode(), value if isinstance(value, bytes) else value.encode())
-                       for name, value in sent.items()]  # fmt: skip
+                # As bytes: a value beyond ASCII goes as UTF-8, as curl and browsers send it.
+                raw = [(name.encode(), value.encode()) for name, value in sent.items()]
                 request = client.build_request("GET", url, headers=raw)
                 response = client.send(request, stream=True, auth=auth)
             if response.status_code == 407 and via:
@@ -287,7 +287,7 @@ class HttpClient:
 
 def _hop_headers(
     headers: tuple[tuple[str, str], ...], trusted: bool, jar: tuple[Cookie, ...], url: str
-) -> dict[str, str | bytes]:
+) -> dict[str, str]:
     """A hop's headers: the origin-bound ones only to their origin (``trusted``), the
     jar's cookies for this URL after a Cookie header typed for it."""
     sent = {name: value for name, value in headers if trusted or not is_secret_header(name)}
@@ -298,8 +298,7 @@ def _hop_headers(
             sent["Cookie"] = matched
         else:
             sent[typed] = f"{sent[typed]}; {matched}"
-    # A value beyond ASCII goes as its UTF-8 bytes, as curl and browsers send it.
-    return {name: value if value.isascii() else value.encode() for name, value in sent.items()}
+    return sent
 
 
 def _kept(jar: tuple[Cookie, ...], response: httpx.Response) -> tuple[Cookie, ...]:
