@@ -15,8 +15,9 @@ __all__ = ["blank_in_cmdline", "secrets_in"]
 
 log = logging.getLogger(__name__)
 
-_ARG_START = 47  # /proc/PID/stat's 48th field, counted from 0 after "pid (comm)": 45
-_AFTER_COMM = 2  # the fields before the first one after the command's name
+# /proc/PID/stat's fields 48 and 49 (arg_start, arg_end; proc(5)), counted from 1; the
+# split after "pid (comm)" starts at field 3.
+_ARG_START = 48 - 3
 
 
 def blank_in_cmdline(secrets: Iterable[tuple[str, str]]) -> bool:
@@ -28,8 +29,7 @@ def blank_in_cmdline(secrets: Iterable[tuple[str, str]]) -> bool:
         return True
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        start = int(fields[_ARG_START - _AFTER_COMM])
-        end = int(fields[_ARG_START - _AFTER_COMM + 1])
+        start, end = int(fields[_ARG_START]), int(fields[_ARG_START + 1])
         with Path("/proc/self/mem").open("r+b", buffering=0) as memory:
             memory.seek(start)
             area = memory.read(end - start)

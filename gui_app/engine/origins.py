@@ -57,9 +57,10 @@ def secrets_in_words(secrets: tuple[str, ...]) -> str:
     """``("Authorization", "Cookie", "the login for ann")`` as "the Authorization and
     Cookie headers and the login for ann"."""
     headers = [s for s in secrets if not s.startswith("the ")]
-    parts = [f"the {' and '.join(headers)} header{'s' if len(headers) > 1 else ''}"] * bool(
-        headers
-    ) + [s for s in secrets if s.startswith("the ")]
+    parts = [s for s in secrets if s.startswith("the ")]
+    if headers:
+        plural = "s" if len(headers) > 1 else ""
+        parts.insert(0, f"the {' and '.join(headers)} header{plural}")
     return " and ".join(parts)
 
 
