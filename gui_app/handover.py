@@ -156,20 +156,22 @@ MAX_SOCKET_PATH = 107  # bytes of a Unix socket's path (sun_path, less its NUL)
 
 
 def socket_paths(data_dir: Path, environ: Mapping[str, str] = os.environ) -> list[Path]:
-    """Where the app for ``data_dir`` may listen, in the order it tries them: in
-    ``$XDG_RUNTIME_DIR`` when that is a private folder of this user's (as systemd makes
-    it), in ``run/`` of the data dir (made owner-only), and, for a data dir whose path is
-    too long for a socket, in an owner-only ``rangeload-UID`` folder of the temporary
-    folder (never used when another user made it). A caller tries them all: the app may
-    have been started with another environment."""
+    """Where the app for ``data_dir`` may listen, in the order it tries them: ``run/`` of
+    the data dir (made owner-only; the same whatever the environment, so a caller from
+    cron, ssh or another session finds it), then for a data dir whose path is too long
+    for a socket the private ``$XDG_RUNTIME_DIR`` (or systemd's ``/run/user/UID``), then
+    an owner-only ``rangeload-UID`` folder of the temporary folder (never used when
+    another user made it). A caller tries them all. Never empty: when no place fits, the
+    first is named and cannot be listened at, and the app says so."""
     digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    places = []
-    runtime = environ.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime).is_absolute() and unsafe_folder(Path(runtime)) is None:
-        places.append(Path(runtime) / f"rangeload-{digest}.sock")
-    places.append(data_dir / "run" / "app.sock")
+    places = [data_dir / "run" / "app.sock"]
+    for runtime in (environ.get("XDG_RUNTIME_DIR"), f"/run/user/{os.getuid()}"):
+        folder = Path(runtime) if runtime else None
+        if folder is not None and folder.is_absolute() and unsafe_folder(folder) is None:
+            places.append(folder / f"rangeload-{digest}.sock")
     places.append(Path(tempfile.gettempdir()) / f"rangeload-{os.getuid()}" / f"{digest}.sock")
-    return [p for p in places if len(os.fsencode(p)) <= MAX_SOCKET_PATH]
+    fitting = [p for p in dict.fromkeys(places) if len(os.fsencode(p)) <= MAX_SOCKET_PATH]
+    return fitting or places[:1]
 
 
 def socket_path(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:

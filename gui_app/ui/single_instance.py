@@ -26,6 +26,7 @@ from gui_app.handover import (
     Handed,
     HandoverError,
     Offer,
+    app_listens,
     decode_offers,
     encode_offers,
     peer_uid,
@@ -61,8 +62,10 @@ class SingleInstance(QObject):
         problems = []
         for path in self.places:
             problem = private_folder(path.parent)
+            if problem is None and app_listens(path):
+                problem = f"another Rangeload window already answers at {path}"
             if problem is None:
-                QLocalServer.removeServer(str(path))  # a crashed app's leftover socket
+                QLocalServer.removeServer(str(path))  # a crashed app's: nothing answers
                 if self._server.listen(str(path)):
                     self.path = path
                     return True
@@ -73,6 +76,10 @@ class SingleInstance(QObject):
         )
         log.warning("%s", self.problem)
         return False
+
+    def close(self) -> None:
+        """Stop listening (the socket file goes)."""
+        self._server.close()
 
     def _on_server_new_connection(self) -> None:
         while self._server.hasPendingConnections():

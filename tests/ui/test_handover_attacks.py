@@ -12,9 +12,11 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -33,7 +35,6 @@ from gui_app.handover import (
     encode_offers,
     hand_over,
     hand_over_any,
-    socket_path,
     socket_paths,
 )
 from gui_app.ui.single_instance import SingleInstance
@@ -57,13 +58,47 @@ def nested(depth: int) -> bytes:
 
 def test_the_socket_is_never_in_a_shared_folder(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert socket_path(data, {}) == data / "run" / "app.sock"
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    assert socket_path(data, {"XDG_RUNTIME_DIR": str(runtime)}).parent == runtime
+    places = socket_paths(data, {"XDG_RUNTIME_DIR": str(runtime)})
+    assert places[0] == data / "run" / "app.sock"  # the same whatever the environment
+    assert places[1].parent == runtime
+    assert all(p.parent != Path("/tmp") for p in places)
     runtime.chmod(0o755)  # not private: not used
-    assert socket_path(data, {"XDG_RUNTIME_DIR": str(runtime)}) == data / "run" / "app.sock"
-    assert socket_path(data, {"XDG_RUNTIME_DIR": "/tmp"}) == data / "run" / "app.sock"
+    assert all(p.parent != runtime for p in socket_paths(data, {"XDG_RUNTIME_DIR": str(runtime)}))
+    assert all(p.parent != Path("/tmp") for p in socket_paths(data, {"XDG_RUNTIME_DIR": "/tmp"}))
+
+
+def test_a_live_apps_socket_is_never_taken_over(qtbot: QtBot, tmp_path: Path) -> None:
+    """Two apps started at once both hear "not running"; the second must not remove the
+    first one's socket (a crashed app's, which refuses connections, it may)."""
+    places = socket_paths(tmp_path / "data", {})
+    first = SingleInstance(places)
+    assert first.listen()
+    second = SingleInstance(places[:1])
+    assert not second.listen()
+    assert second.problem is not None
+    assert "already answers" in second.problem
+    result: list[Handed] = []
+    first.offers_received.connect(lambda offers: None)
+    threading.Thread(target=lambda: result.append(hand_over(first.path, encode_offers([]))),
+                     daemon=True).start()  # fmt: skip
+    qtbot.waitUntil(lambda: bool(result), timeout=5000)
+    assert result[0].taken  # the first one still answers at its place
+
+
+def test_no_place_that_fits_is_said_not_a_crash(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = tmp_path / ("t" * 110)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    places = socket_paths(tmp_path / ("d" * 120), {})
+    assert len(places) == 1
+    instance = SingleInstance(places)
+    assert not instance.listen()
+    assert instance.problem is not None
+    assert instance.problem.startswith("links from other programs cannot reach this window")
 
 
 def test_the_apps_socket_and_folder_are_its_users_alone(qtbot: QtBot, tmp_path: Path) -> None:
@@ -323,18 +358,19 @@ def test_a_data_dir_too_long_for_a_socket_still_has_one_app(tmp_path: Path) -> N
 
 
 def test_a_caller_finds_the_app_whatever_its_xdg_runtime_dir(qtbot: QtBot, tmp_path: Path) -> None:
-    """The app started without XDG_RUNTIME_DIR (ssh, cron); a caller from the desktop has
-    one: it still finds the app, never a second one."""
+    """The app started with an XDG_RUNTIME_DIR (the desktop), a caller without one (cron,
+    ssh), and the other way round: each finds the app, never starts a second one."""
     data = tmp_path / "data"
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    instance = SingleInstance(socket_paths(data, {}))
-    assert instance.listen()
-    places = socket_paths(data, {"XDG_RUNTIME_DIR": str(runtime)})
-    assert places[0].parent == runtime  # where an app of this environment would listen
-    result: list[Handed] = []
-    line = encode_offers([Offer("https://a.example/f")])
-    threading.Thread(target=lambda: result.append(hand_over_any(places, line)),
-                     daemon=True).start()  # fmt: skip
-    qtbot.waitUntil(lambda: bool(result), timeout=5000)
-    assert result[0].taken
+    desktop = socket_paths(data, {"XDG_RUNTIME_DIR": str(runtime)})
+    bare = socket_paths(data, {})
+    for app_places, caller_places in ((desktop, bare), (bare, desktop)):
+        instance = SingleInstance(app_places)
+        assert instance.listen()
+        result: list[Handed] = []
+        threading.Thread(target=lambda r, c: r.append(hand_over_any(c, encode_offers([]))),
+                         args=(result, caller_places), daemon=True).start()  # fmt: skip
+        qtbot.waitUntil(partial(bool, result), timeout=5000)
+        assert result[0].taken
+        instance.close()
