@@ -1,13 +1,14 @@
 """Whether a stopped download's new address may keep its bytes (what it may keep of its
 request is ``origins.options_at``). ``check_new_address`` keeps them only when the new
-address is proven to serve the same file: a strong ETag that matches at the same origin,
-or else the same bytes at the ends (and middle) of every kept stretch. Missing evidence is not
-agreement: a file of the same size with nothing to tell it apart is refused. What
-differs is said, and nothing changes."""
+address is proven to serve the same file: a strong ETag that matches from the same
+resource (origin and path), or else the same bytes at the ends (and middle) of every
+kept stretch. Missing evidence is not agreement: a file of the same size with nothing to
+tell it apart is refused. What differs is said, and nothing changes."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import RefreshRefusedError
@@ -38,6 +39,7 @@ def check_new_address(
                          login=options.login, proxy=options.proxy, first=0, last=0)  # fmt: skip
     try:
         answer = read_answer(response, 0, 0, known_size=None)
+        answered_by = str(response.url)  # after any redirect
     finally:
         response.close()
     verdict = compare(record.validators, record.size, answer)
@@ -45,8 +47,8 @@ def check_new_address(
         _refuse(f"an unknown size instead of {format_bytes(record.size)}")
     if verdict in (Sameness.CHANGED, Sameness.EXPIRED):
         _refuse(*_differences(record, answer.size, answer.validators))
-    if verdict is Sameness.SAME and same_origin(url, record.url):
-        return record.validators  # an ETag names a version of one resource, at its origin
+    if verdict is Sameness.SAME and _same_resource(answered_by, record):
+        return record.validators  # an ETag names a version of one resource
     if record.done:
         unproven = _unproven(http, record, url, options)
         if isinstance(unproven, ByteRange):  # evidence of another file
@@ -58,6 +60,14 @@ def check_new_address(
             )
     log.info("download %s: the new address serves the same bytes", record.id)
     return answer.validators
+
+
+def _same_resource(answered_by: str, record: DownloadRecord) -> bool:
+    """Is ``answered_by`` the resource that served the kept bytes (same origin and path;
+    a renewed link's query may differ)? Only there does an equal ETag prove anything:
+    two files of one size and date share nginx's, on a mirror or beside each other."""
+    served = record.final_url or record.url
+    return same_origin(answered_by, served) and urlsplit(answered_by).path == urlsplit(served).path
 
 
 def _refuse(*differs: str) -> None:

@@ -236,6 +236,26 @@ def test_a_matching_strong_etag_is_proof_enough_at_its_own_origin(
     assert sha256_of(completed(manager, download_id)) == sha256_bytes(DATA)
 
 
+def test_an_etag_from_another_file_of_the_same_site_is_no_proof(
+    manager: DownloadManager, old: HostileServer, tmp_path: Path
+) -> None:
+    """nginx tags by modification time and size: two files beside each other can share a
+    tag. Another path, or a redirect to another site, has the bytes compared."""
+    download_id = stopped_download(manager, old, tmp_path)
+    old.handler = lambda r, o: serve_file(r, o, OTHER)  # the same '"v1"' tag
+    with pytest.raises(RefreshRefusedError, match="differ from the ones kept"):
+        manager.refresh(download_id, f"{old.url}/other/file.bin")
+
+    with hostile_server(lambda r, o: serve_file(r, o, OTHER)) as elsewhere:
+
+        def redirects(request: Request, out: Out) -> None:
+            out.head(302, {"Location": f"{elsewhere.url}/f.bin", "Content-Length": "0"})
+
+        old.handler = redirects
+        with pytest.raises(RefreshRefusedError, match="differ from the ones kept"):
+            manager.refresh(download_id, f"{old.url}/get/big.bin?fresh=2")
+
+
 def test_an_etag_from_another_origin_is_no_proof(
     manager: DownloadManager, old: HostileServer, tmp_path: Path
 ) -> None:
