@@ -46,14 +46,15 @@ def blank_in_cmdline(secrets: Iterable[tuple[str, str]]) -> bool:
 
 
 def secrets_in(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The passwords on ``get``'s command line (``-u``, ``-x``), each with what stands
-    before it."""
+    """The passwords on ``get``'s command line (``-u``, a proxy's, a URL's own
+    ``USER:PASSWORD@``), each with what stands before it."""
     found = []
     user, sep, password = (args.user or "").partition(":")
     if sep:
         found.append((f"{user}:", password))
-    if args.proxy and "@" in args.proxy:
-        credentials = args.proxy.partition("://")[2].rpartition("@")[0]
+    for url in [args.proxy or "", *args.urls]:
+        rest = url.partition("://")[2] if "://" in url else url  # -x takes a bare host:port
+        credentials = rest.partition("/")[0].rpartition("@")[0]
         name, sep, secret = credentials.partition(":")
         if sep:
             found.append((f"{name}:", secret))

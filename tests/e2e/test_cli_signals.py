@@ -117,10 +117,17 @@ def test_after_kill_9_nobody_runs_it_and_refresh_and_resume_take_it(
     assert sha256_of(out / "big.bin") == sha256_of(source)
 
 
-def test_the_password_is_not_in_the_process_list(server: ServerThread, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["-u", "url"])
+def test_the_password_is_not_in_the_process_list(
+    server: ServerThread, tmp_path: Path, where: str
+) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
-    url = f"{server.url}/files/big.bin?key=ps&rate=1M"
-    process = started(data, "-c", "1", "-u", f"alice:{PASSWORD}", "-d", str(out), url)
+    url = f"{server.url}/files/big.bin?key=ps-{where}&rate=1M"
+    if where == "-u":
+        given = ["-u", f"alice:{PASSWORD}", url]
+    else:  # a URL's own USER:PASSWORD@
+        given = [url.replace("http://", f"http://alice:{PASSWORD}@")]
+    process = started(data, "-c", "1", "-d", str(out), *given)
     try:
         wait_for_progress(data, process)
         shown = Path(f"/proc/{process.pid}/cmdline").read_bytes()
