@@ -14,6 +14,11 @@ Headers = tuple[tuple[str, str], ...]
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1's field-name
 
 
+# What frames or routes a request: a body's length on a GET stalls or desyncs a peer.
+_FRAMING = frozenset({"host", "content-length", "transfer-encoding", "connection", "upgrade",
+                      "te", "trailer", "keep-alive"})  # fmt: skip
+
+
 def parse_header(text: str) -> tuple[str, str]:
     """``Name: value`` as a pair; ValueError saying what is wrong."""
     name, sep, value = text.partition(":")
@@ -24,6 +29,8 @@ def parse_header(text: str) -> tuple[str, str]:
         raise ValueError(f"a header's name is letters, digits and -, got {name!r}")
     if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
         raise ValueError(f"the {name} header's value holds a control character")
+    if name.lower() in _FRAMING:  # wrong for any request Rangeload makes, and for every hop
+        raise ValueError(f"the {name} header is set by Rangeload itself, per request")
     return name, value
 
 

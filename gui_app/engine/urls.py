@@ -11,7 +11,9 @@ from gui_app.engine.errors import InvalidURLError
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 # A header a user adds whose name says it holds a secret (X-Api-Key, X-Auth-Token,
 # X-CSRF-Token, X-Session-Id...) is kept with its origin too.
-_SECRET_NAME = re.compile(r"auth|token|key|secret|session|csrf|xsrf|password|signature", re.I)
+_SECRET_NAME = re.compile(
+    r"auth|token|key|secret|session|csrf|xsrf|pass|signature|cookie|credential|jwt|bearer", re.I
+)
 
 
 def is_secret_header(name: str) -> bool:

@@ -49,3 +49,11 @@ def test_merging_keeps_one_of_each_name_the_last_given(
     assert len(lower) == len(set(lower))
     last = {name.lower(): (name, value) for group in given_groups for name, value in group}
     assert dict(zip(lower, merged, strict=True)) == last
+
+
+@pytest.mark.parametrize("name", ["Host", "Content-Length", "transfer-encoding", "Connection"])
+def test_a_header_that_frames_the_request_is_refused(name: str) -> None:
+    """A body's length on a GET would stall or desync a keep-alive peer; Host would
+    send one site's request to another's name on every hop."""
+    with pytest.raises(ValueError, match="set by Rangeload itself"):
+        parse_header(f"{name}: 12")
