@@ -26,17 +26,10 @@ from gui_app.engine.cookies import with_cookies
 from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.tls import TlsSettings
-from gui_app.engine.models import (
-    DIRECT,
-    Checksum,
-    DownloadId,
-    DownloadRecord,
-    DownloadRequest,
-    DownloadSnapshot,
-    DownloadState,
-)
+from gui_app.engine.models import DIRECT, Checksum, DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.engine.task_lock import held_by_a_process
@@ -246,7 +239,7 @@ def _say_secrets_left(
     """Say which of the old origin's secrets a refresh to another origin leaves behind."""
     if same_origin(url, record.url):
         return
-    left = secrets_of(record if headers is None else replace(record, headers=()))
+    left = secrets_of(record.request if headers is None else replace(record.request, headers=()))
     if left:
         _error(f"#{record.id}: {secrets_in_words(left)} given for {host_of(record.url)} "
                f"{'is' if len(left) == 1 else 'are'} not sent to {host_of(url)}; give them "

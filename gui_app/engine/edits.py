@@ -1,16 +1,20 @@
-"""Changes to a stopped (paused or failed) download's record, asked by its user: new
-request options, a new address that keeps the bytes only if it serves the same file
+"""Changes to a download's record asked by its user: the ``Request`` part's one writer
+(new options, a speed limit, connections), and the edits of a stopped (paused or failed)
+download: a new address that keeps the bytes only if it serves the same file
 (``refresh.check_new_address``) and keeps the old origin's secrets only at that origin
-(``origins.options_at``), and a start from byte 0. Each writes the store, then
-the manager's copy, under the manager's lock, and returns the record for the manager to
-announce."""
+(``origins.options_at``), a start from byte 0, another folder. Those write the record's
+``Remote`` and ``Progress`` too, holding the download's task lock (no task runs it
+meanwhile, in any process), and ask the manager for the status. Each writes the store,
+then the manager's copy, under the manager's lock, and returns the record for the
+manager to announce."""
 
 from __future__ import annotations
 
 import itertools
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,15 +22,15 @@ from gui_app.engine.http import HttpClient
 from gui_app.engine.models import (
     DIRECT,
     DownloadId,
-    DownloadRecord,
     DownloadState,
     QueueMove,
+    Request,
     RequestOptions,
-    Validators,
 )
-from gui_app.engine.origins import options_at
+from gui_app.engine.origins import options_at, same_origin
 from gui_app.engine.part_move import move_part
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record import DownloadRecord, Progress, Remote, Status
 from gui_app.engine.record_table import RecordTable
 from gui_app.engine.refresh import check_new_address
 from gui_app.engine.store import Store
@@ -114,7 +118,9 @@ class RecordEdits:
         records: RecordTable,
         running: Callable[[DownloadId], bool],
         locks: TaskLocks,
+        set_status: Callable[[DownloadRecord, Status], DownloadRecord],
     ) -> None:
+        self._set_status = set_status  # the manager's: it writes the status
         self._store = store
         self._locks = locks
         self._data_dir = store.path.parent
@@ -134,15 +140,26 @@ class RecordEdits:
                              f"not a {record.state.value} one")  # fmt: skip
         return record
 
+    def set_request(self, download_id: DownloadId, **changes: object) -> DownloadRecord:
+        """Change fields of a download's request, also while it runs (its speed limit,
+        its connections): the request is the user's, and only here written."""
+        with self._lock:
+            record = self._records[download_id]
+            request = replace(record.request, **changes)  # type: ignore[arg-type]  # fields checked by replace at run time
+            return self._keep_request(record, request)
+
+    def _keep_request(self, record: DownloadRecord, request: Request) -> DownloadRecord:
+        """Store ``request`` and the manager's copy (lock held)."""
+        self._store.save_request(record.id, request)
+        record = replace(record, request=request)
+        self._records[record.id] = record
+        return record
+
     def set_options(self, download_id: DownloadId, options: RequestOptions) -> DownloadRecord:
         check_proxy(options.proxy)
         with self._lock:
-            record = self._records[download_id].with_options(options)
-            self._store.update(download_id, checksum=options.checksum, headers=options.headers,
-                               connections=options.connections, login=options.login,
-                               proxy=options.proxy, cookies=options.cookies)  # fmt: skip
-            self._records[download_id] = record
-        return record
+            record = self._records[download_id]
+            return self._keep_request(record, record.request.with_options(options))
 
     def refresh(
         self,
@@ -157,13 +174,26 @@ class RecordEdits:
             record = self._stopped(download_id, "takes a new address")
         options = options_at(record, url, headers, carry_secrets=carry_secrets)
         validators = check_new_address(self._http, record, url, options)  # requests: blocks
-        with self._lock:
+        kept_cookies = (
+            record.remote.cookies if carry_secrets or same_origin(url, record.url) else ()
+        )
+        with self._task_lock(download_id), self._lock:
             record = self._stopped(download_id, "takes a new address")
-            record = replace(record.with_options(options), url=url, final_url=None, error=None,
-                             state=DownloadState.PAUSED, validators=validators)  # fmt: skip
-            record = self._store.save(record)
-            self._records[download_id] = record
-        return record
+            request = replace(record.request.with_options(options), url=url)
+            remote = replace(record.remote, final_url=None, validators=validators,
+                             cookies=kept_cookies)  # fmt: skip
+            self._store.save_remote(download_id, remote, record.progress)
+            record = replace(self._keep_request(record, request), remote=remote)
+            status = replace(record.status, state=DownloadState.PAUSED, error=None)
+            return self._set_status(record, status)
+
+    @contextmanager
+    def _task_lock(self, download_id: DownloadId) -> Iterator[None]:
+        """Hold the download's task lock: no process runs it meanwhile."""
+        with self._locks.held(download_id) as ours:
+            if not ours:
+                raise ValueError("another Rangeload process is running this download")
+            yield
 
     def restart(
         self,
@@ -174,21 +204,23 @@ class RecordEdits:
         carry_secrets: bool = False,
     ) -> DownloadRecord:
         url = None if url is None else validate_url(url)
-        with self._lock:
-            record = self._stopped(download_id, "can start over")
-            at = url or record.url
-            record = record.with_options(
-                options_at(record, at, headers, carry_secrets=carry_secrets)
-            )
-            # The record forgets the bytes before the file goes: never a claim on a gap.
-            record = self._store.save(replace(
-                record, url=url or record.url, done=(), size=None, validators=Validators(),
-                resumable=None, content_type=None, final_url=None, part_id=None, error=None,
-                problem=None,
-            ))  # fmt: skip
-            self._records[download_id] = record
-        if record.part_path is not None:
-            record.part_path.unlink(missing_ok=True)
+        with self._task_lock(download_id):
+            with self._lock:
+                record = self._stopped(download_id, "can start over")
+                at = url or record.url
+                options = options_at(record, at, headers, carry_secrets=carry_secrets)
+                old_part = record.part_path
+                # The record forgets the bytes before the file goes: never a claim on a gap.
+                # It keeps the name and the folder: the same download, where it was.
+                remote = Remote(filename=record.remote.filename, folder=record.remote.folder)
+                self._store.save_remote(download_id, remote, Progress())
+                request = replace(record.request.with_options(options), url=at)
+                record = self._keep_request(record, request)
+                record = replace(record, remote=remote, progress=Progress())
+                status = replace(record.status, error=None, problem=None)
+                record = self._set_status(record, status)
+            if old_part is not None:
+                old_part.unlink(missing_ok=True)
         return record
 
     def move(self, chosen: set[DownloadId], to: QueueMove) -> list[DownloadRecord]:
@@ -211,7 +243,8 @@ class RecordEdits:
         self._store.set_queue_orders(changed)
         records = []
         for download_id, order in changed.items():
-            record = replace(self._records[download_id], queue_order=order)
+            record = self._records[download_id]
+            record = replace(record, status=replace(record.status, queue_order=order))
             self._records[download_id] = record
             records.append(record)
         return records
@@ -226,7 +259,6 @@ class RecordEdits:
             with self._lock:
                 record = self._stopped(download_id, "can move", _MOVABLE)
             folder.mkdir(parents=True, exist_ok=True)
-            changes: dict[str, object] = {"dest_dir": folder, "sort_into": None}
             old_part, name = record.part_path, record.filename
             if name is not None and old_part is not None and folder != record.dest_dir:
                 if (folder / name).exists() or (folder / old_part.name).exists():
@@ -234,16 +266,21 @@ class RecordEdits:
                 if old_part.exists():
 
                     def save(part_id: str) -> DownloadRecord:
-                        return self._save(download_id, record, {**changes, "part_id": part_id})
+                        return self._moved(record, folder, part_id)
 
                     return move_part(self._data_dir, download_id, old_part,
                                      folder / old_part.name, save)  # fmt: skip
-            return self._save(download_id, record, changes)
+            return self._moved(record, folder, record.part_id)
 
-    def _save(
-        self, download_id: DownloadId, record: DownloadRecord, changes: dict[str, object]
-    ) -> DownloadRecord:
+    def _moved(self, record: DownloadRecord, folder: Path, part_id: str | None) -> DownloadRecord:
+        """The record of a download now in ``folder`` (its part file's identity there):
+        the user's request says the folder, and no category rule decides it any more."""
         with self._lock:
-            record = self._store.save(replace(record, **changes))  # type: ignore[arg-type]  # fields checked by replace at run time
-            self._records[download_id] = record
+            remote = replace(record.remote, folder=None)
+            progress = replace(record.progress, part_id=part_id)
+            self._store.save_remote(record.id, remote, progress)
+            request = replace(record.request, dest_dir=folder, sort_into=None)
+            record = self._keep_request(self._records[record.id], request)
+            record = replace(record, remote=remote, progress=progress)
+            self._records[record.id] = record
         return record

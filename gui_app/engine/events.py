@@ -14,7 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gui_app.engine.models import DownloadId, DownloadRecord
+from gui_app.engine.models import DownloadId
+from gui_app.engine.record import DownloadRecord
 
 log = logging.getLogger(__name__)
 

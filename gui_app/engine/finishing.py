@@ -11,8 +11,8 @@ from pathlib import Path
 from gui_app.byteranges import ByteRange, total
 from gui_app.engine import partfile
 from gui_app.engine.errors import ChecksumMismatchError, ProtocolError
-from gui_app.engine.models import DownloadRecord
 from gui_app.engine.partfile import Part
+from gui_app.engine.record import DownloadRecord
 
 __all__ = ["digest_of", "finish"]
 

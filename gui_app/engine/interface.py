@@ -10,14 +10,9 @@ from pathlib import Path
 from typing import Protocol
 
 from gui_app.engine.events import Listener
-from gui_app.engine.models import (
-    DownloadId,
-    DownloadRequest,
-    DownloadSnapshot,
-    QueueMove,
-    RequestOptions,
-)
+from gui_app.engine.models import DownloadId, DownloadRequest, QueueMove, RequestOptions
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.tls_settings import TlsSettings
 
 __all__ = ["Engine", "remote_calls"]

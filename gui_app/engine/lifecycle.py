@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gui_app.engine.models import DownloadRecord
+from gui_app.engine.models import PauseReason, Problem
 from gui_app.engine.partfile import free_bytes
+from gui_app.engine.record import Progress, Remote, Request
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 
@@ -43,8 +44,11 @@ class StopReason(enum.Enum):
 
 
 class ReportKind(enum.Enum):
+    """What a task tells its manager, which makes it the download's state."""
+
     STARTED = "started"
-    UPDATED = "updated"
+    UPDATED = "updated"  # running: what the server taught, a retry
+    VERIFYING = "verifying"  # all bytes written: checksum and final name under way
     PAUSED = "paused"
     STOPPED = "stopped"  # by a shutdown: queued for the next start
     COMPLETED = "completed"
@@ -67,7 +71,14 @@ class TaskConfig:
 
 @dataclass(frozen=True, slots=True)
 class TaskReport:
-    """Sent to the manager on each transition."""
+    """Sent to the manager on each transition: the task's own parts of the record as it
+    stored them, and what the manager's part (the status) is to say."""
 
-    record: DownloadRecord
     kind: ReportKind
+    remote: Remote
+    progress: Progress
+    note: str | None = None  # why it stopped, or how the run goes ("retrying")
+    pause_reason: PauseReason | None = None
+    problem: Problem | None = None
+    request: Request | None = None  # at STARTED: the request as stored when it began
+    durable: bool = True  # False: a state on the way, which a power cut may undo

@@ -1,38 +1,34 @@
-"""Values the engine hands out: download states, requests, stored records and snapshots.
+"""Values the engine is given and hands out: download states, requests and their
+options, logins, checksums, validators.
 
-All are frozen dataclasses or enums, safe to pass between threads. ``DownloadRecord`` is
-what the store persists; ``DownloadSnapshot`` is what ``DownloadManager.snapshot()``
-returns for the UI and CLI to poll.
+All are frozen dataclasses or enums, safe to pass between threads. The stored record and
+the snapshots the UI and CLI poll are in ``record``.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gui_app.byteranges import ByteRange
 from gui_app.categories import CategoryFolders
 from gui_app.engine.cookies import Cookie
-from gui_app.engine.naming import display_name_for_url
 from gui_app.pickled import by_fields
 
 __all__ = [
     "DIRECT",
     "Checksum",
-    "ConnectionSnapshot",
     "DownloadId",
-    "DownloadRecord",
     "DownloadRequest",
-    "DownloadSnapshot",
     "DownloadState",
     "Login",
     "PasswordSource",
     "PauseReason",
     "Problem",
     "QueueMove",
+    "Request",
     "RequestOptions",
     "Validators",
     "proxy_choice_label",
@@ -54,10 +50,6 @@ class DownloadState(enum.Enum):
     @property
     def is_active(self) -> bool:
         return self in (DownloadState.RUNNING, DownloadState.VERIFYING)
-
-    @property
-    def is_finished(self) -> bool:
-        return self in (DownloadState.COMPLETED, DownloadState.FAILED)
 
 
 class QueueMove(enum.Enum):
@@ -173,9 +165,11 @@ class Validators:
         return self.strong_etag or self.last_modified
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
-class DownloadRequest:
-    """What a user asks for. ``filename`` None means: learn it from the server."""
+class Request:
+    """What the user asked for, as the record keeps it (its first part: only the user's
+    edits write it). ``filename`` None: the server's answer names the file."""
 
     url: str
     dest_dir: Path
@@ -184,16 +178,56 @@ class DownloadRequest:
     checksum: Checksum | None = None
     headers: tuple[tuple[str, str], ...] = ()
     rate_limit: int | None = None  # bytes per second; None = unlimited
-    start_paused: bool = False
     login: Login | None = None
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
     sort_into: CategoryFolders | None = None  # the folder follows the name, once known
-    cookies: tuple[Cookie, ...] = ()  # matched again for every URL asked (each hop too)
+    cookies: tuple[Cookie, ...] = ()  # the user's (a cookies.txt, the browser's)
 
     @property
     def options(self) -> RequestOptions:
-        return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
-                              self.connections, self.cookies)  # fmt: skip
+        return RequestOptions(
+            self.headers, self.login, self.proxy, self.checksum, self.connections, self.cookies
+        )
+
+    def with_options(self, options: RequestOptions) -> Request:
+        return Request(
+            self.url,
+            self.dest_dir,
+            self.filename,
+            options.connections,
+            options.checksum,
+            options.headers,
+            self.rate_limit,
+            options.login,
+            options.proxy,
+            self.sort_into,
+            options.cookies,
+        )
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class DownloadRequest(Request):
+    """A ``Request`` as a front end adds it: ``start_paused`` holds it paused."""
+
+    start_paused: bool = False
+
+    @property
+    def request(self) -> Request:
+        """What the record keeps: all but how it starts."""
+        return Request(
+            self.url,
+            self.dest_dir,
+            self.filename,
+            self.connections,
+            self.checksum,
+            self.headers,
+            self.rate_limit,
+            self.login,
+            self.proxy,
+            self.sort_into,
+            self.cookies,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,105 +247,3 @@ class RequestOptions:
     def __post_init__(self) -> None:
         if self.connections < 1:
             raise ValueError("connections must be at least 1")
-
-
-@by_fields
-@dataclass(frozen=True, slots=True)
-class DownloadRecord:
-    """Everything the store keeps about one download."""
-
-    id: DownloadId
-    url: str
-    dest_dir: Path
-    state: DownloadState
-    filename: str | None = None  # final name, chosen once the probe has answered
-    final_url: str | None = None
-    size: int | None = None  # None until known (or when the server never says)
-    validators: Validators = field(default_factory=Validators)
-    content_type: str | None = None
-    resumable: bool | None = None  # None until the probe has answered
-    done: tuple[ByteRange, ...] = ()  # merged, sorted, and durable on disk
-    error: str | None = None
-    checksum: Checksum | None = None
-    connections: int = 8
-    rate_limit: int | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    completed_at: float | None = None
-    part_id: str | None = None  # device:inode of the part file the progress is in
-    pause_reason: PauseReason | None = None
-    login: Login | None = None
-    proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
-    problem: Problem | None = None  # what a failed download needs from its user
-    queue_order: float = 0.0  # queued downloads start lowest first; the user reorders them
-    sort_into: CategoryFolders | None = None  # until named: its category's folder decides
-    cookies: tuple[Cookie, ...] = ()  # the request's and those its redirects set
-
-    @property
-    def done_bytes(self) -> int:
-        return sum(r.length for r in self.done)
-
-    @property
-    def options(self) -> RequestOptions:
-        return RequestOptions(self.headers, self.login, self.proxy, self.checksum,
-                              self.connections, self.cookies)  # fmt: skip
-
-    def with_options(self, options: RequestOptions) -> DownloadRecord:
-        return replace(self, headers=options.headers, login=options.login,
-                       proxy=options.proxy, checksum=options.checksum,
-                       connections=options.connections, cookies=options.cookies)  # fmt: skip
-
-    @property
-    def path(self) -> Path | None:
-        return None if self.filename is None else self.dest_dir / self.filename
-
-    @property
-    def part_path(self) -> Path | None:
-        return None if self.filename is None else self.dest_dir / (self.filename + ".part")
-
-    @property
-    def display_name(self) -> str:
-        """The name a person sees: the file's, else the URL's last segment, else the
-        URL without its credentials (the same in the app and the CLI)."""
-        return self.filename or display_name_for_url(self.url)
-
-
-@by_fields
-@dataclass(frozen=True, slots=True)
-class ConnectionSnapshot:
-    """One live connection: it owns ``first..last`` and has written up to ``position - 1``."""
-
-    first: int
-    position: int
-    last: int
-    speed: float  # bytes per second, rolling
-
-
-@by_fields
-@dataclass(frozen=True, slots=True)
-class DownloadSnapshot:
-    """One download as the UI and CLI see it at one instant."""
-
-    record: DownloadRecord
-    done_bytes: int  # includes bytes written but not yet durable
-    speed: float  # bytes per second, rolling average
-    eta: float | None  # seconds; None when unknown
-    connections: tuple[ConnectionSnapshot, ...] = ()
-    done_regions: tuple[ByteRange, ...] = ()  # written regions, for a segment map
-    retry_at: float | None = None  # monotonic time of the next retry, when waiting
-
-    @property
-    def id(self) -> DownloadId:
-        return self.record.id
-
-    @property
-    def state(self) -> DownloadState:
-        return self.record.state
-
-    @property
-    def fraction(self) -> float | None:
-        size = self.record.size
-        if not size:
-            return 1.0 if self.record.state is DownloadState.COMPLETED else None
-        return min(1.0, self.done_bytes / size)

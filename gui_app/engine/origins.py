@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from gui_app.engine.models import DownloadRecord, RequestOptions
+from gui_app.engine.models import Request, RequestOptions
+from gui_app.engine.record import DownloadRecord
 from gui_app.engine.urls import is_secret_header, redact_url
 
 __all__ = [
@@ -45,11 +46,11 @@ def host_of(url: str) -> str:
     return parts.netloc or redact_url(url)
 
 
-def secrets_of(record: DownloadRecord) -> tuple[str, ...]:
-    """What of ``record``'s request is a secret of its origin, in words (no values)."""
-    found = sorted({name for name, _ in record.headers if is_secret_header(name)})
-    if record.login is not None:
-        found.append(f"the login for {record.login.user}")
+def secrets_of(request: Request) -> tuple[str, ...]:
+    """What of ``request`` is a secret of its origin, in words (no values)."""
+    found = sorted({name for name, _ in request.headers if is_secret_header(name)})
+    if request.login is not None:
+        found.append(f"the login for {request.login.user}")
     return tuple(found)
 
 

@@ -22,8 +22,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from gui_app.engine.models import DownloadRecord
 from gui_app.engine.partfile import sync_folder
+from gui_app.engine.record import DownloadRecord
 
 __all__ = ["JOURNAL", "move_part", "recover", "temporary_name"]
 

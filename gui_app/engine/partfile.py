@@ -23,7 +23,6 @@ from typing import Protocol
 
 from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import DiskError, DiskFullError, DownloadError
-from gui_app.engine.models import DownloadRecord
 
 __all__ = [
     "Part",
@@ -93,16 +92,16 @@ class Part(Protocol):
         syncs the folder (``sync_folder``) before it records the download complete."""
 
 
-def space_needed(record: DownloadRecord) -> int:
-    """Bytes the rest of ``record`` needs on disk: its part file's preallocated blocks are
-    its own already, not counted again."""
-    if record.size is None:
+def space_needed(part_path: Path | None, size: int | None, done_bytes: int) -> int:
+    """Bytes the rest of a download of ``size`` needs on disk: its part file's
+    preallocated blocks are its own already, not counted again."""
+    if size is None:
         return 0
     allocated = 0
-    if record.part_path is not None:
+    if part_path is not None:
         with contextlib.suppress(OSError):
-            allocated = os.lstat(record.part_path).st_blocks * 512
-    return max(0, record.size - max(allocated, record.done_bytes))
+            allocated = os.lstat(part_path).st_blocks * 512
+    return max(0, size - max(allocated, done_bytes))
 
 
 def free_bytes(directory: Path) -> int:

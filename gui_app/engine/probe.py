@@ -19,7 +19,8 @@ import httpx
 
 from gui_app.engine.errors import DownloadError, RetryAfterError, TransientError
 from gui_app.engine.http import Answer, Guard, HttpClient, read_answer
-from gui_app.engine.models import DownloadRecord, Validators
+from gui_app.engine.models import Validators
+from gui_app.engine.record import DownloadRecord
 from gui_app.engine.retry import Backoff
 from gui_app.engine.transfer import READ_ON, Forms, RestartError, judge
 

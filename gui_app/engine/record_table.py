@@ -13,7 +13,8 @@ from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 from pathlib import Path
 from typing import TypeVar, overload
 
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState
+from gui_app.engine.record import DownloadRecord
 
 _T = TypeVar("_T")
 

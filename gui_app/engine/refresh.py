@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 from gui_app.byteranges import ByteRange
 from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.http import HttpClient, Sameness, compare, read_answer
-from gui_app.engine.models import DownloadRecord, RequestOptions, Validators
+from gui_app.engine.models import RequestOptions, Validators
 from gui_app.engine.origins import host_of, same_origin
 from gui_app.engine.partfile import PartFile
+from gui_app.engine.record import DownloadRecord
 from gui_app.units import format_bytes
 
 __all__ = ["PROOF_BYTES", "check_new_address", "proof_stretches"]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gui_app.byteranges import ByteRange, add, gaps, merge, total
-from gui_app.engine.models import ConnectionSnapshot
+from gui_app.engine.record import ConnectionSnapshot
 from gui_app.engine.stats import RollingRate
 
 __all__ = ["MIN_SPLIT", "Lease", "Regions", "largest_free", "plan", "worth_splitting"]

@@ -21,14 +21,9 @@ from typing import Any, cast
 
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
-from gui_app.engine.models import (
-    DownloadId,
-    DownloadRequest,
-    DownloadSnapshot,
-    QueueMove,
-    RequestOptions,
-)
+from gui_app.engine.models import DownloadId, DownloadRequest, QueueMove, RequestOptions
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.tls_settings import TlsSettings
 from gui_app.program import rangeload_command
 

@@ -10,6 +10,7 @@ once; listeners receive typed events from worker threads; the UI and CLI poll
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import logging
 import threading
@@ -39,9 +40,7 @@ from gui_app.engine.http import HttpClient, TlsSettings
 from gui_app.engine.lifecycle import Phase, ReportKind, StopReason, TaskConfig, TaskReport
 from gui_app.engine.models import (
     DownloadId,
-    DownloadRecord,
     DownloadRequest,
-    DownloadSnapshot,
     DownloadState,
     PasswordSource,
     PauseReason,
@@ -53,11 +52,12 @@ from gui_app.engine.part_move import recover as recover_moves
 from gui_app.engine.partfile import free_bytes, space_needed, sync_folders
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Status
 from gui_app.engine.record_table import RecordTable
 from gui_app.engine.regions import MIN_SPLIT
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
-from gui_app.engine.store import Store
+from gui_app.engine.store import Store, StoreWriteError
 from gui_app.engine.task import DownloadTask
 from gui_app.engine.task_lock import TaskLocks
 from gui_app.engine.urls import validate_url
@@ -69,12 +69,27 @@ log = logging.getLogger(__name__)
 _EVENTS: dict[ReportKind, Callable[[DownloadRecord], DownloadEvent]] = {
     ReportKind.STARTED: DownloadStarted,
     ReportKind.UPDATED: DownloadUpdated,
+    ReportKind.VERIFYING: DownloadUpdated,
     ReportKind.PAUSED: DownloadPaused,
     ReportKind.STOPPED: DownloadUpdated,
     ReportKind.COMPLETED: DownloadCompleted,
     ReportKind.FAILED: DownloadFailed,
     ReportKind.BUSY: DownloadFailed,
 }
+# The state each report of a task makes its download's.
+_STATES = {
+    ReportKind.STARTED: DownloadState.RUNNING,
+    ReportKind.UPDATED: DownloadState.RUNNING,
+    ReportKind.VERIFYING: DownloadState.VERIFYING,
+    ReportKind.PAUSED: DownloadState.PAUSED,
+    ReportKind.STOPPED: DownloadState.QUEUED,
+    ReportKind.COMPLETED: DownloadState.COMPLETED,
+    ReportKind.FAILED: DownloadState.FAILED,
+    ReportKind.BUSY: DownloadState.FAILED,
+}
+# Reports whose status is shown, not stored: checking a file that is all there (after a
+# crash it is checked again), and another process's download (its row is that one's).
+_UNSTORED = (ReportKind.VERIFYING, ReportKind.BUSY)
 DISK_FULL_RECHECK = 5.0
 CONTROLLERS_MAX = 1 << 12  # far above any sensible max_concurrent
 _SETTLING = (DownloadPaused, DownloadCompleted, DownloadFailed, DownloadRemoved)
@@ -85,6 +100,11 @@ INTERRUPTED = "interrupted: no process runs it any more; resume goes on from wha
 
 
 class DownloadManager:
+    """The engine of one process: every download's record (the ``Status`` part is this
+    manager's to write; the others come from the user's edits and the running tasks),
+    the queue and its order, the tasks running on the worker pool, the limits, and the
+    events its listeners hear. Thread-safe; every call returns at once but ``refresh``."""
+
     def __init__(
         self,
         store: Store,
@@ -140,9 +160,15 @@ class DownloadManager:
         self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
                                 proxies=proxies, tls=tls, clock=clock,
                                 passwords=passwords)  # fmt: skip
-        self._edits = RecordEdits(store, self._http, self._lock, self._records,
-                                  lambda download_id: download_id in self._tasks,
-                                  self._task_locks)  # fmt: skip
+        self._edits = RecordEdits(
+            store,
+            self._http,
+            self._lock,
+            self._records,
+            lambda download_id: download_id in self._tasks,
+            self._task_locks,
+            self._set_status,
+        )
         self._claimed_names: set[tuple[Path, str]] = set()
         self._held: set[DownloadId] = set()  # stored downloads this process must not start
         self._queue_held = False  # the schedule's closed hours: nothing starts
@@ -171,13 +197,15 @@ class DownloadManager:
                     # resume on start. (A sharing process, run_queued False, changes nothing.)
                     wanted = DownloadState.QUEUED if resume_running else DownloadState.PAUSED
                     if record.state is not wanted:
-                        record = self._store.save(replace(record, state=wanted))
+                        status = replace(record.status, state=wanted)
+                        record = replace(record, status=self._store.save_status(record.id, status))
                 elif record.state.is_active and not self._task_locks.held_elsewhere(record.id):
                     # Stored as running, but no process runs it (killed, or ended by a
                     # signal unsaved): interrupted, and as free to resume or edit as a
                     # paused one. Only this manager's copy changes; the store is the
                     # runner's to write.
-                    record = replace(record, state=DownloadState.PAUSED, error=INTERRUPTED)
+                    status = replace(record.status, state=DownloadState.PAUSED, error=INTERRUPTED)
+                    record = replace(record, status=status)
                 self._records[record.id] = record
                 self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
                 if not run_queued:
@@ -353,8 +381,7 @@ class DownloadManager:
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         with self._lock:
             bucket = self._buckets[download_id]
-            self._store.update(download_id, rate_limit=rate)
-            self._records[download_id] = replace(self._records[download_id], rate_limit=rate)
+            self._edits.set_request(download_id, rate_limit=rate)
         bucket.set_rate(rate)
 
     def set_connections(self, download_id: DownloadId, count: int) -> None:
@@ -362,9 +389,7 @@ class DownloadManager:
         if not 1 <= count <= 32:
             raise ValueError("connections must be 1 to 32")
         with self._lock:
-            record = replace(self._records[download_id], connections=count)
-            self._store.update(download_id, connections=count)
-            self._records[download_id] = record
+            record = self._edits.set_request(download_id, connections=count)
             task = self._tasks.get(download_id)
         if task is not None:
             task.set_connections(count)
@@ -465,8 +490,9 @@ class DownloadManager:
             done = record.done
             return DownloadSnapshot(record, total(done), 0.0, None, (), done)
         done_bytes, speed, conns, regions = task.live()
-        if task.record.state is not DownloadState.QUEUED:
-            record = _with_user_fields(task.record, record)
+        theirs = task.record  # its parts as it last stored them: newer than its last report
+        if theirs.remote is not record.remote or theirs.progress is not record.progress:
+            record = replace(record, remote=theirs.remote, progress=theirs.progress)
         remaining = None if record.size is None else record.size - done_bytes
         return DownloadSnapshot(record, done_bytes, speed, eta(remaining, speed), conns, regions)
 
@@ -515,9 +541,13 @@ class DownloadManager:
         error: str | None = None,
         pause: PauseReason | None = None,
     ) -> DownloadRecord:
-        """Change the state column only: another process may own the rest of the row."""
-        self._store.update(record.id, state=state, error=error, pause_reason=pause)
-        record = replace(record, state=state, error=error, pause_reason=pause)
+        """A stopped download's new state (lock held)."""
+        status = replace(record.status, state=state, error=error, pause_reason=pause)
+        return self._set_status(record, status)
+
+    def _set_status(self, record: DownloadRecord, status: Status) -> DownloadRecord:
+        """Store this manager's part of ``record`` (lock held), and keep it."""
+        record = replace(record, status=self._store.save_status(record.id, status))
         self._records[record.id] = record
         return record
 
@@ -552,10 +582,10 @@ class DownloadManager:
                     record,
                     http=self._http,
                     pool=self._pool,
-                    save=self._store.save,
+                    save=self._store,
                     reload=self._store.get,
                     locks=self._task_locks,
-                    report=self._on_task_report,
+                    report=functools.partial(self._on_task_report, download_id),
                     buckets=(self._global_bucket, self._buckets[download_id]),
                     claim_filename=self._claim_filename,
                     total_rate=self._total_rate,
@@ -612,9 +642,11 @@ class DownloadManager:
                     del self._leaving[download_id]  # its end is the record already
                 elif self._tasks.get(download_id) is task:  # ended unreported (removed)
                     del self._tasks[download_id]
-                    if download_id in self._records:
-                        self._records[download_id] = _with_user_fields(
-                            task.record, self._records[download_id]
+                    mine = self._records.get(download_id)
+                    if mine is not None:
+                        theirs = task.record
+                        self._records[download_id] = replace(
+                            mine, remote=theirs.remote, progress=theirs.progress
                         )
                 # From here the record (or the finished file) keeps the name taken.
                 self._claimed_names.discard((task.record.dest_dir, task.record.filename or ""))
@@ -624,21 +656,39 @@ class DownloadManager:
             # heap, so look at every one.
             self._schedule(rescan=record is not None and record.state is DownloadState.QUEUED)
 
-    def _on_task_report(self, report: TaskReport) -> None:
-        record = report.record
+    def _on_task_report(self, download_id: DownloadId, report: TaskReport) -> None:
+        """A task's step: its parts of the record as it stored them, and the status it
+        makes, which this manager stores (outside its lock: a disk sync there would hold
+        up every other download, and downloads ending together share one sync)."""
+        state = _STATES[report.kind]
         with self._lock:
-            if record.id not in self._records:
+            mine = self._records.get(download_id)
+            if mine is None:
                 return  # removed meanwhile
-            # The task's copy may predate a move or a new limit: the manager's stand.
-            record = _with_user_fields(record, self._records[record.id])
-            self._records[record.id] = record
-            if not record.state.is_active:  # its last report: stopped, from here
-                task = self._tasks.pop(record.id, None)
+            status = replace(mine.status, state=state, error=report.note,
+                             pause_reason=report.pause_reason, problem=report.problem)  # fmt: skip
+        if state is DownloadState.COMPLETED and mine.completed_at is None:
+            status = replace(status, completed_at=time.time())
+        if status != mine.status and report.kind not in _UNSTORED:
+            try:
+                status = self._store.save_status(download_id, status, durable=report.durable)
+            except StoreWriteError as error:  # shown as it is; the task saw the store fail
+                log.error("download %s: its state could not be saved: %s", download_id, error)
+        with self._lock:
+            mine = self._records.get(download_id)
+            if mine is None:
+                return
+            request = report.request or mine.request
+            status = replace(status, queue_order=mine.queue_order)  # moved meanwhile
+            record = DownloadRecord(download_id, request, report.remote, report.progress, status)
+            self._records[download_id] = record
+            if not state.is_active:  # its last report: stopped, from here
+                task = self._tasks.pop(download_id, None)
                 if task is not None:
-                    self._leaving[record.id] = task
+                    self._leaving[download_id] = task
             self._queue(_EVENTS[report.kind](record))
         self._emit()
-        if record.state is DownloadState.VERIFYING:  # its slot is free (_downloading)
+        if state is DownloadState.VERIFYING:  # its slot is free (_downloading)
             self._schedule(rescan=False)
 
     def _housekeeping(self) -> None:
@@ -654,7 +704,7 @@ class DownloadManager:
                 ]  # fmt: skip
             for record in waiting:
                 try:
-                    needed = space_needed(record)
+                    needed = space_needed(record.part_path, record.size, record.done_bytes)
                     free = self._free_space(record.dest_dir)
                 except OSError:
                     continue
@@ -677,15 +727,3 @@ class _TakenNames:
         return (self._directory, name) in self._claimed or self._records.holds_name(
             self._directory, name
         )
-
-
-def _with_user_fields(task_copy: DownloadRecord, managers: DownloadRecord) -> DownloadRecord:
-    """A running task's record with what its user set since it started (the queue's
-    order, connections, speed limit), which the manager's copy holds. Mostly unchanged:
-    then no copy (``replace`` builds a whole record; this runs at every report)."""
-    if (task_copy.queue_order == managers.queue_order
-            and task_copy.connections == managers.connections
-            and task_copy.rate_limit == managers.rate_limit):  # fmt: skip
-        return task_copy
-    return replace(task_copy, queue_order=managers.queue_order, connections=managers.connections,
-                   rate_limit=managers.rate_limit)  # fmt: skip

@@ -33,21 +33,22 @@ from gui_app.engine.group_commit import GroupCommit
 from gui_app.engine.models import (
     Checksum,
     DownloadId,
-    DownloadRecord,
     DownloadRequest,
     DownloadState,
     Login,
     PauseReason,
     Problem,
+    Request,
     Validators,
 )
+from gui_app.engine.record import DownloadRecord, Progress, Remote, Status
 
 __all__ = ["SCHEMA_VERSION", "STORE_NAME", "Store", "StoreError", "StoreWriteError"]
 
 log = logging.getLogger(__name__)
 
 STORE_NAME = "rangeload.sqlite3"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT = 10.0
 
 _SCHEMA = """
@@ -98,49 +99,84 @@ _V6 = """
 ALTER TABLE downloads ADD COLUMN cookies TEXT NOT NULL DEFAULT '[]'
 """
 
-_COLUMNS = (
-    "id, url, dest_dir, state, filename, final_url, size, etag, last_modified, content_type,"
-    " resumable, done, error, checksum, connections, rate_limit, headers, created_at,"
-    " updated_at, completed_at, part_id, pause_reason, login, proxy, problem, queue_order,"
-    " sort_into, cookies"
-)
+_V7 = """
+ALTER TABLE downloads ADD COLUMN chosen_name TEXT;
+ALTER TABLE downloads ADD COLUMN folder TEXT;
+ALTER TABLE downloads ADD COLUMN set_cookies TEXT NOT NULL DEFAULT '[]';
+UPDATE downloads SET chosen_name = filename
+    WHERE filename IS NOT NULL
+    AND (resumable IS NOT NULL OR part_id IS NOT NULL OR state = 'completed');
+UPDATE downloads SET sort_into = NULL WHERE chosen_name IS NOT NULL
+"""
+_MIGRATIONS = (_SCHEMA, _V2, _V3, _V4, _V5, _V6, _V7)
+
+# Each part of a record (``record``) has columns of its own, written by its owner alone.
+_REQUEST = ("url", "dest_dir", "filename", "connections", "checksum", "headers", "rate_limit",
+            "login", "proxy", "sort_into", "cookies")  # fmt: skip
+_REMOTE = ("final_url", "size", "etag", "last_modified", "content_type", "resumable",
+           "chosen_name", "folder", "set_cookies")  # fmt: skip
+_PROGRESS = ("done", "part_id")
+_STATUS = ("state", "error", "pause_reason", "problem", "completed_at")
+_COLUMNS = ", ".join(("id", *_REQUEST, *_REMOTE, *_PROGRESS, *_STATUS, "queue_order",
+                      "created_at", "updated_at"))  # fmt: skip
+_NOT_COMPLETED = f" AND state != '{DownloadState.COMPLETED.value}'"
 
 
-_SAVE = (
-    "UPDATE downloads SET url=?, dest_dir=?, state=?, filename=?, final_url=?,"
-    " size=?, etag=?, last_modified=?, content_type=?, resumable=?, done=?,"
-    " error=?, checksum=?, headers=?, updated_at=?,"
-    " completed_at=?, part_id=?, pause_reason=?, login=?, proxy=?, problem=?,"
-    " sort_into=?, cookies=? WHERE id=?"
-)
+def _update(columns: tuple[str, ...], *, guarded: bool) -> str:
+    """The UPDATE of one part's columns (and the time), by id; ``guarded``: never over a
+    row that is completed (another process may have completed it)."""
+    assignments = ", ".join(f"{name}=?" for name in columns)
+    where = " WHERE id=?" + (_NOT_COMPLETED if guarded else "")
+    return f"UPDATE downloads SET {assignments}, updated_at=?{where}"
 
 
-def _save_values(record: DownloadRecord, now: float) -> tuple[object, ...]:
+_SAVE_REQUEST = _update(_REQUEST, guarded=True)
+_SAVE_REMOTE = _update(_REMOTE + _PROGRESS, guarded=False)
+_SAVE_PROGRESS = _update(_PROGRESS, guarded=False)
+_SAVE_STATUS = _update(_STATUS, guarded=True)
+
+
+def _request_values(request: Request) -> tuple[object, ...]:
     return (
-        record.url,
-        str(record.dest_dir),
-        record.state.value,
-        record.filename,
-        record.final_url,
-        record.size,
-        record.validators.etag,
-        record.validators.last_modified,
-        record.content_type,
-        None if record.resumable is None else int(record.resumable),
-        _dump_ranges(record.done),
-        record.error,
-        None if record.checksum is None else str(record.checksum),
-        json.dumps([list(h) for h in record.headers]),
-        now,
-        record.completed_at,
-        record.part_id,
-        None if record.pause_reason is None else record.pause_reason.value,
-        _dump_login(record.login),
-        record.proxy,
-        None if record.problem is None else record.problem.value,
-        _dump_sort_into(record.sort_into),
-        _dump_cookies(record.cookies),
-        record.id,
+        request.url,
+        str(request.dest_dir),
+        request.filename,
+        request.connections,
+        None if request.checksum is None else str(request.checksum),
+        _dump_headers(request.headers),
+        request.rate_limit,
+        _dump_login(request.login),
+        request.proxy,
+        _dump_sort_into(request.sort_into),
+        _dump_cookies(request.cookies),
+    )
+
+
+def _remote_values(remote: Remote) -> tuple[object, ...]:
+    return (
+        remote.final_url,
+        remote.size,
+        remote.validators.etag,
+        remote.validators.last_modified,
+        remote.content_type,
+        None if remote.resumable is None else int(remote.resumable),
+        remote.filename,
+        None if remote.folder is None else str(remote.folder),
+        _dump_cookies(remote.cookies),
+    )
+
+
+def _progress_values(progress: Progress) -> tuple[object, ...]:
+    return _dump_ranges(progress.done), progress.part_id
+
+
+def _status_values(status: Status) -> tuple[object, ...]:
+    return (
+        status.state.value,
+        status.error,
+        None if status.pause_reason is None else status.pause_reason.value,
+        None if status.problem is None else status.problem.value,
+        status.completed_at,
     )
 
 
@@ -210,7 +246,7 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             # executescript would commit the open transaction; run them one by one.
-            for script in (_SCHEMA, _V2, _V3, _V4, _V5, _V6)[version:]:
+            for script in _MIGRATIONS[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -296,73 +332,68 @@ class Store:
     def _insert(
         db: sqlite3.Connection, request: DownloadRequest, state: DownloadState, now: float
     ) -> int:
+        names = ", ".join(_REQUEST)
         cursor = db.execute(
-            "INSERT INTO downloads (url, dest_dir, state, filename, checksum, connections,"
-            " rate_limit, headers, created_at, updated_at, login, proxy, sort_into,"
-            " cookies, queue_order) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            f"INSERT INTO downloads ({names}, state, created_at, updated_at, queue_order)"
+            f" VALUES ({', '.join('?' * len(_REQUEST))}, ?, ?, ?,"
             " (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM downloads))",
-            (
-                request.url,
-                str(request.dest_dir),
-                state.value,
-                request.filename,
-                None if request.checksum is None else str(request.checksum),
-                request.connections,
-                request.rate_limit,
-                json.dumps([list(h) for h in request.headers]),
-                now,
-                now,
-                _dump_login(request.login),
-                request.proxy,
-                _dump_sort_into(request.sort_into),
-                _dump_cookies(request.cookies),
-            ),
+            (*_request_values(request), state.value, now, now),
         )
         row_id = cursor.lastrowid
         if row_id is None:
             raise sqlite3.DatabaseError("no row id for a new download")
         return row_id
 
-    def save(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord:
-        """Write every field of ``record`` but those its user sets while it may run (queue
-        order, connections, speed limit: ``update`` and ``set_queue_orders`` write them, and
-        a running download's older copy must not undo them); returns it with ``updated_at``
-        set. ``durable`` False: see the module's docstring. Durable saves from several
-        threads at once share one commit (``group_commit``); each returns once its row is
-        on disk, as if alone."""
+    # Each part's writer, with an UPDATE of that part's columns alone (see ``record``).
+    # ``durable`` False: see the module's docstring. Durable writes from several threads
+    # at once share one commit (``group_commit``); each returns once its row is on disk,
+    # as if alone.
+
+    def save_request(self, download_id: DownloadId, request: Request) -> None:
+        """What the user asked, edited; never over a row another process completed."""
+        self._write(_SAVE_REQUEST, _request_values(request), download_id, durable=True)
+
+    def save_remote(
+        self, download_id: DownloadId, remote: Remote, progress: Progress, *, durable: bool = True
+    ) -> None:
+        """What the server taught, with the progress it goes with (one write: the record
+        never names a part file without its identity)."""
+        values = _remote_values(remote) + _progress_values(progress)
+        self._write(_SAVE_REMOTE, values, download_id, durable=durable)
+
+    def save_progress(
+        self, download_id: DownloadId, progress: Progress, *, durable: bool = True
+    ) -> None:
+        self._write(_SAVE_PROGRESS, _progress_values(progress), download_id, durable=durable)
+
+    def save_status(
+        self, download_id: DownloadId, status: Status, *, durable: bool = True
+    ) -> Status:
+        """The manager's part; never over a row another process completed. Returns it
+        with ``updated_at`` set."""
+        now = self._write(_SAVE_STATUS, _status_values(status), download_id, durable=durable)
+        return replace(status, updated_at=now)
+
+    def _write(
+        self, statement: str, values: tuple[object, ...], download_id: DownloadId, *,
+        durable: bool,
+    ) -> float:  # fmt: skip
         now = self._clock()
-        values = _save_values(record, now)
+        row = (*values, now, download_id)
         if durable:
-            self._durable_saves.submit(values)
+            self._durable_saves.submit((statement, row))
         else:
             with self._transaction(durable=False) as db:
-                db.execute(_SAVE, values)
-        return replace(record, updated_at=now)
+                db.execute(statement, row)
+        return now
 
-    def _save_group(self, group: Sequence[tuple[object, ...]]) -> None:
+    def _save_group(self, group: Sequence[tuple[str, tuple[object, ...]]]) -> None:
         with self._transaction() as db:
-            db.executemany(_SAVE, group)
-
-    def update(self, download_id: DownloadId, **columns: object) -> None:
-        """Write only the named fields (state, error, checksum...), leaving the rest to
-        whoever runs the download; never over a row another process has completed."""
-        values = {
-            name: _dump_cookies(value) if name == "cookies" else _column_value(value)  # type: ignore[arg-type]  # checked by the name
-            for name, value in columns.items()
-        }
-        unknown = set(values) - _WRITABLE
-        if unknown:
-            raise ValueError(f"not a stored field: {sorted(unknown)}")
-        assignments = ", ".join(f"{name}=?" for name in values)
-        with self._transaction() as db:
-            db.execute(
-                f"UPDATE downloads SET {assignments}, updated_at=? WHERE id=? AND state != ?",
-                (*values.values(), self._clock(), download_id, DownloadState.COMPLETED.value),
-            )
+            for statement, row in group:
+                db.execute(statement, row)
 
     def set_queue_orders(self, orders: dict[DownloadId, float]) -> None:
-        """The queue's new order, in one transaction. ``save`` never writes this column:
-        a running download's copy of its record must not undo a move."""
+        """The queue's new order (the manager's, in its status), in one transaction."""
         with self._transaction() as db:
             rows = [(order, download_id) for download_id, order in orders.items()]
             db.executemany("UPDATE downloads SET queue_order = ? WHERE id = ?", rows)
@@ -447,9 +478,8 @@ def _load_ranges(text: str) -> tuple[ByteRange, ...]:
     return merge(ByteRange(a, b) for a, b in pairs)
 
 
-_WRITABLE = frozenset({"state", "error", "checksum", "connections", "rate_limit", "headers",
-                       "pause_reason", "url", "final_url", "login", "proxy",
-                       "problem", "cookies"})  # fmt: skip
+def _dump_headers(headers: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([list(h) for h in headers])
 
 
 def _dump_login(login: Login | None) -> str | None:
@@ -509,18 +539,6 @@ def _load_login(text: object) -> Login | None:
     return Login(str(user), str(password), site=str(site[0]) if site else None)
 
 
-def _column_value(value: object) -> object:
-    if isinstance(value, Login):
-        return _dump_login(value)
-    if isinstance(value, DownloadState | PauseReason | Problem):
-        return value.value
-    if isinstance(value, Checksum):
-        return str(value)
-    if isinstance(value, tuple):
-        return json.dumps([list(h) for h in value])
-    return value
-
-
 def _owner_only(path: Path) -> None:
     """Make the store's folder and files readable by their owner only."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -540,44 +558,70 @@ def _record(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadRec
     """The record in ``row``; ``folders`` keeps one Path per folder across a load (10,000
     downloads in a few folders then cost a few Paths, in memory and over the app's channel)."""
     (
-        id_, url, dest_dir, state, filename, final_url, size, etag, last_modified,
-        content_type, resumable, done, error, checksum, connections, rate_limit, headers,
-        created_at, updated_at, completed_at, part_id, pause_reason, login, proxy, problem,
-        queue_order, sort_into, cookies,
+        id_, url, dest_dir, filename, connections, checksum, headers, rate_limit, login, proxy,
+        sort_into, cookies,
+        final_url, size, etag, last_modified, content_type, resumable, chosen_name, folder,
+        set_cookies,
+        done, part_id,
+        state, error, pause_reason, problem, completed_at, queue_order, created_at, updated_at,
     ) = row  # fmt: skip
-    return DownloadRecord(
-        id=int(id_),  # type: ignore[call-overload]  # sqlite returns untyped values
+    request = Request(
         url=str(url),
-        dest_dir=folders.get(dest_dir) or folders.setdefault(dest_dir, Path(str(dest_dir))),
-        state=DownloadState(state),
+        dest_dir=_folder(dest_dir, folders),
         filename=None if filename is None else str(filename),
-        final_url=None if final_url is None else str(final_url),
-        size=None if size is None else int(size),  # type: ignore[call-overload]  # as above
-        validators=_NO_VALIDATORS
-        if etag is None and last_modified is None
-        else Validators(
-            None if etag is None else str(etag),
-            None if last_modified is None else str(last_modified),
-        ),
-        content_type=None if content_type is None else str(content_type),
-        resumable=None if resumable is None else bool(resumable),
-        done=_load_ranges(str(done)),
-        error=None if error is None else str(error),
+        connections=int(connections),  # type: ignore[call-overload]  # sqlite returns untyped values
         checksum=None if checksum is None else Checksum.parse(str(checksum)),
-        connections=int(connections),  # type: ignore[call-overload]  # as above
-        rate_limit=None if rate_limit is None else int(rate_limit),  # type: ignore[call-overload]  # as above
         headers=()
         if headers == "[]"
         else tuple((str(k), str(v)) for k, v in json.loads(str(headers))),
-        created_at=float(created_at),  # type: ignore[arg-type]  # as above
-        updated_at=float(updated_at),  # type: ignore[arg-type]  # as above
-        completed_at=None if completed_at is None else float(completed_at),  # type: ignore[arg-type]  # as above
-        part_id=None if part_id is None else str(part_id),
-        pause_reason=None if pause_reason is None else PauseReason(pause_reason),
+        rate_limit=None if rate_limit is None else int(rate_limit),  # type: ignore[call-overload]  # as above
         login=_load_login(login),
         proxy=None if proxy is None else str(proxy),
-        problem=None if problem is None else Problem(problem),
-        queue_order=float(queue_order),  # type: ignore[arg-type]  # sqlite returns untyped values
         sort_into=_load_sort_into(sort_into),
         cookies=_load_cookies(cookies),
     )
+    remote = (
+        _NO_REMOTE
+        if final_url is None and size is None and etag is None and last_modified is None
+        and content_type is None and resumable is None and chosen_name is None
+        and set_cookies == "[]"
+        else Remote(
+            final_url=None if final_url is None else str(final_url),
+            size=None if size is None else int(size),  # type: ignore[call-overload]  # as above
+            validators=_NO_VALIDATORS
+            if etag is None and last_modified is None
+            else Validators(
+                None if etag is None else str(etag),
+                None if last_modified is None else str(last_modified),
+            ),
+            content_type=None if content_type is None else str(content_type),
+            resumable=None if resumable is None else bool(resumable),
+            filename=None if chosen_name is None else str(chosen_name),
+            folder=None if folder is None else _folder(folder, folders),
+            cookies=_load_cookies(set_cookies),
+        )
+    )  # fmt: skip
+    progress = (
+        _NO_PROGRESS
+        if done == "[]" and part_id is None
+        else Progress(_load_ranges(str(done)), None if part_id is None else str(part_id))
+    )
+    status = Status(
+        state=DownloadState(state),
+        error=None if error is None else str(error),
+        pause_reason=None if pause_reason is None else PauseReason(pause_reason),
+        problem=None if problem is None else Problem(problem),
+        queue_order=float(queue_order),  # type: ignore[arg-type]  # as above
+        created_at=float(created_at),  # type: ignore[arg-type]  # as above
+        updated_at=float(updated_at),  # type: ignore[arg-type]  # as above
+        completed_at=None if completed_at is None else float(completed_at),  # type: ignore[arg-type]  # as above
+    )
+    return DownloadRecord(int(id_), request, remote, progress, status)  # type: ignore[call-overload]  # as above
+
+
+def _folder(text: object, folders: dict[object, Path]) -> Path:
+    return folders.get(text) or folders.setdefault(text, Path(str(text)))
+
+
+_NO_REMOTE = Remote()
+_NO_PROGRESS = Progress()

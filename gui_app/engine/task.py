@@ -48,18 +48,12 @@ from gui_app.engine.lifecycle import (
     TaskReport,
 )
 from gui_app.engine.memory_part import MemoryPart
-from gui_app.engine.models import (
-    ConnectionSnapshot,
-    DownloadRecord,
-    DownloadState,
-    PauseReason,
-    Problem,
-    Validators,
-)
+from gui_app.engine.models import DownloadState, PauseReason, Problem, Validators
 from gui_app.engine.naming import choose_filename, page_expected
 from gui_app.engine.partfile import Part, PartFile, space_needed, sync_folder
 from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
+from gui_app.engine.record import ConnectionSnapshot, DownloadRecord, Progress, Remote, Request
 from gui_app.engine.regions import Regions, plan
 from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
@@ -78,21 +72,33 @@ log = logging.getLogger(__name__)
 INLINE_MAX = 256 * 1024
 
 
-class SaveRecord(Protocol):
-    """``Store.save``: ``durable`` False for a state on the way, which a power cut may
-    undo without losing a byte (see gui_app.engine.store)."""
+class TaskStore(Protocol):
+    """What a task writes of the store: its own parts of the record, and nothing else
+    (``Store``; ``durable`` False for a state on the way, which a power cut may undo
+    without losing a byte)."""
 
-    def __call__(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord: ...
+    def save_remote(
+        self, download_id: int, remote: Remote, progress: Progress, *, durable: bool = True
+    ) -> None: ...
+
+    def save_progress(
+        self, download_id: int, progress: Progress, *, durable: bool = True
+    ) -> None: ...
 
 
 class DownloadTask:
+    """One run of one download, on its controller thread (``run``): it writes the record's
+    ``Remote`` and ``Progress`` alone, and tells its manager each step (``TaskReport``),
+    which the manager makes the download's status. ``record`` is its view of the whole
+    record: its own parts as it stored them, the request as it was when the run began."""
+
     def __init__(
         self,
         record: DownloadRecord,
         *,
         http: HttpClient,
         pool: Executor,
-        save: SaveRecord,
+        save: TaskStore,
         reload: Callable[[int], DownloadRecord | None],
         locks: TaskLocks,
         report: Callable[[TaskReport], None],
@@ -106,7 +112,8 @@ class DownloadTask:
     ) -> None:
         self.record = record
         self._http, self._pool = http, pool
-        self._save_record, self._reload, self._report = save, reload, report
+        self._store, self._reload, self._report = save, reload, report
+        self._note: str | None = None  # what the status says of this run, for the manager
         self._locks, self._sync_folder = locks, sync_folder
         self._buckets, self._claim_filename = buckets, claim_filename
         self._config = config or TaskConfig(connections=record.connections)
@@ -163,24 +170,21 @@ class DownloadTask:
         try:
             with self._locks.held(self.record.id) as held:
                 if not held:  # nothing is saved: the row is the other process's
-                    self.record = replace(self.record, state=DownloadState.FAILED, error=BUSY)
-                    self._report(TaskReport(self.record, ReportKind.BUSY))
+                    self._tell(ReportKind.BUSY, BUSY)
                     return
                 self._run()
         except StoreSaveError as error:
             log.error("download %s: %s", self.record.id, error)
-            self.record = replace(self.record, state=DownloadState.PAUSED, error=str(error),
-                                  pause_reason=PauseReason.STORE)  # fmt: skip
-            self._report(TaskReport(self.record, ReportKind.PAUSED))
+            self._tell(ReportKind.PAUSED, str(error), pause=PauseReason.STORE)
         except Exception as error:  # a bug must not kill the manager
             log.exception("download %s crashed", self.record.id)
-            message = f"internal error: {type(error).__name__}" + (f": {error}" if str(error)
-                                                                   else "")  # fmt: skip
+            message = f"internal error: {type(error).__name__}"
+            if str(error):
+                message += f": {error}"
             try:
-                self._end(DownloadState.FAILED, message, ReportKind.FAILED)
+                self._end(ReportKind.FAILED, message)
             except Exception:  # not even that could be saved: report it as it stands
-                self.record = replace(self.record, state=DownloadState.FAILED, error=message)
-                self._report(TaskReport(self.record, ReportKind.FAILED))
+                self._tell(ReportKind.FAILED, message)
         finally:
             self._enter(Phase.ENDED)
             self._close_part()
@@ -199,17 +203,12 @@ class DownloadTask:
         fresh = self._reload(self.record.id)
         if fresh is None:
             return  # removed meanwhile
+        self.record = fresh  # the store's: another process may have written it since
         if fresh.state is DownloadState.COMPLETED and fresh.path and fresh.path.exists():
-            self.record = fresh
-            self._report(TaskReport(fresh, ReportKind.COMPLETED))
+            self._tell(ReportKind.COMPLETED, None)
             return
-        self.record = fresh.with_options(self.record.options)
         self._set_regions(self.record.size, self.record.done)
-        # Stored with what the probe teaches (or the error it meets), a moment later: a
-        # record left "queued" by a crash is queued again just the same.
-        self.record = replace(self.record, state=DownloadState.RUNNING, error=None,
-                              pause_reason=None, problem=None)  # fmt: skip
-        self._report(TaskReport(self.record, ReportKind.STARTED))
+        self._tell(ReportKind.STARTED, None, request=fresh.request, durable=False)
         forms, restarts, failures = Forms(), 0, 0
         while True:
             try:
@@ -261,35 +260,60 @@ class DownloadTask:
             self._stopped()
         elif isinstance(error, DiskFullError):
             self._save_progress()
-            self._end(DownloadState.PAUSED, str(error), ReportKind.PAUSED, PauseReason.DISK_FULL)
+            self._end(ReportKind.PAUSED, str(error), pause=PauseReason.DISK_FULL)
         else:
             self._save_progress()
             problem = (Problem.LOGIN if isinstance(error, LoginRequiredError)
                        else Problem.CHANGED if isinstance(error, FileChangedError)
                        else None)  # fmt: skip
-            self._end(DownloadState.FAILED, str(error), ReportKind.FAILED, problem=problem)
+            self._end(ReportKind.FAILED, str(error), problem=problem)
 
     def _stopped(self) -> None:
         self._save_progress()
         if self._stop_reason is StopReason.SHUTDOWN:
-            self._end(DownloadState.QUEUED, None, ReportKind.STOPPED)
+            self._end(ReportKind.STOPPED, None)
         else:
-            self._end(DownloadState.PAUSED, None, ReportKind.PAUSED, PauseReason.USER)
+            self._end(ReportKind.PAUSED, None, pause=PauseReason.USER)
 
-    def _end(self, state: DownloadState, error: str | None, kind: ReportKind,
-             pause: PauseReason | None = None, problem: Problem | None = None) -> None:  # fmt: skip
-        self._update(state=state, error=error, pause_reason=pause, problem=problem)
-        self._report(TaskReport(self.record, kind))
+    def _end(
+        self,
+        kind: ReportKind,
+        note: str | None,
+        *,
+        pause: PauseReason | None = None,
+        problem: Problem | None = None,
+    ) -> None:
+        """The run's end: the progress with it (stored), then the manager told."""
+        self._save_remote()
+        self._tell(kind, note, pause=pause, problem=problem)
 
-    def _update(self, *, durable: bool = True, **changes: object) -> None:
-        done = self._regions.done
-        self.record = self._save(replace(self.record, done=done, **changes), durable)  # type: ignore[arg-type]  # fields checked by replace at run time
+    def _tell(
+        self,
+        kind: ReportKind,
+        note: str | None,
+        *,
+        pause: PauseReason | None = None,
+        problem: Problem | None = None,
+        request: Request | None = None,
+        durable: bool = True,
+    ) -> None:
+        """Tell the manager (which writes the status): ``note`` is what the status says
+        of this run from now."""
+        self._note = note
+        record = self.record
+        self._report(TaskReport(kind, record.remote, record.progress, note, pause, problem,
+                                request, durable))  # fmt: skip
 
-    def _save(self, record: DownloadRecord, durable: bool = True) -> DownloadRecord:
+    def _save_remote(self, *, durable: bool = True, **changes: object) -> None:
+        """Store what the server taught (``changes`` to it) with the progress so far."""
+        record = self.record
+        remote = replace(record.remote, **changes) if changes else record.remote  # type: ignore[arg-type]  # fields checked by replace at run time
+        progress = Progress(self._regions.done, record.part_id)
         try:
-            return self._save_record(record, durable=durable)
+            self._store.save_remote(record.id, remote, progress, durable=durable)
         except StoreError as error:
             raise StoreSaveError(f"progress could not be saved ({error}); paused") from error
+        self.record = replace(record, remote=remote, progress=progress)
 
     def _save_progress(self) -> None:
         """Make written bytes durable, then record them: never the other way round."""
@@ -312,7 +336,12 @@ class DownloadTask:
             except DownloadError:
                 log.warning("could not sync %s; progress not saved", part.path)
                 return
-        self.record = self._save(replace(self.record, done=done, part_id=part_id))
+        progress = Progress(done, part_id)
+        try:
+            self._store.save_progress(self.record.id, progress)
+        except StoreError as error:
+            raise StoreSaveError(f"progress could not be saved ({error}); paused") from error
+        self.record = replace(self.record, progress=progress)
 
     def _set_regions(self, size: int | None, done: Sequence[ByteRange], *,
                      max_claim: int | None = None) -> None:  # fmt: skip
@@ -326,10 +355,10 @@ class DownloadTask:
             self._part.truncate(0)
         self._set_regions(None, ())
         if keep_version:
-            self._update(error=f"started over: {why}")
+            self._save_remote()
         else:
-            self._update(size=None, validators=Validators(), resumable=None,
-                         error=f"started over: {why}")  # fmt: skip
+            self._save_remote(size=None, validators=Validators(), resumable=None)
+        self._tell(ReportKind.UPDATED, f"started over: {why}", durable=False)
 
     # -- the part file -----------------------------------------------------------------
 
@@ -342,14 +371,17 @@ class DownloadTask:
         done = self._regions.done
         part, kept = PartFile.trusted(record.part_path, record.part_id, done)
         self._part = part
+        note = None
         if kept != done:
             self._set_regions(record.size, kept)
             lost = "deleted" if not kept else "cut short"
-            error = f"the partial file was {lost}; its missing bytes are fetched again"
-            self.record = replace(self.record, error=error)
+            note = f"the partial file was {lost}; its missing bytes are fetched again"
         elif record.part_id == part.identity:
             return False
-        self._update(part_id=part.identity)
+        self.record = replace(record, progress=Progress(record.done, part.identity))
+        self._save_remote()
+        if note is not None:
+            self._tell(ReportKind.UPDATED, note, durable=False)
         return True
 
     def _close_part(self) -> None:
@@ -403,7 +435,7 @@ class DownloadTask:
             regions=self._regions, forms=forms, buckets=self._buckets,
             host_slots=self._host_slots, host=host_of(record.final_url or record.url),
             backoff=self._config.backoff,
-            adopt_validators=lambda v: self._update(validators=v), rate=self._rate,
+            adopt_validators=lambda v: self._save_remote(validators=v), rate=self._rate,
             total_rate=self._total_rate,
             sniff=not page_expected(record.filename, record.url, record.content_type),
         )  # fmt: skip
@@ -427,7 +459,7 @@ class DownloadTask:
                 self._probe_guard = guard
 
         def retrying(error: DownloadError) -> None:
-            self._update(error=f"{error}; retrying", durable=False)
+            self._tell(ReportKind.UPDATED, f"{error}; retrying", durable=False)
 
         probe = Probe(self._http, forms, min_split=self._config.min_split,
                       backoff=self._config.backoff, cancel=self._cancel)  # fmt: skip
@@ -436,7 +468,7 @@ class DownloadTask:
             on_retry=retrying,
         )  # fmt: skip
         if adopted is not None:
-            self._update(validators=adopted)
+            self._save_remote(validators=adopted)
         return guard, response, answer
 
     @staticmethod
@@ -449,22 +481,21 @@ class DownloadTask:
         return folder
 
     def _kept_cookies(self, record: DownloadRecord) -> tuple[Cookie, ...]:
-        """``record``'s cookies with those its redirects set (saved below, so a resume
-        after a restart sends them to the final URL too)."""
-        return with_cookies(record.cookies, self._http.learned(record.url))
+        """The cookies ``record``'s redirects set, earlier and now (saved below, so a
+        resume after a restart sends them to the final URL too)."""
+        return with_cookies(record.remote.cookies, self._http.learned(record.url))
 
     def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
         """Take what the probe taught: size, validators, name; open the part file."""
         record, done = self.record, self._regions.done
         final_url, headers = str(response.url), response.headers
-        filename = record.filename
+        filename, folder = record.filename, record.remote.folder
         if filename is None:
             wanted = choose_filename(headers.get("content-disposition"), final_url, record.url,
                                      answer.content_type)  # fmt: skip
             if record.sort_into is not None:  # its category's folder, now the name is known
                 folder = self._category_folder(record.sort_into, wanted, final_url)
-                self.record = record = replace(record, dest_dir=folder)  # saved below
-            filename = self._claim_filename(record.dest_dir, wanted)
+            filename = self._claim_filename(folder or record.dest_dir, wanted)
         # A whole-file answer to a closed first range from a server that says it takes
         # ranges: some honour only open-ended ones (``bytes=N-``); try those.
         offered = (
@@ -481,27 +512,31 @@ class DownloadTask:
         # What the probe taught is saved with the new part file's identity, in one durable
         # write once the file exists: the record never names a part file it has not got
         # the identity of (a crash between the two would make it refuse its own file).
-        self.record = replace(
-            self.record,
-            filename=filename,
+        remote = Remote(
             final_url=final_url if final_url != record.url else None,
-            cookies=self._kept_cookies(record),
             size=answer.size,
             validators=record.validators if known and done else answer.validators,
             content_type=answer.content_type,
             resumable=resumable,
-            error=None if resumable else UNTRUSTED if forms.untrusted else
-            "the server does not support resuming: pausing will restart this download from "
-            "the beginning",
-        )  # fmt: skip
+            filename=filename,
+            folder=folder,
+            cookies=self._kept_cookies(record),
+        )
+        self.record = replace(record, remote=remote)
+        note = None
+        if not resumable:
+            note = UNTRUSTED if forms.untrusted else (
+                "the server does not support resuming: pausing will restart this download "
+                "from the beginning"
+            )  # fmt: skip
         part_path = self.record.part_path
         if self._in_memory(answer.size) and part_path is not None and answer.size is not None:
             # Nothing is stored yet: a crash leaves neither a byte nor a name behind, and
             # the download runs again; a stop spills the bytes to a part file.
             self._part = MemoryPart(part_path, answer.size)
         elif not self._open_part():
-            self._update()
-        self._report(TaskReport(self.record, ReportKind.UPDATED))
+            self._save_remote()
+        self._tell(ReportKind.UPDATED, note, durable=False)
         part = self._part
         assert part is not None
         if not resumable and self._regions.done:
@@ -509,12 +544,12 @@ class DownloadTask:
             done = ()
         self._set_regions(answer.size, done if resumable else ())
         size = answer.size or 0
-        needed = space_needed(replace(self.record, done=self._regions.done))
-        free = self._config.free_space(record.dest_dir)
+        needed = space_needed(self.record.part_path, answer.size, self._regions.done_bytes())
+        free = self._config.free_space(self.record.dest_dir)
         if free < needed:
             raise DiskFullError(
                 f"disk full: {needed - free} more bytes are needed in "
-                f"{record.dest_dir} ({free} free, {needed} to download)"
+                f"{self.record.dest_dir} ({free} free, {needed} to download)"
             )
         part.preallocate(size)
 
@@ -565,9 +600,13 @@ class DownloadTask:
         assert part is not None  # _open_part either opens it or raises
         size = self.record.size if self.record.size is not None else total(self._regions.done)
         # Shown, not stored: after a crash it is verified again anyway.
-        self.record = replace(self.record, state=DownloadState.VERIFYING, size=size,
-                              done=self._regions.done)  # fmt: skip
-        self._report(TaskReport(self.record, ReportKind.UPDATED))  # a long checksum shows
+        record = self.record
+        self.record = replace(
+            record,
+            remote=replace(record.remote, size=size),
+            progress=replace(record.progress, done=self._regions.done),
+        )
+        self._tell(ReportKind.VERIFYING, None, durable=False)  # a long checksum shows
         try:
             target = finishing.finish(part, self.record, self._regions.done,
                                       claim_filename=self._claim_filename,
@@ -580,6 +619,6 @@ class DownloadTask:
         self._end_completed(target)
 
     def _end_completed(self, target: Path) -> None:
-        self._update(state=DownloadState.COMPLETED, filename=target.name, error=None,
-                     completed_at=time.time())  # fmt: skip
-        self._report(TaskReport(self.record, ReportKind.COMPLETED))
+        # Made durable by the manager's status write that follows (one disk sync).
+        self._save_remote(filename=target.name, durable=False)
+        self._tell(ReportKind.COMPLETED, None)

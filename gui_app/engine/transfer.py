@@ -28,9 +28,10 @@ from gui_app.engine.errors import (
 )
 from gui_app.engine.http import Answer, Guard, HttpClient, Sameness, compare, read_answer
 from gui_app.engine.http.checks import is_page_type, looks_like_a_page
-from gui_app.engine.models import DownloadRecord, Validators
+from gui_app.engine.models import Validators
 from gui_app.engine.partfile import Part
 from gui_app.engine.ratelimit import HostSlots, TokenBucket, acquire
+from gui_app.engine.record import DownloadRecord
 from gui_app.engine.regions import Lease, Regions
 from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gui_app.engine.models import DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadState
+from gui_app.engine.record import DownloadSnapshot
 
 __all__ = ["ActionRules", "action_rules", "unresumable"]
 

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from gui_app.categories import OTHER, CategoryFolders
 from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadState
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.settings import Settings
 

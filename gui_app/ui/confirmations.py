@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from gui_app.engine.models import DownloadRecord, DownloadSnapshot
 from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot
 from gui_app.units import format_bytes
 
 __all__ = [
@@ -128,7 +128,7 @@ def ask_carry_secrets(parent: QWidget, record: DownloadRecord, url: str) -> bool
     """A new address at another site for a download with cookies, an Authorization header
     or a login: send them there too (True), leave them behind (False, the default), or
     None to leave the download as it is. Nothing to ask (same site, no secrets): False."""
-    secrets = secrets_of(record)
+    secrets = secrets_of(record.request)
     if not secrets or same_origin(url, record.url):
         return False
     old, new = host_of(record.url), host_of(url)

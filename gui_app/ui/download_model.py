@@ -32,7 +32,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot
 from gui_app.engine.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
 from gui_app.units import format_bytes, format_duration, format_rate

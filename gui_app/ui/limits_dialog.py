@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.models import DownloadSnapshot
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.units import format_rate, parse_rate
 

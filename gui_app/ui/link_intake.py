@@ -19,9 +19,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 from gui_app.engine.errors import DownloadError, InvalidURLError
 from gui_app.engine.headers import merge_headers
 from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.naming import display_name_for_url
 from gui_app.engine.origins import same_origin
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.urls import validate_url
 from gui_app.handover import Offer
 from gui_app.sites import SiteBook

@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 
 from gui_app import APP_NAME
 from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadId, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.store import Store
 from gui_app.handover import Offer
 from gui_app.sites import SiteBook

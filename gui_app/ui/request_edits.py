@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui_app.engine.errors import RefreshRefusedError
 from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadRecord, DownloadSnapshot
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import ask_carry_secrets, ask_new_address, ask_start_over
 from gui_app.ui.properties_dialog import PropertiesDialog

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from gui_app import APP_NAME
-from gui_app.engine.models import DownloadRecord
+from gui_app.engine.record import DownloadRecord
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.download_model import Summary
 from gui_app.ui.icons import app_icon

@@ -15,7 +15,8 @@ from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusPendingCallWatche
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gui_app.engine.models import DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadState
+from gui_app.engine.record import DownloadSnapshot
 
 __all__ = ["AfterAll", "WhenDone"]
 

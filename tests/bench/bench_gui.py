@@ -28,7 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from gui_app.byteranges import ByteRange
-from gui_app.engine.models import DownloadRecord, DownloadRequest, DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.record import DownloadRecord, Progress, Remote
 from gui_app.engine.store import STORE_NAME, Store
 from tests.bench.peers import make_file, rangeload_serve
 
@@ -66,9 +67,10 @@ def fill_store(data_dir: Path, out: Path) -> None:
         record = store.add(DownloadRequest(f"http://example.invalid/file-{i}.bin", out),
                            DownloadState.PAUSED)  # fmt: skip
         size = (i + 1) * MIB
-        store.save(replace(record, state=DownloadState.COMPLETED if i % 3 else DownloadState.PAUSED,
-                           filename=f"file-{i}.bin", size=size,
-                           done=(ByteRange(0, size // 2),)))  # fmt: skip
+        remote = Remote(size=size, filename=f"file-{i}.bin")
+        store.save_remote(record.id, remote, Progress((ByteRange(0, size // 2),)))
+        state = DownloadState.COMPLETED if i % 3 else DownloadState.PAUSED
+        store.save_status(record.id, replace(record.status, state=state))
     store.close()
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRecord, DownloadState
+from gui_app.engine.models import DownloadState
+from gui_app.engine.record import DownloadRecord
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from gui_app.ui.settings import Settings

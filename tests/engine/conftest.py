@@ -11,7 +11,8 @@ from typing import Protocol
 
 import pytest
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import Checksum, DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.models import Checksum, DownloadRequest, DownloadState
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.task import INLINE_MAX
 from gui_app.server.faults import CHANGE_XOR

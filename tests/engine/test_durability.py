@@ -18,7 +18,8 @@ import pytest
 
 from gui_app import logs
 from gui_app.engine.events import DownloadEvent, DownloadStarted, DownloadUpdated
-from gui_app.engine.models import DownloadRecord, DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.record import Progress, Remote
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
@@ -239,12 +240,15 @@ def manager(managers: Managers, data_dir: Path) -> Iterator[DownloadManager]:
 
 
 class BrokenStore(Store):
-    """A store with a bug: saving a record that knows its size raises a bare error."""
+    """A store with a bug: saving what the server taught, once it knows the size, raises
+    a bare error."""
 
-    def save(self, record: DownloadRecord, *, durable: bool = True) -> DownloadRecord:
-        if record.size is not None:
+    def save_remote(
+        self, download_id: int, remote: Remote, progress: Progress, *, durable: bool = True
+    ) -> None:
+        if remote.size is not None:
             raise RuntimeError
-        return super().save(record, durable=durable)
+        super().save_remote(download_id, remote, progress, durable=durable)
 
 
 def test_an_unexpected_error_ends_the_download_with_its_name(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState, Problem
+from gui_app.engine.models import DownloadRequest, DownloadState, Problem
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import Managers

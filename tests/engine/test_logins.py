@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import (
-    DownloadRequest,
-    DownloadSnapshot,
-    DownloadState,
-    Login,
-    Problem,
-    RequestOptions,
-)
+from gui_app.engine.models import DownloadRequest, DownloadState, Login, Problem, RequestOptions
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
 from tests.browser.site import Site, guarded_site
 from tests.engine.conftest import Managers

@@ -15,15 +15,21 @@ from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.cookies import Cookie
 from gui_app.engine.models import (
     Checksum,
-    ConnectionSnapshot,
     DownloadId,
-    DownloadRecord,
-    DownloadSnapshot,
     DownloadState,
     Login,
     PauseReason,
     Problem,
+    Request,
     Validators,
+)
+from gui_app.engine.record import (
+    ConnectionSnapshot,
+    DownloadRecord,
+    DownloadSnapshot,
+    Progress,
+    Remote,
+    Status,
 )
 from gui_app.pickled import by_fields
 
@@ -41,21 +47,34 @@ def test_byte_ranges_come_back_equal(first: int, length: int) -> None:
 
 
 def test_a_record_with_every_field_set_comes_back_equal() -> None:
-    record = DownloadRecord(
-        id=DownloadId(7), url="https://example.org/a.zip", dest_dir=Path("/tmp/x"),
-        state=DownloadState.PAUSED, filename="a.zip", final_url="https://cdn.example.org/a.zip",
-        size=1000, validators=Validators('"e"', "Tue, 01 Dec 2026 10:00:00 GMT"),
-        content_type="application/zip", resumable=True,
-        done=(ByteRange(0, 9), ByteRange(20, 29)), error="slow", checksum=Checksum.parse(
-            "sha256:" + "0" * 64), connections=3, rate_limit=4096,
-        headers=(("Cookie", "a=b"),), created_at=1.5, updated_at=2.5, completed_at=None,
-        part_id="1:2", pause_reason=PauseReason.USER, login=Login("u", "p"), proxy="DIRECT",
-        problem=Problem.LOGIN, queue_order=3.25,
-        cookies=(Cookie("sid", "s", "example.org", False, "/a", True, 2e9),),
+    request = Request(
+        url="https://example.org/a.zip",
+        dest_dir=Path("/tmp/x"),
+        filename="a.zip",
+        connections=3,
+        checksum=Checksum.parse("sha256:" + "0" * 64),
+        headers=(("Cookie", "a=b"),),
+        rate_limit=4096,
+        login=Login("u", "p"),
+        proxy="DIRECT",
         sort_into=CategoryFolders(Path("/tmp"), (Category("Archives", ("zip",), (), "/A"),)),
-    )  # fmt: skip
+        cookies=(Cookie("sid", "s", "example.org", False, "/a", True, 2e9),),
+    )
+    remote = Remote(
+        final_url="https://cdn.example.org/a.zip",
+        size=1000,
+        validators=Validators('"e"', "Tue, 01 Dec 2026 10:00:00 GMT"),
+        content_type="application/zip",
+        resumable=True,
+        filename="a (1).zip",
+        folder=Path("/tmp/A"),
+        cookies=(Cookie("next", "n", "cdn.example.org", True, "/", True, None),),
+    )
+    progress = Progress((ByteRange(0, 9), ByteRange(20, 29)), "1:2")
+    status = Status(DownloadState.PAUSED, "slow", PauseReason.USER, Problem.LOGIN, 3.25, 1.5, 2.5)
+    record = DownloadRecord(DownloadId(7), request, remote, progress, status)
     snapshot = DownloadSnapshot(
-        record, 15, 100.0, 2.0, (ConnectionSnapshot(10, 15, 19, 50.0),), (ByteRange(0, 14),), 9.0
+        record, 15, 100.0, 2.0, (ConnectionSnapshot(10, 15, 19, 50.0),), (ByteRange(0, 14),)
     )
     assert round_trip(snapshot) == snapshot
     assert round_trip(record) == record

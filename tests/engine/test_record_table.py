@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState, Request
+from gui_app.engine.record import DownloadRecord, Remote, Status
 from gui_app.engine.record_table import RecordTable
 
 FOLDERS = (Path("/a"), Path("/b"))
@@ -26,10 +27,19 @@ class Step:
 records = st.builds(
     DownloadRecord,
     id=st.integers(1, 4),
-    url=st.just("http://h/f"),
-    dest_dir=st.sampled_from(FOLDERS),
-    state=st.sampled_from(list(DownloadState)),
-    filename=st.sampled_from((None, *NAMES)),
+    request=st.builds(
+        Request,
+        url=st.just("http://h/f"),
+        dest_dir=st.sampled_from(FOLDERS),
+        filename=st.sampled_from((None, *NAMES)),
+    ),
+    # The name chosen, and a category's folder, outrank the request's.
+    remote=st.builds(
+        Remote,
+        filename=st.sampled_from((None, *NAMES)),
+        folder=st.sampled_from((None, *FOLDERS)),
+    ),
+    status=st.builds(Status, state=st.sampled_from(list(DownloadState))),
 )
 steps = st.lists(
     st.builds(Step, st.sampled_from(("set", "set", "pop", "del")), st.integers(1, 4), records),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState, Login
+from gui_app.engine.models import DownloadRequest, DownloadState, Login
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
 from tests.helpers import make_file, sha256_bytes, sha256_of
 from tests.hostile import Out, Request, hostile_server, serve_file

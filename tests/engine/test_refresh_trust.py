@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from gui_app.byteranges import ByteRange, merge
 from gui_app.engine.cookies import Cookie
 from gui_app.engine.errors import RefreshRefusedError
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login, Validators
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login
+from gui_app.engine.record import Progress, Remote
 from gui_app.engine.refresh import MAX_STRETCHES, PROOF_BYTES, proof_stretches
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
@@ -280,9 +281,9 @@ def paused_with_stretches(
     store = Store(data_dir / "state.sqlite3")
     try:
         record = store.add(DownloadRequest(url, out, connections=4), DownloadState.PAUSED)
-        store.save(replace(record, filename="big.bin", size=len(DATA), resumable=True,
-                           validators=Validators(None, None), done=tuple(stretches),
-                           part_id=f"{info.st_dev}:{info.st_ino}"))  # fmt: skip
+        remote = Remote(size=len(DATA), resumable=True, filename="big.bin")
+        progress = Progress(tuple(stretches), f"{info.st_dev}:{info.st_ino}")
+        store.save_remote(record.id, remote, progress)
         return record.id
     finally:
         store.close()

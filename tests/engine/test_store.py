@@ -17,13 +17,14 @@ from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.cookies import Cookie
 from gui_app.engine.models import (
     Checksum,
-    DownloadRecord,
     DownloadRequest,
     DownloadState,
     Login,
+    PauseReason,
     Problem,
     Validators,
 )
+from gui_app.engine.record import DownloadRecord, Progress, Remote
 from gui_app.engine.store import _SCHEMA, _V2, _V3, _V4, _V5, SCHEMA_VERSION, Store
 
 COOKIES = (
@@ -44,28 +45,33 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
                 proxy="socks5h://me:pw@127.0.0.1:1080", cookies=COOKIES),
         DownloadState.QUEUED,
     )  # fmt: skip
-    full = replace(
-        record,
-        state=DownloadState.PAUSED,
-        filename="f.bin",
+    assert record.login == Login("u", "p:w é")
+    assert record.cookies == COOKIES
+    assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
+    rule = CategoryFolders(Path("/dl"), (Category("Films", ("mkv",), ("*://v/*",)),))
+    request_ = replace(record.request, filename="wanted.bin", sort_into=rule)
+    remote = Remote(
         final_url="http://cdn/f.bin",
         size=10**12,
         validators=Validators('"etag"', "Tue, 24 Nov 2026 00:00:00 GMT"),
         content_type="application/zip",
         resumable=True,
-        done=(ByteRange(0, 99), ByteRange(200, 10**12 - 1)),
-        error="disk full: x",
-        completed_at=None,
-        problem=Problem.LOGIN,
-        sort_into=CategoryFolders(Path("/dl"), (Category("Films", ("mkv",), ("*://v/*",)),)),
+        filename="f.bin",
+        folder=Path("/dl/Films"),
+        cookies=(Cookie("cdn", "c", "cdn"),),
     )
-    assert record.login == Login("u", "p:w é")
-    assert record.cookies == COOKIES
-    assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
-    store.save(full)
+    progress = Progress((ByteRange(0, 99), ByteRange(200, 10**12 - 1)), "3:4")
+    status = replace(record.status, state=DownloadState.PAUSED, error="disk full: x",
+                     problem=Problem.LOGIN, pause_reason=PauseReason.DISK_FULL)  # fmt: skip
+    store.save_request(record.id, request_)
+    store.save_remote(record.id, remote, progress)
+    store.save_status(record.id, status)
     again = Store(tmp_path / "s.sqlite3").get(record.id)
-    assert again == replace(full, updated_at=1000.0)
+    full = DownloadRecord(record.id, request_, remote, progress, replace(status, updated_at=1000.0))
+    assert again == full
     assert again is not None
+    assert again.path == Path("/dl/Films/f.bin")
+    assert again.cookies == (*COOKIES, Cookie("cdn", "c", "cdn"))
     assert again.checksum == Checksum("sha256", "ab" * 32)
 
 
@@ -134,7 +140,8 @@ def test_a_second_process_sees_the_writes(tmp_path: Path) -> None:
         "import sys; from pathlib import Path; from dataclasses import replace;"
         "from gui_app.engine.store import Store; from gui_app.engine.models import DownloadState;"
         "s = Store(Path(sys.argv[1])); r = s.get(int(sys.argv[2]));"
-        "s.save(replace(r, state=DownloadState.PAUSED, error='from the other side'));"
+        "s.save_status(r.id, replace(r.status, state=DownloadState.PAUSED,"
+        " error='from the other side'));"
         "s.set_setting('peer', 'yes')"
     )
     subprocess.run([sys.executable, "-c", code, str(path), str(record.id)], check=True)
@@ -172,7 +179,8 @@ def test_durable_saves_from_many_threads_are_all_on_disk_when_they_return(
     seen_after_return: dict[int, DownloadState] = {}
 
     def finish(record: DownloadRecord) -> None:
-        store.save(replace(record, state=DownloadState.COMPLETED, error=f"#{record.id}"))
+        status = replace(record.status, state=DownloadState.COMPLETED, error=f"#{record.id}")
+        store.save_status(record.id, status)
         other = Store(tmp_path / "s.sqlite3").get(record.id)  # a fresh connection
         assert other is not None
         seen_after_return[record.id] = other.state
@@ -222,7 +230,7 @@ def test_a_version_5_list_opens_and_gains_cookies(tmp_path: Path) -> None:
     (record,) = store.all()
     assert (record.url, record.cookies, record.login) == ("http://h/f", (), Login("u", "pw"))
     reference = Login("u", site="https://h")
-    store.update(record.id, cookies=COOKIES, login=reference)
+    store.save_request(record.id, replace(record.request, cookies=COOKIES, login=reference))
     store.close()
     again = Store(path).get(record.id)
     assert again is not None

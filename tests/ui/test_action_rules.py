@@ -9,13 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState, Request
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Remote, Status
 from gui_app.ui.action_rules import action_rules, unresumable
 
 
 def snapshot(state: DownloadState, resumable: bool | None = True, n: int = 1) -> DownloadSnapshot:
     record = DownloadRecord(
-        DownloadId(n), f"http://h/{n}", Path("/tmp"), state, resumable=resumable
+        DownloadId(n),
+        Request(f"http://h/{n}", Path("/tmp")),
+        Remote(resumable=resumable),
+        status=Status(state),
     )
     return DownloadSnapshot(record, 0, 0.0, None)
 

@@ -12,13 +12,8 @@ from PySide6.QtCore import QModelRoleData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import (
-    DownloadId,
-    DownloadRecord,
-    DownloadRequest,
-    DownloadSnapshot,
-    DownloadState,
-)
+from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Request
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
@@ -138,7 +133,7 @@ def test_a_download_the_server_never_named_shows_the_urls_name(
 
 def test_a_url_without_a_file_name_shows_the_url_without_secrets() -> None:
     record = DownloadRecord(
-        DownloadId(1), "https://user:hunter2@example.com/", Path("/tmp"), DownloadState.QUEUED
+        DownloadId(1), Request("https://user:hunter2@example.com/", Path("/tmp"))
     )
     name = record.display_name
     assert "example.com" in name

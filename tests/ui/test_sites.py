@@ -110,13 +110,14 @@ def test_properties_keep_a_saved_logins_reference_and_the_cookies(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     from gui_app.engine.cookies import Cookie
-    from gui_app.engine.models import DownloadRecord, DownloadState
+    from gui_app.engine.models import DownloadState, Request
+    from gui_app.engine.record import DownloadRecord, Status
     from gui_app.ui.properties_dialog import PropertiesDialog
 
     reference = Login("ann", site="https://h.example")
     jar = (Cookie("sid", "v", "h.example"),)
-    record = DownloadRecord(1, "https://h.example/f", tmp_path, DownloadState.FAILED,
-                            login=reference, cookies=jar)  # fmt: skip
+    request = Request("https://h.example/f", tmp_path, login=reference, cookies=jar)
+    record = DownloadRecord(1, request, status=Status(DownloadState.FAILED))
     dialog = PropertiesDialog(record)
     qtbot.addWidget(dialog)
     assert dialog.fields.password.text() == ""  # the password is the site book's

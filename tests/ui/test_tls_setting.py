@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadRequest, DownloadSnapshot, DownloadState
+from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.remote import RemoteEngine
 from gui_app.ui.app import create_manager
 from gui_app.ui.settings import Settings
