@@ -9,9 +9,8 @@ DownloadError                 anything that stops a download, with a plain-words
 │   ├── LoginRequiredError    401: the server wants a login, or refused the one given
 │   ├── ChecksumMismatchError the finished file's digest differs from the expected one
 │   ├── RefreshRefusedError   a new address serves another file; the download is as it was
-│   ├── RemoteChangedError    size or type changed on resume: link expired or file replaced
-│   │   └── FileChangedError  a new version under kept bytes, which the user must choose to drop
-│   └── BusyError             another Rangeload process is running this download
+│   └── RemoteChangedError    size or type changed on resume: link expired or file replaced
+│       └── FileChangedError  a new version under kept bytes, which the user must choose to drop
 ├── ProtocolError             the server lied (bad Content-Range, a coding); nothing written
 ├── DiskError                 local storage failed
 │   └── DiskFullError         ENOSPC: pause, keep everything, resume when space is free
@@ -21,7 +20,6 @@ DownloadError                 anything that stops a download, with a plain-words
 from __future__ import annotations
 
 __all__ = [
-    "BusyError",
     "ChecksumMismatchError",
     "DiskError",
     "DiskFullError",
@@ -84,10 +82,6 @@ class RemoteChangedError(PermanentError):
 
 class FileChangedError(RemoteChangedError):
     """The server has a new version of the file; the bytes kept are of the old one."""
-
-
-class BusyError(PermanentError):
-    """Another process holds the download's lock; nothing of its record is touched."""
 
 
 class ProtocolError(DownloadError):
