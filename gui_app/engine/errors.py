@@ -13,7 +13,8 @@ DownloadError                 anything that stops a download, with a plain-words
 │       └── FileChangedError  a new version under kept bytes, which the user must choose to drop
 ├── ProtocolError             the server lied (bad Content-Range, a coding); nothing written
 ├── DiskError                 local storage failed
-│   └── DiskFullError         ENOSPC: pause, keep everything, resume when space is free
+│   ├── DiskFullError         ENOSPC: pause, keep everything, resume when space is free
+│   └── FolderMissingError    a new download's destination folder does not exist
 └── StoreSaveError            the download list could not be written: progress not saved
 """
 
@@ -25,6 +26,7 @@ __all__ = [
     "DiskFullError",
     "DownloadError",
     "FileChangedError",
+    "FolderMissingError",
     "InvalidURLError",
     "LoginRequiredError",
     "PermanentError",
@@ -94,6 +96,10 @@ class DiskError(DownloadError):
 
 class DiskFullError(DiskError):
     pass
+
+
+class FolderMissingError(DiskError):
+    """A download was asked for into a folder that is not there; nothing was stored."""
 
 
 class StoreSaveError(DownloadError):

@@ -32,7 +32,8 @@ class Engine(Protocol):
         """Call ``listener`` with every event, from engine threads; returns an unsubscribe."""
 
     def add(self, request: DownloadRequest) -> DownloadId:
-        """Validate, store and queue (or hold paused); raises InvalidURLError."""
+        """Validate, store and queue (or hold paused); raises InvalidURLError, or
+        FolderMissingError when ``dest_dir`` is not there."""
 
     def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
         """``add`` for many in one store transaction; if one is invalid, none is added."""

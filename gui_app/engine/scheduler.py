@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gui_app.byteranges import total
 from gui_app.engine.edits import RecordEdits, check_proxy
-from gui_app.engine.errors import InvalidURLError
+from gui_app.engine.errors import FolderMissingError
 from gui_app.engine.events import (
     DownloadAdded,
     DownloadCompleted,
@@ -260,7 +260,8 @@ class DownloadManager:
     # -- commands ----------------------------------------------------------------------
 
     def add(self, request: DownloadRequest) -> DownloadId:
-        """Validate, persist and queue (or hold paused); raises InvalidURLError."""
+        """Validate, persist and queue (or hold paused); raises InvalidURLError, or
+        FolderMissingError when ``dest_dir`` is not there."""
         return self.add_many([request])[0]
 
     def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
@@ -286,7 +287,7 @@ class DownloadManager:
         filename = sanitize_filename(request.filename) if request.filename else None
         request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
         if not Path(request.dest_dir).is_dir():
-            raise InvalidURLError(f"destination folder does not exist: {request.dest_dir}")
+            raise FolderMissingError(f"destination folder does not exist: {request.dest_dir}")
         check_proxy(request.proxy)
         return request
 

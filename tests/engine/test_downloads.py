@@ -262,3 +262,17 @@ def test_bad_urls_are_refused_before_anything_is_stored(
         with pytest.raises(InvalidURLError):
             manager.add(DownloadRequest(url, tmp_path))
     assert manager.snapshot() == ()
+
+
+def test_a_missing_folder_is_refused_as_a_folder_not_as_a_url(
+    manager: DownloadManager, tmp_path: Path
+) -> None:
+    from gui_app.engine.errors import DiskError, FolderMissingError, InvalidURLError
+
+    gone = tmp_path / "gone"
+    with pytest.raises(FolderMissingError) as refused:
+        manager.add(DownloadRequest("https://example.org/a.bin", gone))
+    assert str(refused.value) == f"destination folder does not exist: {gone}"
+    assert isinstance(refused.value, DiskError)  # the front ends catch DownloadError
+    assert not isinstance(refused.value, InvalidURLError)  # the URL was fine
+    assert manager.snapshot() == ()

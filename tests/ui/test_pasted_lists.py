@@ -66,3 +66,19 @@ def test_one_refused_link_keeps_none_of_the_others_out(
                     timeout=5000)  # fmt: skip
     # Refused as a whole, then one by one (each ``add`` is an ``add_many`` of one).
     assert calls == [("add_many", 4)] + [("add", 1), ("add_many", 1)] * 4
+
+
+def test_a_link_into_a_folder_gone_is_said_in_plain_words(
+    qtbot: QtBot, window: MainWindow, data_url: DataUrl
+) -> None:
+    gone = window.download_dir / "gone"
+    good = data_url()
+    requests = [
+        DownloadRequest(good, window.download_dir, start_paused=True),
+        DownloadRequest(data_url(), gone),
+    ]
+    window.links.add_requests(requests)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20_000)
+    assert window.model.snapshot_at(0).record.url == good
+    said = f"Not added: destination folder does not exist: {gone}"
+    qtbot.waitUntil(lambda: said in window.statusBar().currentMessage(), timeout=5000)
