@@ -27,6 +27,7 @@ from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefused
 from gui_app.engine.events import DownloadEvent, DownloadRemoved
 from gui_app.engine.http.tls import TlsSettings
 from gui_app.engine.models import DIRECT, Checksum, DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.record import DownloadRecord, DownloadSnapshot
@@ -83,9 +84,9 @@ def _manager(
     ``jobs`` at a time, through ``proxies`` (None: the environment's, as curl reads them)."""
     if proxies is None:
         proxies = ProxySettings.from_environment(os.environ)
+    options = EngineOptions(max_concurrent=jobs, global_rate_limit=limit, proxies=proxies, tls=tls)
     store = _open_store()
-    manager = DownloadManager(store, global_rate_limit=limit, max_concurrent=jobs,
-                              proxies=proxies, tls=tls)  # fmt: skip
+    manager = DownloadManager(store, options=options)
     manager.start(resume_running=False, run_queued=False)
     try:
         yield store, manager

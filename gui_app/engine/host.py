@@ -28,6 +28,7 @@ from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent
 from gui_app.engine.interface import remote_calls
 from gui_app.engine.models import PasswordSource
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 
@@ -58,17 +59,18 @@ def run_host(
         hello = channel.receive()
     except ChannelClosedError:
         return 0
-    if not (isinstance(hello, tuple) and len(hello) == 2 and hello[0] == "start"):
-        log.error("the app sent %r instead of its start message", type(hello).__name__)
-        return 2
-    options: dict[str, Any] = hello[1]
+    match hello:
+        case ("start", EngineOptions() as options):
+            pass
+        case _:
+            log.error("the app sent %r instead of its start message", type(hello).__name__)
+            return 2
     lock = _engine_lock(paths.data_dir())
     if lock is None:
         return EXIT_LOCKED
     store = Store.default()
-    if passwords is not None:
-        options["passwords"] = passwords(store)
-    manager = DownloadManager(store, **options)
+    source = passwords(store) if passwords is not None else None
+    manager = DownloadManager(store, options=options, passwords=source)
     manager.subscribe(lambda event: _forward(channel, event))
     calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rangeload-host-call")
     shutdown_id: int | None = None

@@ -22,6 +22,7 @@ from typing import Any, cast
 from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
 from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
 from gui_app.engine.models import DownloadId, DownloadRequest, QueueMove, RequestOptions
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.tls_settings import TlsSettings
@@ -73,13 +74,18 @@ class EngineProcess:
 
 
 class RemoteEngine:
-    """A DownloadManager in a child process (``process``, else one started now);
-    ``options`` are the manager's own. Each call is ``Engine``'s (see its contracts),
-    sent over the channel."""
+    """A DownloadManager in a child process (``process``, else one started now), run on
+    ``options``. Each call is ``Engine``'s (see its contracts), sent over the channel."""
 
     def __init__(
-        self, *, nice: int = ENGINE_NICE, process: EngineProcess | None = None, **options: Any
+        self,
+        *,
+        options: EngineOptions = EngineOptions(),  # noqa: B008  # a frozen value
+        nice: int = ENGINE_NICE,
+        process: EngineProcess | None = None,
     ) -> None:
+        if not isinstance(options, EngineOptions):  # else the engine process refuses it
+            raise TypeError(f"options must be an EngineOptions, not {type(options).__name__}")
         if process is None:
             process = EngineProcess(nice)
         self._process = process.process

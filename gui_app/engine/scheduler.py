@@ -48,14 +48,13 @@ from gui_app.engine.models import (
     RequestOptions,
 )
 from gui_app.engine.naming import sanitize_filename, unique_path
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.part_move import recover as recover_moves
 from gui_app.engine.partfile import free_bytes, space_needed, sync_folders
 from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
 from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Status
 from gui_app.engine.record_table import RecordTable
-from gui_app.engine.regions import MIN_SPLIT
-from gui_app.engine.retry import Backoff
 from gui_app.engine.stats import RollingRate, eta
 from gui_app.engine.store import Store, StoreWriteError
 from gui_app.engine.task import DownloadTask
@@ -109,29 +108,19 @@ class DownloadManager:
         self,
         store: Store,
         *,
-        max_concurrent: int = 3,
-        max_connections_per_host: int = 16,
-        global_rate_limit: int | None = None,
-        save_interval: float = 2.0,
-        stall_timeout: float = 20.0,
-        min_split: int = MIN_SPLIT,
-        backoff: Backoff | None = None,
-        head_timeout: float = 30.0,
-        proxies: ProxySettings = ProxySettings(),  # noqa: B008  # a frozen value
-        tls: TlsSettings = TlsSettings(),  # noqa: B008  # the CA file, or no checks at all
-        ask_before_restart: bool = False,
+        options: EngineOptions = EngineOptions(),  # noqa: B008  # a frozen value
         free_space: Callable[[Path], int] = free_bytes,
         clock: Callable[[], float] = time.monotonic,
         passwords: PasswordSource | None = None,  # the saved logins' (the app's site book)
     ) -> None:
         self._store = store
-        self._max_concurrent = max_concurrent
+        self._max_concurrent = options.max_concurrent
         self._config = TaskConfig(
-            save_interval=save_interval,
-            min_split=min_split,
-            backoff=backoff or Backoff(),
+            save_interval=options.save_interval,
+            min_split=options.min_split,
+            backoff=options.backoff,
             free_space=free_space,
-            ask_before_restart=ask_before_restart,
+            ask_before_restart=options.ask_before_restart,
         )
         self._free_space = free_space
         self._task_locks = TaskLocks(store.path.parent / "locks")
@@ -145,10 +134,10 @@ class DownloadManager:
         # again before its task has returned (``_run_task``).
         self._leaving: dict[DownloadId, DownloadTask] = {}
         self._buckets: dict[DownloadId, TokenBucket] = {}
-        self._global_bucket = TokenBucket(global_rate_limit, clock=clock)
+        self._global_bucket = TokenBucket(options.global_rate_limit, clock=clock)
         self._listeners = Listeners()
         self._total_rate = RollingRate(clock=clock)
-        self._host_slots = HostSlots(max_connections_per_host)
+        self._host_slots = HostSlots(options.max_connections_per_host)
         self._pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="rangeload-conn")
         # One controller thread per running download, reused by the next one (a list of
         # small files would otherwise start a thread per file). Never a limit of its own:
@@ -157,9 +146,14 @@ class DownloadManager:
         self._folder_syncs = GroupCommit(sync_folders)
         self._controllers = ThreadPoolExecutor(max_workers=CONTROLLERS_MAX,
                                                thread_name_prefix="rangeload-task")  # fmt: skip
-        self._http = HttpClient(stall_timeout=stall_timeout, head_timeout=head_timeout,
-                                proxies=proxies, tls=tls, clock=clock,
-                                passwords=passwords)  # fmt: skip
+        self._http = HttpClient(
+            stall_timeout=options.stall_timeout,
+            head_timeout=options.head_timeout,
+            proxies=options.proxies,
+            tls=options.tls,
+            clock=clock,
+            passwords=passwords,
+        )
         self._edits = RecordEdits(
             store,
             self._http,

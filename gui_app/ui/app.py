@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui_app import APP_ID, APP_NAME, __version__, paths
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.store import Store
 from gui_app.handover import Delivery, socket_paths
@@ -99,11 +100,11 @@ def create_manager(settings: Settings, process: EngineProcess | None = None) -> 
     """The app's engine, in a process of its own (``process``, else one started now) at
     a lower CPU priority: downloads at full speed then never hold the GIL the window
     needs (see gui_app.engine.host)."""
-    return RemoteEngine(
-        process=process,
+    options = EngineOptions(
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,
         proxies=settings.proxies(os.environ),
         tls=settings.tls,
         ask_before_restart=True,  # a changed file asks the user (gui_app.ui.problems)
     )
+    return RemoteEngine(options=options, process=process)

@@ -6,12 +6,14 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
@@ -50,16 +52,21 @@ def data_url(server: ServerThread) -> DataUrl:
     return url
 
 
-def make_manager(store: Store, **kw: object) -> DownloadManager:
-    """A started manager on ``store``, with short timers."""
-    options: dict[str, object] = {
-        "save_interval": 0.3,
-        "stall_timeout": 1.5,
-        "min_split": MIN_SPLIT,
-        "backoff": Backoff(base=0.05, cap=0.5, max_failures=4),
-    }
-    options.update(kw)
-    manager = DownloadManager(store, **options)  # type: ignore[arg-type]
+# The tests' options: short timers, small splits.
+QUICK = EngineOptions(
+    save_interval=0.3,
+    stall_timeout=1.5,
+    min_split=MIN_SPLIT,
+    backoff=Backoff(base=0.05, cap=0.5, max_failures=4),
+)
+MANAGER_ONLY = ("free_space", "clock", "passwords")  # the manager's own, not options
+
+
+def make_manager(store: Store, **kw: Any) -> DownloadManager:
+    """A started manager on ``store``, with ``QUICK``'s options but those in ``kw`` (an
+    EngineOptions field, or one of ``MANAGER_ONLY``)."""
+    own = {name: kw.pop(name) for name in MANAGER_ONLY if name in kw}
+    manager = DownloadManager(store, options=replace(QUICK, **kw), **own)
     manager.start()
     return manager
 

@@ -19,6 +19,7 @@ import pytest
 from gui_app import logs
 from gui_app.engine.events import DownloadEvent, DownloadStarted, DownloadUpdated
 from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.record import Progress, Remote
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
@@ -77,7 +78,7 @@ def test_a_locked_store_pauses_the_download_with_a_message(
     server: ServerThread, data_dir: Path, out: Path
 ) -> None:
     store = Store(data_dir / "state.sqlite3", busy_timeout=0.2)
-    manager = DownloadManager(store, save_interval=0.2, min_split=MIN_SPLIT)
+    manager = DownloadManager(store, options=EngineOptions(save_interval=0.2, min_split=MIN_SPLIT))
     manager.start()
     blocker = sqlite3.connect(data_dir / "state.sqlite3", isolation_level=None)
     try:

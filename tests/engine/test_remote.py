@@ -23,6 +23,7 @@ from gui_app.engine.events import (
     EngineLost,
 )
 from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import STORE_NAME, Store
@@ -44,7 +45,7 @@ def process_nice(pid: int) -> int:
 def test_a_download_through_the_engine_process(
     server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
-    engine = RemoteEngine(nice=5, max_concurrent=2)
+    engine = RemoteEngine(options=EngineOptions(max_concurrent=2), nice=5)
     events: list[DownloadEvent] = []
     engine.subscribe(events.append)
     try:
@@ -223,7 +224,7 @@ def test_an_engine_started_early_waits_for_its_options_and_ends_when_not_needed(
     assert time.monotonic() - started < 5
 
     early = EngineProcess()
-    engine = RemoteEngine(process=early, max_concurrent=1)
+    engine = RemoteEngine(options=EngineOptions(max_concurrent=1), process=early)
     try:
         engine.start()
         assert engine.pid == early.process.pid

@@ -20,6 +20,7 @@ from gui_app.byteranges import ByteRange
 from gui_app.categories import Category, CategoryFolders
 from gui_app.engine.cookies import Cookie
 from gui_app.engine.models import DownloadState, Login, PauseReason
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import SCHEMA_VERSION, Store
 from gui_app.server.app import create_app
@@ -128,7 +129,7 @@ def test_a_v6_paused_download_resumes_from_its_own_bytes(
     data_dir, out = tmp_path / "data", tmp_path / "out"
     open_fixture(data_dir, out, server, folder)
     store = Store(data_dir / "state.sqlite3")
-    manager = DownloadManager(store, save_interval=0.3)
+    manager = DownloadManager(store, options=EngineOptions(save_interval=0.3))
     manager.start()
     try:
         app.sent = 0

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState, Login
+from gui_app.engine.options import EngineOptions
 from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.sites import PASSWORDS_KEY, SITES_KEY, SiteBook
@@ -101,7 +102,7 @@ def test_the_engine_process_reads_the_keyring_and_the_row_keeps_no_password(
         )
         store.close()
         assert request.login == Login("ann", site=origin)
-        engine = RemoteEngine(max_concurrent=1)
+        engine = RemoteEngine(options=EngineOptions(max_concurrent=1))
         try:
             engine.start()
             download_id = engine.add(request)
