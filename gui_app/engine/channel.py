@@ -1,5 +1,6 @@
-"""Messages between the desktop app and its engine process: pickled values, each framed
-by a 4-byte length, over a private socket pair.
+"""Messages between the desktop app and its engine process (the classes of
+``engine/messages.py``): pickled values, each framed by a 4-byte length, over a private
+socket pair.
 
 Unpickling trusts the sender, so a channel is only ever the socketpair the app made for
 its own child, never a socket anyone else can reach.
@@ -13,7 +14,7 @@ import socket
 import struct
 import threading
 
-__all__ = ["EXIT_LOCKED", "Channel", "ChannelClosedError"]
+__all__ = ["EXIT_LOCKED", "Channel", "ChannelClosedError", "UnreadableMessageError"]
 
 _LENGTH = struct.Struct("!I")
 # The engine process's exit code when another engine kept the data dir's lock: part of
@@ -23,6 +24,11 @@ EXIT_LOCKED = 3
 
 class ChannelClosedError(EOFError):
     """The other process closed its end (it ended, or was killed)."""
+
+
+class UnreadableMessageError(ValueError):
+    """A frame arrived whole but did not unpickle (a class this side lacks, a value that
+    no longer validates): that message is lost, the next one reads as usual."""
 
 
 class Channel:
@@ -39,9 +45,16 @@ class Channel:
                 raise ChannelClosedError(str(error)) from None
 
     def receive(self) -> object:
-        """The next message; raises ChannelClosedError at the end. One reader only."""
+        """The next message; raises ChannelClosedError at the end, UnreadableMessageError
+        for one that does not unpickle. One reader only."""
         (length,) = _LENGTH.unpack(self._read(_LENGTH.size))
-        return pickle.loads(self._read(length))  # our own child, see above
+        data = self._read(length)
+        try:
+            return pickle.loads(data)  # our own child, see above
+        except Exception as error:  # unpickling runs any class's code: anything at all
+            raise UnreadableMessageError(
+                f"a message that could not be read ({type(error).__name__}: {error})"
+            ) from None
 
     def _read(self, count: int) -> bytes:
         buffer = bytearray(count)

@@ -1,10 +1,11 @@
 """The engine in a process of its own, for the desktop app (``rangeload engine-host``).
 
 The app starts this process with one end of a socket pair. It runs a DownloadManager on
-the shared store, answers the app's calls and forwards every engine event. Downloads
-then never compete with the window for Python's GIL, and the process runs at a lower CPU
-priority than the window. When the app goes away (quit, crash, ``kill -9``) the channel
-closes, and the engine saves its progress and ends.
+the shared store, answers the app's calls and forwards every engine event (the messages
+of ``engine/messages.py``). Downloads then never compete with the window for Python's
+GIL, and the process runs at a lower CPU priority than the window. When the app goes
+away (quit, crash, ``kill -9``) the channel closes, and the engine saves its progress
+and ends.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from gui_app import paths
-from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
+from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError, UnreadableMessageError
 from gui_app.engine.events import DownloadEvent
 from gui_app.engine.interface import remote_calls
+from gui_app.engine.messages import Call, Event, Hello, Reply, Shutdown
 from gui_app.engine.models import PasswordSource
-from gui_app.engine.options import EngineOptions
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 
@@ -41,6 +41,7 @@ LOCK_WAIT = 30.0  # an old engine saves within its 5 s shutdown; allow a slow di
 
 # What the app may call; anything else is refused.
 CALLS = remote_calls()
+NOT_ASKED = "the app sends only a Call or a Shutdown after its Hello"
 
 
 def run_host(
@@ -59,18 +60,18 @@ def run_host(
         hello = channel.receive()
     except ChannelClosedError:
         return 0
-    match hello:
-        case ("start", EngineOptions() as options):
-            pass
-        case _:
-            log.error("the app sent %r instead of its start message", type(hello).__name__)
-            return 2
+    except UnreadableMessageError as error:
+        log.error("the app's first message was not its Hello: %s", error)
+        return 2
+    if not isinstance(hello, Hello):
+        log.error("the app sent %r instead of its Hello", type(hello).__name__)
+        return 2
     lock = _engine_lock(paths.data_dir())
     if lock is None:
         return EXIT_LOCKED
     store = Store.default()
     source = passwords(store) if passwords is not None else None
-    manager = DownloadManager(store, options=options, passwords=source)
+    manager = DownloadManager(store, options=hello.options, passwords=source)
     manager.subscribe(lambda event: _forward(channel, event))
     calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rangeload-host-call")
     shutdown_id: int | None = None
@@ -88,14 +89,18 @@ def run_host(
             except _TerminatedError:
                 log.info("asked to terminate; saving and stopping")
                 break
+            except UnreadableMessageError as error:
+                log.error("refused a message from the app: %s", error)
+                continue
             match message:
-                case (int(call_id), "shutdown", _, _):
+                case Shutdown(id=call_id):
                     shutdown_id = call_id
                     break
-                case (int(call_id), str(name), tuple(args), dict(kwargs)):
-                    calls.submit(_answer, channel, manager, call_id, name, args, kwargs)
-                case _:
-                    log.error("ignoring a malformed message from the app")
+                case Call():
+                    calls.submit(_answer, channel, manager, message)
+                case _:  # its type only: a value may hold a URL's secrets
+                    kind = type(message).__name__
+                    log.error("refused a message from the app (got %s): %s", kind, NOT_ASKED)
     except _TerminatedError:
         log.info("asked to terminate; saving and stopping")
     finally:
@@ -106,7 +111,7 @@ def run_host(
         os.close(lock)  # the next engine on this data dir may start now
         if shutdown_id is not None:
             with contextlib.suppress(ChannelClosedError):
-                channel.send(("reply", shutdown_id, True, None))
+                channel.send(Reply(shutdown_id, True, None))
         channel.close()
     return 0
 
@@ -162,19 +167,17 @@ def _engine_lock(data_dir: Path, timeout: float = LOCK_WAIT) -> int | None:
 
 def _forward(channel: Channel, event: DownloadEvent) -> None:
     with contextlib.suppress(ChannelClosedError):  # the app is gone; the store has it all
-        channel.send(("event", event))
+        channel.send(Event(event))
 
 
-def _answer(
-    channel: Channel, manager: DownloadManager, call_id: int, name: str,
-    args: tuple[Any, ...], kwargs: dict[str, Any],
-) -> None:  # fmt: skip
+def _answer(channel: Channel, manager: DownloadManager, call: Call) -> None:
     try:
-        if name not in CALLS:
-            raise ValueError(f"the engine has no call named {name!r}")
-        reply = ("reply", call_id, True, getattr(manager, name)(*args, **kwargs))
+        if call.name not in CALLS:
+            raise ValueError(f"the engine has no call named {call.name!r}")
+        value = getattr(manager, call.name)(*call.args, **call.kwargs)
+        reply = Reply(call.id, True, value)
     except Exception as error:  # handed to the caller, which raises it there
-        reply = ("reply", call_id, False, _portable(error))
+        reply = Reply(call.id, False, _portable(error))
     with contextlib.suppress(ChannelClosedError):
         channel.send(reply)
 

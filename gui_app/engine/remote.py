@@ -19,8 +19,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, cast
 
-from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError
-from gui_app.engine.events import DownloadEvent, EngineLost, Listener, Listeners
+from gui_app.engine.channel import EXIT_LOCKED, Channel, ChannelClosedError, UnreadableMessageError
+from gui_app.engine.events import EngineLost, Listener, Listeners
+from gui_app.engine.messages import Call, Event, Hello, Reply, Shutdown
 from gui_app.engine.models import DownloadId, DownloadRequest, QueueMove, RequestOptions
 from gui_app.engine.options import EngineOptions
 from gui_app.engine.proxies import ProxySettings
@@ -33,6 +34,7 @@ __all__ = ["EngineProcess", "EngineStoppedError", "RemoteEngine", "host_command"
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 60.0
+NOT_SENT = "the engine sends only a Reply or an Event"
 ENGINE_NICE = 10  # downloads are background work; the window must stay responsive
 
 
@@ -96,7 +98,7 @@ class RemoteEngine:
         self._listeners = Listeners()
         self._stopped: str | None = None  # why, once the engine is gone
         self._closing = False
-        self._channel.send(("start", options))
+        self._channel.send(Hello(options))
         self._reader = threading.Thread(
             target=self._read, name="rangeload-engine-reader", daemon=True
         )
@@ -210,7 +212,7 @@ class RemoteEngine:
                 return
             self._closing = True
         with contextlib.suppress(EngineStoppedError, TimeoutError):
-            self._call("shutdown", timeout=timeout)
+            self._ask(Shutdown, timeout)
         try:
             self._process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -221,7 +223,11 @@ class RemoteEngine:
 
     # -- the channel ---------------------------------------------------------------------
 
-    def _call(self, name: str, *args: Any, timeout: float = CALL_TIMEOUT, **kwargs: Any) -> Any:
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._ask(lambda call_id: Call(call_id, name, args, kwargs), CALL_TIMEOUT)
+
+    def _ask(self, message: Callable[[int], Call | Shutdown], timeout: float) -> Any:
+        """Send ``message(id)`` with a new id and wait for the Reply of that id."""
         future: Future[Any] = Future()
         with self._lock:
             if self._stopped is not None:
@@ -229,7 +235,7 @@ class RemoteEngine:
             call_id = next(self._ids)
             self._pending[call_id] = future
         try:
-            self._channel.send((call_id, name, args, kwargs))
+            self._channel.send(message(call_id))
         except ChannelClosedError:
             with self._lock:
                 self._pending.pop(call_id, None)
@@ -239,24 +245,35 @@ class RemoteEngine:
     def _read(self) -> None:
         try:
             while True:
-                message = self._channel.receive()
+                try:
+                    message = self._channel.receive()
+                except UnreadableMessageError as error:
+                    log.error("refused a message from the engine: %s", error)
+                    continue
                 match message:
-                    case ("event", event):
-                        self._listeners.emit(cast(DownloadEvent, event))
-                    case ("reply", int(call_id), bool(ok), value):
-                        with self._lock:
-                            future = self._pending.pop(call_id, None)
-                        if future is not None:
-                            if ok:
-                                future.set_result(value)
-                            elif isinstance(value, BaseException):
-                                future.set_exception(value)
-                            else:
-                                future.set_exception(RuntimeError(str(value)))
+                    case Event(event=event):
+                        self._listeners.emit(event)
+                    case Reply(id=call_id, ok=ok, value=value):
+                        self._settle(call_id, ok, value)
+                    case _:  # its type only: a value may hold a URL's secrets
+                        kind = type(message).__name__
+                        log.error("refused a message from the engine (got %s): %s", kind, NOT_SENT)
         except ChannelClosedError:
             pass
         finally:
             self._on_channel_closed()
+
+    def _settle(self, call_id: int, ok: bool, value: object) -> None:
+        with self._lock:
+            future = self._pending.pop(call_id, None)
+        if future is None:  # its caller gave up waiting, or no call had that id
+            return
+        if ok:
+            future.set_result(value)
+        elif isinstance(value, BaseException):
+            future.set_exception(value)
+        else:
+            future.set_exception(RuntimeError(str(value)))
 
     def _on_channel_closed(self) -> None:
         try:
