@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test touches the keyring of the desktop it runs on: the ones that need a keyring
-# start their own (tests/keyrings.py) and say so.
+# start their own (tests/kit/keyrings.py) and say so.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 

@@ -24,8 +24,9 @@ from websockets.sync.client import ClientConnection, connect
 
 from gui_app.browser.install import CHROMIUM_EXTENSION_ID
 from gui_app.resources import resource_path
-from tests.browser.site import Site, guarded_site
-from tests.helpers import make_file, sha256_of, stop_group
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import Site, guarded_site
+from tests.kit.processes import stop_group
 
 CHROMIUM = shutil.which("chromium")
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))

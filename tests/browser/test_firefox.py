@@ -22,9 +22,10 @@ from websockets.sync.client import ClientConnection, connect
 from gui_app.browser.install import GECKO_EXTENSION_ID
 from gui_app.resources import resource_path
 from tests.bench.peers import free_port
-from tests.browser.site import Site, guarded_site
 from tests.browser.test_chromium import environment, home, install_host, wait_for_file
-from tests.helpers import make_file, sha256_of, stop_group
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import Site, guarded_site
+from tests.kit.processes import stop_group
 
 __all__ = ["home"]
 

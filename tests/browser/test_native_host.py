@@ -21,7 +21,8 @@ from gui_app import __version__
 from gui_app.browser.native_host import MAX_MESSAGE, PROTOCOL, NativeHost, Received
 from gui_app.handover import Delivery, Handed, Offer, decode_offers
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, serving, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import serving
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 

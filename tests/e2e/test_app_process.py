@@ -21,7 +21,8 @@ from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from gui_app.ui.settings import Settings
 from tests.engine.conftest import server, source
-from tests.helpers import process_ended, sha256_of
+from tests.kit.files import sha256_of
+from tests.kit.processes import process_ended
 
 __all__ = ["server", "source"]
 

@@ -17,7 +17,8 @@ from gui_app.engine.models import DownloadState
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
-from tests.helpers import CountingApp, make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import CountingApp
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = 16 << 20

@@ -17,8 +17,8 @@ import pytest
 
 from tests.e2e.test_cli import get, stored_done
 from tests.e2e.test_cli_request_flags import rangeload
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file
 
 CURL = shutil.which("curl")
 SIZE = (3 << 20) + 11

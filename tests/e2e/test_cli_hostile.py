@@ -18,8 +18,8 @@ import pytest
 
 from gui_app.engine.models import DownloadState
 from gui_app.engine.store import STORE_NAME, Store
-from tests.helpers import sha256_bytes, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.files import sha256_bytes, sha256_of
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 DATA = random.Random(3).randbytes(3 << 20)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.site import guarded_site
 from tests.e2e.test_cli_request_flags import PASSWORD, rangeload
-from tests.helpers import make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import guarded_site
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_file, serving, sha256_of
-from tests.proxies import MICROSOCKS, SECRET, TINYPROXY, microsocks, tinyproxy
+from tests.kit.files import make_file, sha256_of
+from tests.kit.proxies import MICROSOCKS, SECRET, TINYPROXY, microsocks, tinyproxy
+from tests.kit.servers import serving
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = (3 << 20) + 17

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from gui_app.engine.store import STORE_NAME
-from tests.browser.site import guarded_site
-from tests.helpers import make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import guarded_site
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 CURL = shutil.which("curl")

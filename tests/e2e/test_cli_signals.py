@@ -19,7 +19,8 @@ import pytest
 from gui_app.engine.models import DownloadState
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, serving, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import serving
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = 8 << 20

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_file, serving, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import serving
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 TMUX = shutil.which("tmux")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
-from tests.tls import PrivateCA
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.tls import PrivateCA
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = (2 << 20) + 99

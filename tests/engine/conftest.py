@@ -19,7 +19,8 @@ from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, serving
+from tests.kit.files import make_file
+from tests.kit.servers import serving
 
 SIZE = (6 << 20) + 4321
 UNFIT = re.compile(r"internal error|Traceback|\b[A-Z][A-Za-z]+(?:Error|Exception)\b")

@@ -12,8 +12,8 @@ import pytest
 
 from gui_app.engine.models import DownloadRequest, DownloadState, Login
 from tests.engine.conftest import Managers
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.hostile import DigestGuard, Out, Request, hostile_server, serve_file
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.hostile import DigestGuard, Out, Request, hostile_server, serve_file
 
 PASSWORD = "d1gest-pw"
 SIZE = (1 << 20) + 333

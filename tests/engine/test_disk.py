@@ -13,7 +13,7 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import SIZE, DataUrl, completed
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 
 @pytest.fixture

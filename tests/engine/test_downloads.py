@@ -16,7 +16,7 @@ from gui_app.engine.task import INLINE_MAX
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, Download, Managers
-from tests.helpers import make_file, sha256_bytes, sha256_of
+from tests.kit.files import make_file, sha256_bytes, sha256_of
 
 
 def key() -> str:

@@ -27,8 +27,8 @@ from gui_app.engine.store import Store
 from gui_app.engine.urls import redact_text
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import MIN_SPLIT, Managers
-from tests.helpers import sha256_of
-from tests.hostile import Out, Request, hostile_server
+from tests.kit.files import sha256_of
+from tests.kit.hostile import Out, Request, hostile_server
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ import pytest
 from gui_app.engine.events import DownloadEvent, DownloadFailed, DownloadPaused
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, RequestOptions
 from gui_app.engine.scheduler import DownloadManager
-from tests.browser.site import Site, guarded_site
 from tests.engine.conftest import DataUrl, Managers, completed
-from tests.helpers import make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import Site, guarded_site
 
 HOLD = 5.0  # how long the listener keeps the task from returning, at most
 

@@ -1,4 +1,4 @@
-"""The engine against servers that lie (tests/hostile.py): each case ends byte-exact or
+"""The engine against servers that lie (tests/kit/hostile.py): each case ends byte-exact or
 failed with a reason and the partial data kept; never a wrong file with success."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import Managers
-from tests.helpers import sha256_bytes, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.files import sha256_bytes, sha256_of
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
 
 DATA = random.Random(7).randbytes((3 << 20) + 17)
 NEW = random.Random(8).randbytes(len(DATA))  # the "changed" file: same size, other bytes

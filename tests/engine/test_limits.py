@@ -11,7 +11,7 @@ from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers, completed
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 
 def url(server: ServerThread, extra: str = "") -> str:

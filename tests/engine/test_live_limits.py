@@ -12,7 +12,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from tests.engine.conftest import DataUrl, Managers
 from tests.engine.test_limits import lift_and_complete
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 
 def live_connections(manager: DownloadManager, download_id: int) -> int:

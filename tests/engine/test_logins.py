@@ -12,10 +12,10 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadState, Login, Problem, RequestOptions
 from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
-from tests.browser.site import Site, guarded_site
 from tests.engine.conftest import Managers
-from tests.helpers import make_file, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import Site, guarded_site
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
 
 PASSWORD = "c0rrect-h0rse"
 

@@ -12,7 +12,7 @@ from gui_app.engine import memory_part
 from gui_app.engine.errors import DiskError
 from gui_app.engine.memory_part import MemoryPart
 from gui_app.engine.partfile import PartFile
-from tests.helpers import sha256_bytes, sha256_of
+from tests.kit.files import sha256_bytes, sha256_of
 
 DATA = bytes(range(256)) * 40 + b"tail"
 

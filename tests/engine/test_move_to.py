@@ -17,7 +17,7 @@ import pytest
 from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 SHM = Path("/dev/shm")
 

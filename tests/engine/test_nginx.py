@@ -11,7 +11,7 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from tests.bench.peers import Peer, nginx
-from tests.helpers import make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
 
 
 @pytest.fixture(scope="module")

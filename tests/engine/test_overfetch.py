@@ -15,7 +15,7 @@ from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from tests.bench.peers import make_file, nginx
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 SIZE = 128 << 20
 MIB = 1 << 20

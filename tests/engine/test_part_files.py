@@ -18,7 +18,7 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 
 def slow_url(server: ServerThread) -> str:

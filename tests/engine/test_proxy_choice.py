@@ -14,8 +14,8 @@ from gui_app.engine.proxies import ProxySettings
 from gui_app.engine.retry import Backoff
 from tests.bench.peers import free_port
 from tests.engine.conftest import DataUrl, Managers
-from tests.helpers import sha256_of
-from tests.proxies import MICROSOCKS, TINYPROXY, microsocks, tinyproxy
+from tests.kit.files import sha256_of
+from tests.kit.proxies import MICROSOCKS, TINYPROXY, microsocks, tinyproxy
 
 
 @pytest.mark.skipif(TINYPROXY is None or MICROSOCKS is None, reason="needs Debian's proxies")

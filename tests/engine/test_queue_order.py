@@ -15,7 +15,7 @@ from gui_app.engine.errors import InvalidURLError
 from gui_app.engine.events import DownloadEvent, DownloadStarted
 from gui_app.engine.models import DownloadRequest, DownloadState, QueueMove
 from tests.engine.conftest import DataUrl, Managers
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 queues = st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=12, unique=True)
 

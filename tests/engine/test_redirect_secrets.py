@@ -14,8 +14,8 @@ import pytest
 from gui_app.engine.models import DownloadRequest, DownloadState, Login
 from gui_app.engine.record import DownloadSnapshot
 from gui_app.engine.scheduler import DownloadManager
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
 
 SIZE = (1 << 20) + 5
 BASIC = "Basic " + base64.b64encode(b"alice:pw").decode()

@@ -12,7 +12,7 @@ from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 
 class Redirecting:

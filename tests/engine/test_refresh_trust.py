@@ -25,8 +25,8 @@ from gui_app.engine.retry import Backoff
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import Store
 from tests.engine.conftest import MIN_SPLIT, Managers, completed
-from tests.helpers import sha256_bytes, sha256_of
-from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
+from tests.kit.files import sha256_bytes, sha256_of
+from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file
 
 DATA = random.Random(21).randbytes((1 << 20) + 333)
 OTHER = random.Random(22).randbytes(len(DATA))  # another file of the very same size

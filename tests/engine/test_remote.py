@@ -28,7 +28,8 @@ from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngin
 from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
-from tests.helpers import process_ended, sha256_of
+from tests.kit.files import sha256_of
+from tests.kit.processes import process_ended
 
 ROOT = Path(__file__).resolve().parents[2]
 

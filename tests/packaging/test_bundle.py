@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from gui_app import __version__
-from tests.helpers import make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import stop_group
+from tests.kit.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CERTS = "/etc/host-ca-certificates.crt"

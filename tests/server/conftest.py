@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, serving
+from tests.kit.files import make_file
+from tests.kit.servers import serving
 
 ODD_SIZE = (1 << 20) + 7
 

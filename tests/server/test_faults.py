@@ -11,7 +11,7 @@ import pytest
 
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
-from tests.helpers import serving
+from tests.kit.servers import serving
 from tests.server.conftest import ODD_SIZE
 
 

@@ -267,7 +267,7 @@ def test_every_listed_url_serves_its_file(client: httpx.Client, root: Path) -> N
 
 
 def test_limit_rate_caps_each_connection(root: Path) -> None:
-    from tests.helpers import serving
+    from tests.kit.servers import serving
 
     with serving(root, limit_rate=400_000) as slow, httpx.Client(base_url=slow.url) as http:
         import time

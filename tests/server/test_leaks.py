@@ -7,7 +7,8 @@ import socket
 import time
 from pathlib import Path
 
-from tests.helpers import make_file, serving
+from tests.kit.files import make_file
+from tests.kit.servers import serving
 
 
 def open_fds() -> int:

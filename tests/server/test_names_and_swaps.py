@@ -13,7 +13,7 @@ from urllib.parse import quote_from_bytes
 import httpx
 import pytest
 
-from tests.helpers import serving
+from tests.kit.servers import serving
 
 ODD_NAMES = [b"caf\xe9.bin", b"line\nbreak.txt", b"carriage\rreturn.txt", b"\xff\xfe raw"]
 

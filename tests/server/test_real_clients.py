@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from gui_app.server.runner import ServerThread
-from tests.helpers import make_file, serving, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import serving
 
 SIZE = (6 << 20) + 123
 

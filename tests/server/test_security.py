@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gui_app.server.runner import ServerThread
-from tests.helpers import serving
+from tests.kit.servers import serving
 
 
 def raw_get(server: ServerThread, target: str) -> tuple[int, bytes]:

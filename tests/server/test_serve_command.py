@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import make_file, sha256_bytes, sha256_of
+from tests.kit.files import make_file, sha256_bytes, sha256_of
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 

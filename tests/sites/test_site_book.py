@@ -16,7 +16,7 @@ import pytest
 from gui_app.engine.models import DownloadRequest, Login
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.sites import PASSWORDS_KEY, Site, SiteBook
-from tests.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
+from tests.kit.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
 
 
 def request(url: str, **kw: object) -> DownloadRequest:

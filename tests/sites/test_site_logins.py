@@ -21,9 +21,9 @@ from gui_app.engine.options import EngineOptions
 from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.store import STORE_NAME, Store
 from gui_app.sites import PASSWORDS_KEY, SITES_KEY, SiteBook
-from tests.browser.site import guarded_site
-from tests.helpers import make_file, sha256_of
-from tests.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
+from tests.kit.files import make_file, sha256_of
+from tests.kit.guarded_site import guarded_site
+from tests.kit.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
 
 PASSWORD = "k3yring-0nly-pw"
 

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from gui_app.engine.models import DownloadState
 from gui_app.ui.main_window import MainWindow
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 
 __all__ = ["assert_row_completes"]
 

@@ -31,7 +31,7 @@ from gui_app.ui.app import create_manager  # noqa: E402
 from gui_app.ui.main_window import MainWindow  # noqa: E402
 from gui_app.ui.settings import Settings  # noqa: E402
 from gui_app.ui.settings_dialog import SettingsDialog  # noqa: E402
-from tests.helpers import make_file  # noqa: E402
+from tests.kit.files import make_file  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

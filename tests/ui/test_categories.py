@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from gui_app.categories import DEFAULT_CATEGORIES, OTHER, Category, CategoryFolders, category_of
 from gui_app.engine.models import DownloadState
 from gui_app.ui.main_window import MainWindow
-from tests.helpers import sha256_bytes, sha256_of
-from tests.hostile import HostileServer, Out, Request, hostile_server, serve_file
+from tests.kit.files import sha256_bytes, sha256_of
+from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file
 from tests.ui.rows import sidebar_texts
 
 DATA = random.Random(4).randbytes(300_000)

@@ -14,8 +14,8 @@ from gui_app.engine.models import DownloadRequest, DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
-from tests.helpers import sha256_bytes, sha256_of
-from tests.hostile import hostile_server, serve_file
+from tests.kit.files import sha256_bytes, sha256_of
+from tests.kit.hostile import hostile_server, serve_file
 from tests.ui.modal import answer_next_input, answer_next_question, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 

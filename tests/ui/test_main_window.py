@@ -17,7 +17,7 @@ from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 from tests.ui.modal import settle
 from tests.ui.opener import catching_opens
 from tests.ui.rows import assert_row_completes

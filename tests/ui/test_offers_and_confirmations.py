@@ -14,7 +14,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.handover import Offer
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
-from tests.helpers import sha256_of
+from tests.kit.files import sha256_of
 from tests.ui.modal import answer_next_question, copy_to_clipboard, offer_shown, settle
 from tests.ui.rows import assert_row_completes
 

@@ -22,7 +22,8 @@ from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
-from tests.helpers import make_file, serving, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import serving
 from tests.ui.modal import press_shortcut, settle
 from tests.ui.rows import sidebar_texts
 

@@ -20,10 +20,10 @@ from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.problems import LoginDialog
 from gui_app.ui.settings import ProxyMode
-from tests.browser.site import guarded_site
 from tests.engine.conftest import DataUrl, Managers
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.proxies import TINYPROXY, tinyproxy
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.guarded_site import guarded_site
+from tests.kit.proxies import TINYPROXY, tinyproxy
 from tests.ui.conftest import shown_window
 from tests.ui.modal import answer_next_input
 from tests.ui.rows import assert_row_completes

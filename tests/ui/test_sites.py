@@ -18,9 +18,9 @@ from gui_app.engine.store import Store
 from gui_app.sites import Site, SiteBook
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.problems import LoginDialog
-from tests.browser.site import guarded_site
 from tests.engine.conftest import Managers
-from tests.helpers import make_file
+from tests.kit.files import make_file
+from tests.kit.guarded_site import guarded_site
 from tests.ui.conftest import shown_window
 from tests.ui.rows import assert_row_completes
 

@@ -17,9 +17,9 @@ from gui_app.engine.remote import RemoteEngine
 from gui_app.ui.app import create_manager
 from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
-from tests.helpers import make_file, sha256_bytes, sha256_of
-from tests.hostile import Out, Request, hostile_server, serve_file
-from tests.tls import PrivateCA
+from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.tls import PrivateCA
 from tests.ui.conftest import shown_window
 
 REFUSED = "is signed by an authority that is not trusted"

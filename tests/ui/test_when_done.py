@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.when_done import AfterAll
 from tests.engine.conftest import DataUrl
-from tests.helpers import stop_group
+from tests.kit.processes import stop_group
 from tests.ui.rows import assert_row_completes
 
 DBUS_DAEMON = shutil.which("dbus-daemon")
@@ -35,7 +35,7 @@ def logind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                            stdout=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
     assert bus.stdout is not None
     address = bus.stdout.readline().strip()
-    fake = subprocess.Popen([sys.executable, "-m", "tests.fake_logind", address, str(calls)],
+    fake = subprocess.Popen([sys.executable, "-m", "tests.kit.fake_logind", address, str(calls)],
                             start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 10
     while not (calls.exists() and calls.read_text().startswith("ready")):

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.helpers import stop_group
+from tests.kit.processes import stop_group
 
 __all__ = ["GNOME_KEYRING", "secret_service"]
 

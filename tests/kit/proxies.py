@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.bench.peers import free_port, wait_for_port
-from tests.helpers import stop_group
+from tests.kit.processes import stop_group
 
 __all__ = ["MICROSOCKS", "SECRET", "TINYPROXY", "microsocks", "tinyproxy"]
 

@@ -1,6 +1,6 @@
 """A stand-in for systemd-logind on a private bus, for tests: it owns the name
 ``org.freedesktop.login1``, answers every Manager call, and writes each as a line
-(``Suspend False``) to a file. Run: ``python -m tests.fake_logind BUS_ADDRESS FILE``."""
+(``Suspend False``) to a file. Run: ``python -m tests.kit.fake_logind BUS_ADDRESS FILE``."""
 
 from __future__ import annotations
 
