@@ -21,6 +21,7 @@ from gui_app import __version__
 from gui_app.browser.native_host import MAX_MESSAGE, PROTOCOL, NativeHost, Received
 from gui_app.handover import Delivery, Handed, Offer, decode_offers
 from gui_app.server.runner import ServerThread
+from tests.kit.clock import FakeClock
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving
 
@@ -103,10 +104,9 @@ def test_a_download_goes_to_the_running_app() -> None:
 
 
 def test_the_browser_keeps_the_download_when_the_app_will_not_start() -> None:
-    now = [0.0]
+    clock = FakeClock()
     host = NativeHost([Path("n")], send=lambda *_: Handed(Delivery.NOT_RUNNING),
-                      start=lambda: None, clock=lambda: now[0],
-                      sleep=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
+                      start=lambda: None, clock=clock, sleep=clock.sleep)  # fmt: skip
     answer = host.answer(Received({"type": "download", "version": PROTOCOL,
                                    "offers": [{"url": "https://a.example/f"}]}))  # fmt: skip
     assert answer["ok"] is False

@@ -6,14 +6,7 @@ import threading
 import time
 
 from gui_app.engine.ratelimit import TokenBucket, acquire
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.kit.clock import FakeClock
 
 
 def test_unlimited_never_waits() -> None:

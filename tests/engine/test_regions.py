@@ -11,16 +11,9 @@ from hypothesis import strategies as st
 
 from gui_app.byteranges import ByteRange, add, gaps, merge, total
 from gui_app.engine.regions import Lease, Regions, largest_free, worth_splitting
+from tests.kit.clock import FakeClock
 
 R = ByteRange
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def offsets(ranges: tuple[ByteRange, ...] | list[ByteRange]) -> set[int]:
@@ -62,7 +55,7 @@ def test_examples_at_the_edges() -> None:
 
 
 def test_first_claim_is_the_whole_file_then_halves() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     regions = Regions(100, min_split=10, clock=clock)
     claimed = regions.claim()
     assert claimed is not None
@@ -76,7 +69,7 @@ def test_first_claim_is_the_whole_file_then_halves() -> None:
 
 def test_bytes_being_written_are_never_offered_as_free() -> None:
     """Reserved but not yet committed bytes belong to their lease (review item 20)."""
-    regions = Regions(100, min_split=10, clock=FakeClock())
+    regions = Regions(100, min_split=10, clock=FakeClock(1000.0))
     lease = regions.open(0, 29)
     regions.reserve(lease, 30)  # all of it in flight, nothing committed yet
     claimed = regions.claim()
@@ -93,12 +86,12 @@ def test_no_split_below_the_minimum_or_when_it_saves_no_time() -> None:
 
 def test_a_region_about_to_finish_is_not_split() -> None:
     """Eight equal connections near their end: the idle one waits (review item 20)."""
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     share = 1000
     regions = Regions(8 * share, min_split=10, clock=clock)
     leases = [regions.open(i * share, (i + 1) * share - 1) for i in range(8)]
     for _ in range(10):  # 16 s at 60 bytes/s each
-        clock.now += 1.6
+        clock.advance(1.6)
         for lease in leases:
             offset, n = regions.reserve(lease, 96)
             regions.commit(lease, offset, n)
@@ -106,7 +99,7 @@ def test_a_region_about_to_finish_is_not_split() -> None:
     regions.commit(leases[0], offset, n)
     regions.release(leases[0])  # the first one is done; the others owe 40 bytes each
     assert regions.claim(my_speed=60.0) is None  # each finishes within 0.7 s
-    clock.now += 1.6  # now they seem stuck: the oldest owed region is split after all
+    clock.advance(1.6)  # now they seem stuck: the oldest owed region is split after all
     claimed = regions.claim(my_speed=60.0)
     assert claimed is not None
     assert claimed[0].last is not None
@@ -114,10 +107,10 @@ def test_a_region_about_to_finish_is_not_split() -> None:
 
 
 def test_a_crawling_connection_is_taken_over() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     regions = Regions(10_000, min_split=100, clock=clock, split_after=1e9)
     slow = regions.open(0, 9999)
-    clock.now += 5
+    clock.advance(5)
     offset, n = regions.reserve(slow, 10)
     regions.commit(slow, offset, n)
     claimed = regions.claim(my_speed=10_000.0)
@@ -141,7 +134,7 @@ def test_a_simulated_download_writes_every_byte_exactly_once(
 ) -> None:
     """Connections claim, reserve, commit later, fail, get split and taken over, in a
     random order on a fake clock: no byte is ever reserved twice, and all are written."""
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     regions = Regions(size, min_split=min_split, max_claim=max_claim, clock=clock,
                       split_after=rng.choice([0.0, 0.5, 5.0]))  # fmt: skip
     written = [0] * size
@@ -150,7 +143,7 @@ def test_a_simulated_download_writes_every_byte_exactly_once(
     in_flight: list[tuple[Lease, int, int]] = []
     idle = connections
     for _ in range(50_000):
-        clock.now += rng.random() * 0.2
+        clock.advance(rng.random() * 0.2)
         action = rng.random()
         if idle and action < 0.3:
             claimed = regions.claim(my_speed=rng.choice([0.0, 1e9]))

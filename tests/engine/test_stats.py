@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 from gui_app.engine.stats import RollingRate, eta
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.kit.clock import FakeClock
 
 
 def test_rate_over_the_elapsed_time_then_the_window() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     rate = RollingRate(window=5.0, clock=clock)
     assert rate.rate() == 0.0  # no time has passed: no speed, not a division by zero
-    clock.now += 1.0
+    clock.advance(1.0)
     rate.add(1000)
     assert rate.rate() == 1000.0  # 1000 bytes in the first second
     for _ in range(9):
-        clock.now += 1.0
+        clock.advance(1.0)
         rate.add(2000)
     assert rate.rate() == 2000.0  # only the last 5 s count
-    clock.now += 10.0
+    clock.advance(10.0)
     assert rate.rate() == 0.0  # a stalled download shows no speed
 
 
 def test_reset_forgets_everything() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     rate = RollingRate(window=5.0, clock=clock)
-    clock.now += 1.0
+    clock.advance(1.0)
     rate.add(5000)
     rate.reset()
-    clock.now += 1.0
+    clock.advance(1.0)
     assert rate.rate() == 0.0
 
 
