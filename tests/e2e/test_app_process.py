@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from gui_app.ui.settings import Settings
 from tests.engine.conftest import server, source
 from tests.kit.files import sha256_of
 from tests.kit.processes import process_ended
+from tests.kit.waiting import wait_until
 
 __all__ = ["server", "source"]
 
@@ -62,23 +62,12 @@ def launch(data_dir: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
 
 
 def engine_of(app: subprocess.Popen[bytes], timeout: float = 15) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        children = Path(f"/proc/{app.pid}/task/{app.pid}/children").read_text().split()
-        if children:
-            return int(children[0])
-        time.sleep(0.05)
-    raise AssertionError("the app started no engine process")
-
-
-def wait_for(check: Callable[[], DownloadRecord | None], timeout: float) -> DownloadRecord:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s")
+    children = wait_until(
+        lambda: Path(f"/proc/{app.pid}/task/{app.pid}/children").read_text().split(),
+        timeout,
+        what="the app's engine process",
+    )
+    return int(children[0])
 
 
 def stored(data_dir: Path) -> list[DownloadRecord]:
@@ -97,23 +86,23 @@ def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
     app = launch(url)
     engine = engine_of(app)
-    saved = wait_for(
-        lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None), 30
+    saved = wait_until(
+        lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None),
+        30,
+        what="1 MiB saved",
     )
     app.kill()  # kill -9 of the app: no chance to save anything itself
     app.wait()
-    deadline = time.monotonic() + 10
-    while not process_ended(engine) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process_ended(engine), "the engine outlived the app"
+    wait_until(lambda: process_ended(engine), 10, what="the engine to end with the app")
     (record,) = stored(data_dir)
     assert record.done_bytes >= saved.done_bytes  # the engine saved on its way out
     assert record.state is DownloadState.QUEUED  # was running: resumes on the next start
 
     again = launch()  # no URL: the stored list comes back and the download resumes
-    done = wait_for(
+    done = wait_until(
         lambda: next((r for r in stored(data_dir) if r.state is DownloadState.COMPLETED), None),
         60,
+        what="the download completed",
     )
     assert done.path is not None
     assert done.path.parent == out
@@ -130,14 +119,19 @@ def test_an_app_started_again_at_once_waits_for_the_old_engine(
     (Whether the old one is still saving is a race; test_remote's lock test is the
     deterministic check of the mechanism.)"""
     app = launch(f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=128K")
-    wait_for(lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None), 30)
+    wait_until(
+        lambda: next((r for r in stored(data_dir) if r.done_bytes > (1 << 20)), None),
+        30,
+        what="1 MiB saved",
+    )
     app.kill()
     app.wait()
     launch()
-    done = wait_for(
+    done = wait_until(
         lambda: next((r for r in stored(data_dir) if r.state in ENDED), None),
         60,
-    )  # fmt: skip
+        what="the download ended",
+    )
     assert done.state is DownloadState.COMPLETED, done.error
     assert done.path is not None
     assert sha256_of(done.path) == sha256_of(source)
@@ -151,7 +145,11 @@ def test_sigterm_quits_the_app_and_its_engine_cleanly(
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
     app = launch(url)
     engine = engine_of(app)
-    wait_for(lambda: next((r for r in stored(data_dir) if r.done_bytes > 0), None), 30)
+    wait_until(
+        lambda: next((r for r in stored(data_dir) if r.done_bytes > 0), None),
+        30,
+        what="bytes saved",
+    )
     app.send_signal(signal.SIGTERM)
     assert app.wait(15) == 0
     assert app.stderr is not None
@@ -181,11 +179,12 @@ def test_the_demo_downloads_its_samples_and_leaves_the_users_list_alone(
         out = Path(line.split("downloads go to ")[1].split(";")[0])
         folder = out.parent
         demo_store = folder / "data" / STORE_NAME
-        done = wait_for(
+        done = wait_until(
             lambda: next((r for r in stored(demo_store.parent)
                           if r.state is DownloadState.COMPLETED and r.filename == "small.bin"),
                          None),
             60,
+            what="the demo's small.bin completed",
         )  # fmt: skip
         assert done.path is not None
         assert sha256_of(done.path) == sha256_of(served / "small.bin")

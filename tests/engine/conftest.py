@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -21,6 +20,7 @@ from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file
 from tests.kit.servers import serving
+from tests.kit.waiting import wait_until
 
 SIZE = (6 << 20) + 4321
 UNFIT = re.compile(r"internal error|Traceback|\b[A-Z][A-Za-z]+(?:Error|Exception)\b")
@@ -124,13 +124,12 @@ def download(manager: DownloadManager, server: ServerThread, tmp_path: Path) -> 
 def completed(manager: DownloadManager, download_id: DownloadId, timeout: float = 30) -> Path:
     """Poll until ``download_id`` is Completed (``wait`` would return at a pause or a
     failure it may be about to leave); its file's path."""
-    deadline = time.monotonic() + timeout
+    wait_until(
+        lambda: (s := manager.get(download_id)) is None or s.state is DownloadState.COMPLETED,
+        timeout,
+        what=lambda: f"Completed, or removed: {manager.get(download_id)}",
+    )
     snapshot = manager.get(download_id)
-    while snapshot is not None and snapshot.state is not DownloadState.COMPLETED:
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-        snapshot = manager.get(download_id)
     assert snapshot is not None, "removed"
     assert snapshot.state is DownloadState.COMPLETED, (snapshot.state, snapshot.record.error)
     assert snapshot.record.path is not None

@@ -4,7 +4,6 @@ once there is room. Uses a small real tmpfs; skipped where mounting one is not a
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import SIZE, DataUrl, completed
 from tests.kit.files import sha256_of
+from tests.kit.waiting import wait_until
 
 
 @pytest.fixture
@@ -63,7 +63,11 @@ def test_preallocation_keeps_a_running_download_safe_from_a_filling_disk(
     resize(small_disk, f"{(SIZE >> 20) + 3}m")
     url = data_url("&rate=1M")
     download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
-    time.sleep(1.0)
+    wait_until(  # under way: its space is taken
+        lambda: (s := manager.get(download_id)) is not None and s.record.done_bytes > 0,
+        20,
+        what="the first bytes",
+    )
     fill(small_disk)
     assert manager.wait([download_id], timeout=30)
     snapshot = manager.get(download_id)
@@ -93,12 +97,11 @@ def test_a_paused_preallocated_download_resumes_on_a_full_disk(
     resize(small_disk, f"{(SIZE >> 20) + 3}m")
     url = data_url("&rate=1M")
     download_id = manager.add(DownloadRequest(url, small_disk, connections=2))
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        snapshot = manager.get(download_id)
-        if snapshot is not None and snapshot.record.done_bytes > 0:
-            break
-        time.sleep(0.05)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.record.done_bytes > 0,
+        20,
+        what="the first bytes",
+    )
     manager.pause(download_id)
     assert manager.wait([download_id], timeout=10)
     fill(small_disk)

@@ -17,6 +17,7 @@ from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, Download, Managers
 from tests.kit.files import make_file, sha256_bytes, sha256_of
+from tests.kit.waiting import wait_until
 
 
 def key() -> str:
@@ -165,7 +166,11 @@ def test_pause_and_resume(
         source = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", size, seed=5)
     url = f"{server.url}/files/{source.name}?{key()}&rate={'64K' if small else '1M'}"
     download_id = manager.add(DownloadRequest(url, tmp_path, connections=2))
-    time.sleep(1.5)
+    wait_until(  # bytes here, if not yet durable
+        lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 0,
+        20,
+        what="the first bytes",
+    )
     asked = time.monotonic()
     manager.pause(download_id)
     assert manager.wait([download_id], timeout=5)
@@ -209,7 +214,11 @@ def test_a_restarted_manager_resumes_what_was_running(
     first = managers()
     download_id = first.add(DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M",
                                             tmp_path, connections=2))  # fmt: skip
-    time.sleep(1.0)
+    wait_until(
+        lambda: (s := first.get(download_id)) is not None and s.record.done_bytes > 0,
+        20,
+        what="the first bytes",
+    )
     first.shutdown()
     second = managers()
     try:
@@ -231,14 +240,18 @@ def test_with_resume_on_start_off_unfinished_downloads_come_back_paused(
         )
         for _ in range(2)
     )
-    time.sleep(1.0)
+    wait_until(
+        lambda: (s := first.get(running)) is not None and s.record.done_bytes > 0,
+        20,
+        what="the first one's first bytes",
+    )
     states = {i: s.state for i in (running, waiting) if (s := first.get(i)) is not None}
     assert states == {running: DownloadState.RUNNING, waiting: DownloadState.QUEUED}
     first.shutdown()
     second = DownloadManager(first._store)  # the same store, as the next app start
     second.start(resume_running=False)
     try:
-        time.sleep(0.5)
+        time.sleep(0.5)  # on purpose: time in which one that starts on its own would start
         for download_id in (running, waiting):
             snapshot = second.get(download_id)
             assert snapshot is not None

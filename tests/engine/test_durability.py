@@ -11,7 +11,7 @@ import stat
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from gui_app.server.runner import ServerThread
 from tests.engine.conftest import MIN_SPLIT, Managers
 from tests.kit.files import sha256_of
 from tests.kit.hostile import Out, Request, hostile_server
+from tests.kit.waiting import wait_until
 
 
 @pytest.fixture
@@ -40,15 +41,6 @@ def out(tmp_path: Path) -> Path:
 
 def slow_url(server: ServerThread) -> str:
     return f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=512K"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 # -- 10. secrets at rest and in logs ------------------------------------------------------
@@ -83,7 +75,11 @@ def test_a_locked_store_pauses_the_download_with_a_message(
     blocker = sqlite3.connect(data_dir / "state.sqlite3", isolation_level=None)
     try:
         download_id = manager.add(DownloadRequest(slow_url(server), out))
-        wait_for(lambda: (manager.get(download_id) or 0) and manager.get(download_id).done_bytes)  # type: ignore[union-attr]
+        wait_until(
+            lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 0,
+            20,
+            what="the first bytes",
+        )
         blocker.execute("BEGIN EXCLUSIVE")  # another program holds the file
         assert manager.wait([download_id], timeout=15), "the download never ended"
         snapshot = manager.get(download_id)
@@ -155,8 +151,8 @@ def test_a_head_that_never_ends_times_out(managers: Managers, data_dir: Path, ou
 def test_a_stop_interrupts_a_request_under_way(manager: DownloadManager, out: Path) -> None:
     with hostile_server(trickling) as server:
         download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out))
-        wait_for(lambda: len(server.requests) == 1)
-        time.sleep(0.2)
+        wait_until(lambda: len(server.requests) == 1, 20, what="the request")
+        time.sleep(0.2)  # on purpose: the stop comes with the head half trickled
         start = time.monotonic()
         manager.pause(download_id)
         assert manager.wait([download_id], timeout=5)
@@ -176,7 +172,11 @@ def test_a_preallocated_download_resumes_on_a_nearly_full_disk(
     manager = managers(free_space=lambda _: free["bytes"])
     try:
         download_id = manager.add(DownloadRequest(slow_url(server), out, connections=2))
-        wait_for(lambda: manager.get(download_id).done_bytes > 300_000)  # type: ignore[union-attr]
+        wait_until(
+            lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 300_000,
+            20,
+            what="300 kB down",
+        )
         manager.pause(download_id)
         assert manager.wait([download_id], timeout=10)
         free["bytes"] = 4096  # the disk filled up, but the part file's space is its own
@@ -216,8 +216,12 @@ def test_a_resumed_download_is_never_left_looking_queued(
     for _ in range(5):
         download_id = manager.add(DownloadRequest(slow_url(server), out, start_paused=True))
         manager.resume(download_id)
-        wait_for(functools.partial(lambda i: DownloadState.RUNNING in states_of(i), download_id))
-        time.sleep(0.1)
+        wait_until(
+            functools.partial(lambda i: DownloadState.RUNNING in states_of(i), download_id),
+            20,
+            what="Running",
+        )
+        time.sleep(0.1)  # on purpose: room for a late Queued to arrive, if one ever did
         assert states_of(download_id)[-1] is not DownloadState.QUEUED, states_of(download_id)
         manager.pause(download_id)
 
@@ -227,10 +231,20 @@ def test_remove_with_delete_also_deletes_a_file_completed_meanwhile(
 ) -> None:
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}"
     download_id = manager.add(DownloadRequest(url, out))
-    wait_for(lambda: manager.get(download_id).state is DownloadState.VERIFYING  # type: ignore[union-attr]
-             or manager.get(download_id).done_bytes > 0)  # type: ignore[union-attr]  # fmt: skip
+    wait_until(
+        lambda: (
+            (s := manager.get(download_id)) is not None
+            and (s.state is DownloadState.VERIFYING or s.done_bytes > 0)
+        ),
+        20,
+        what="bytes, or the check",
+    )
     manager.remove(download_id, delete_file=True)
-    wait_for(lambda: manager.get(download_id) is None and not list(out.iterdir()), timeout=15)
+    wait_until(
+        lambda: manager.get(download_id) is None and not list(out.iterdir()),
+        15,
+        what="the download and its file gone",
+    )
 
 
 @pytest.fixture

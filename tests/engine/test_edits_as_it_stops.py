@@ -19,6 +19,7 @@ from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import Site, guarded_site
+from tests.kit.waiting import wait_until
 
 HOLD = 5.0  # how long the listener keeps the task from returning, at most
 
@@ -105,10 +106,11 @@ def test_a_resume_as_it_pauses_starts_it_again(
 
     errors = as_it_stops(manager, DownloadPaused, manager.resume, queued)
     download_id = manager.add(DownloadRequest(data_url("&rate=2M"), tmp_path, connections=2))
-    deadline = time.monotonic() + 10
-    while (snapshot := manager.get(download_id)) is not None and snapshot.done_bytes < 1 << 20:
-        assert time.monotonic() < deadline, "no bytes came"
-        time.sleep(0.05)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.done_bytes >= 1 << 20,
+        10,
+        what="1 MiB down",
+    )
     manager.pause(download_id)
     assert sha256_of(completed(manager, download_id)) == sha256_of(source)
     assert errors == []

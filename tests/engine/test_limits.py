@@ -32,7 +32,7 @@ def test_global_limit_holds_and_can_be_lifted(
     limit = 1 << 20
     manager.set_global_rate_limit(limit)
     download_id = manager.add(DownloadRequest(url(server), tmp_path, connections=4))
-    time.sleep(2.0)
+    time.sleep(2.0)  # on purpose: the time the limit is measured over
     snapshot = manager.get(download_id)
     assert snapshot is not None
     assert snapshot.done_bytes <= 2.6 * limit  # 2 s at 1 MiB/s, plus the bucket's burst
@@ -50,7 +50,7 @@ def test_a_per_download_limit(
     manager: DownloadManager, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
     download_id = manager.add(DownloadRequest(url(server), tmp_path, rate_limit=1 << 20))
-    time.sleep(1.5)
+    time.sleep(1.5)  # on purpose: the time the limit is measured over
     snapshot = manager.get(download_id)
     assert snapshot is not None
     assert snapshot.done_bytes <= 2.1 * (1 << 20)

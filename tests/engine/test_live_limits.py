@@ -13,6 +13,7 @@ from gui_app.engine.store import Store
 from tests.engine.conftest import DataUrl, Managers
 from tests.engine.test_limits import lift_and_complete
 from tests.kit.files import sha256_of
+from tests.kit.waiting import wait_until
 
 
 def live_connections(manager: DownloadManager, download_id: int) -> int:
@@ -21,24 +22,19 @@ def live_connections(manager: DownloadManager, download_id: int) -> int:
     return len(snapshot.connections)
 
 
-def wait_for(check: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]  # a callable
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.05)
-
-
 def test_connections_change_while_it_runs(
     managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path, data_dir: Path
 ) -> None:
     manager = managers()
     download_id = manager.add(DownloadRequest(data_url("&rate=1M"), tmp_path, connections=1))
-    wait_for(lambda: live_connections(manager, download_id) == 1, 10)
+    wait_until(lambda: live_connections(manager, download_id) == 1, 10, what="1 connection")
     manager.set_connections(download_id, 4)
-    wait_for(lambda: live_connections(manager, download_id) == 4, 5)
+    wait_until(lambda: live_connections(manager, download_id) == 4, 5, what="4 connections")
     manager.set_connections(download_id, 2)
     manager.set_rate_limit(download_id, 3 << 20)
-    wait_for(lambda: live_connections(manager, download_id) <= 2, 10)
+    wait_until(
+        lambda: live_connections(manager, download_id) <= 2, 10, what="2 connections or fewer"
+    )
     running = manager.get(download_id)
     assert running is not None
     assert (running.record.connections, running.record.rate_limit) == (2, 3 << 20)
@@ -66,14 +62,18 @@ def test_a_speed_limit_set_while_it_runs_holds(
     manager = managers()
     download_id = manager.add(DownloadRequest(data_url(), tmp_path, rate_limit=256 * 1024,
                                               connections=2))  # fmt: skip
-    wait_for(lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 0, 10)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 0,
+        10,
+        what="the first bytes",
+    )
     limit = 1 << 20
     manager.set_rate_limit(download_id, limit)
     time.sleep(1.0)  # past the bucket's burst and the chunks already read
     first = manager.get(download_id)
     assert first is not None
     started = time.monotonic()
-    time.sleep(4.0)
+    time.sleep(4.0)  # on purpose: the window the speed is measured over
     second = manager.get(download_id)
     assert second is not None
     rate = (second.done_bytes - first.done_bytes) / (time.monotonic() - started)

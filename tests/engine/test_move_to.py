@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
 from gui_app.engine.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
 from tests.kit.files import sha256_of
+from tests.kit.waiting import wait_until
 
 SHM = Path("/dev/shm")
 
@@ -28,10 +28,11 @@ def paused_with_progress(
     """A download into ``folder`` paused with some 300 KB kept: its id and the bytes kept."""
     folder.mkdir()
     download_id = manager.add(DownloadRequest(data_url("&rate=512K"), folder, connections=2))
-    deadline = time.monotonic() + 10
-    while (snap := manager.get(download_id)) is not None and snap.record.done_bytes < 300_000:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.record.done_bytes >= 300_000,
+        10,
+        what="300 kB down",
+    )
     manager.pause(download_id)
     assert manager.wait([download_id], timeout=10)
     paused = manager.get(download_id)
@@ -72,10 +73,12 @@ def test_a_running_download_does_not_move(
 ) -> None:
     manager = managers()
     download_id = manager.add(DownloadRequest(data_url("&rate=256K"), tmp_path))
-    deadline = time.monotonic() + 10
-    while (snap := manager.get(download_id)) is None or snap.state is not DownloadState.RUNNING:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.state is DownloadState.RUNNING,
+        10,
+        what="Running",
+        interval=0.02,
+    )
     with pytest.raises(ValueError, match="only a queued or paused or failed download can move"):
         manager.move_to(download_id, tmp_path / "elsewhere")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from gui_app.engine.store import Store
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers
 from tests.kit.files import sha256_of
+from tests.kit.waiting import wait_until
 
 
 def slow_url(server: ServerThread) -> str:
@@ -27,12 +27,11 @@ def slow_url(server: ServerThread) -> str:
 
 def paused_midway(manager: DownloadManager, url: str, out: Path) -> DownloadSnapshot:
     download_id = manager.add(DownloadRequest(url, out, connections=2))
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        snapshot = manager.get(download_id)
-        if snapshot is not None and snapshot.record.done_bytes > 1 << 20:
-            break
-        time.sleep(0.05)
+    wait_until(
+        lambda: (s := manager.get(download_id)) is not None and s.record.done_bytes > 1 << 20,
+        20,
+        what="1 MiB down",
+    )
     manager.pause(download_id)
     assert manager.wait([download_id], timeout=10)
     snapshot = manager.get(download_id)

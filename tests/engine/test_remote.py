@@ -30,6 +30,7 @@ from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from tests.kit.files import sha256_of
 from tests.kit.processes import process_ended
+from tests.kit.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,11 +56,12 @@ def test_a_download_through_the_engine_process(
         if sys.platform.startswith("linux"):
             assert process_nice(engine.pid) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)
         download_id = engine.add(DownloadRequest(url(server, "&rate=1M"), tmp_path, connections=3))
-        deadline = time.monotonic() + 30
-        while (snapshot := engine.get(download_id)) is not None and (
-            snapshot.state is not DownloadState.COMPLETED and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
+        wait_until(
+            lambda: (s := engine.get(download_id)) is None or s.state is DownloadState.COMPLETED,
+            30,
+            what=lambda: f"Completed, or removed: {engine.get(download_id)}",
+        )
+        snapshot = engine.get(download_id)
         assert snapshot is not None
         assert snapshot.state is DownloadState.COMPLETED
         assert snapshot.record.path is not None
@@ -88,10 +90,7 @@ def test_a_dead_engine_is_reported(server: ServerThread, tmp_path: Path) -> None
     engine.start()
     engine.add(DownloadRequest(url(server, "&rate=256K"), tmp_path))
     os.kill(engine.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while not lost and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert lost
+    wait_until(lambda: lost, 10, what="EngineLost")
     assert isinstance(lost[0], EngineLost)
     assert "exit status -9" in lost[0].reason
     with pytest.raises(EngineStoppedError):
@@ -107,15 +106,13 @@ def test_sigterm_makes_the_engine_save_and_stop(
     engine.subscribe(lambda event: lost.append(event) if isinstance(event, EngineLost) else None)
     engine.start()
     download_id = engine.add(DownloadRequest(url(server, "&rate=128K"), tmp_path, connections=2))
-    deadline = time.monotonic() + 10
-    while (s := engine.get(download_id)) is None or s.done_bytes < (256 << 10):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(
+        lambda: (s := engine.get(download_id)) is not None and s.done_bytes >= (256 << 10),
+        10,
+        what="256 KiB down",
+    )
     os.kill(engine.pid, signal.SIGTERM)  # a session ending: not -9
-    deadline = time.monotonic() + 10
-    while not lost and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert lost
+    wait_until(lambda: lost, 10, what="EngineLost")
     assert isinstance(lost[0], EngineLost)
     assert lost[0].reason == "the download engine stopped"  # exit status 0: it saved
     store = Store(data_dir / STORE_NAME)
@@ -175,19 +172,15 @@ def test_killing_the_app_leaves_the_engine_to_save_and_end(
     engine_pid = int(app.stdout.readline())
     store = Store(data_dir / STORE_NAME)
     try:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            records = store.all()
-            if records and records[0].done_bytes > 0:
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
+        wait_until(
+            lambda: (records := store.all()) and records[0].done_bytes > 0,
+            15,
+            what="bytes saved",
+        )
+        time.sleep(0.5)  # on purpose: the engine well into the download when the app dies
         app.kill()  # kill -9: the app gets no say
         app.wait()
-        deadline = time.monotonic() + 10
-        while not process_ended(engine_pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process_ended(engine_pid), "the engine outlived the app"
+        wait_until(lambda: process_ended(engine_pid), 10, what="the engine to end with the app")
         (record,) = store.all()
         assert record.state is DownloadState.QUEUED  # it was running: the next start resumes it
         saved = record.done_bytes
@@ -230,11 +223,12 @@ def test_an_engine_started_early_waits_for_its_options_and_ends_when_not_needed(
         engine.start()
         assert engine.pid == early.process.pid
         download_id = engine.add(DownloadRequest(url(server), tmp_path))
-        deadline = time.monotonic() + 30
-        while (snapshot := engine.get(download_id)) is not None and (
-            snapshot.state is not DownloadState.COMPLETED and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
+        wait_until(
+            lambda: (s := engine.get(download_id)) is None or s.state is DownloadState.COMPLETED,
+            30,
+            what=lambda: f"Completed, or removed: {engine.get(download_id)}",
+        )
+        snapshot = engine.get(download_id)
         assert snapshot is not None
         assert snapshot.record.path is not None
         assert sha256_of(snapshot.record.path) == sha256_of(source)
