@@ -27,6 +27,7 @@ from gui_app.resources import resource_path
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import Site, guarded_site
 from tests.kit.processes import stop_group
+from tests.kit.waiting import wait_until
 
 CHROMIUM = shutil.which("chromium")
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
@@ -83,12 +84,13 @@ def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
     )  # fmt: skip
     try:
         port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or len(port_file.read_text().split()) < 2:
+
+        def written() -> list[str] | None:
             assert proc.poll() is None, "chromium ended"
-            assert time.monotonic() < deadline, "no DevToolsActivePort"
-            time.sleep(0.1)
-        port, path = port_file.read_text().split()[:2]
+            words = port_file.read_text().split() if port_file.exists() else []
+            return words[:2] if len(words) >= 2 else None
+
+        port, path = wait_until(written, 30, what="DevToolsActivePort", interval=0.1)
         with connect(f"ws://127.0.0.1:{port}{path}", max_size=None) as ws:
             yield DevTools(ws)
     finally:
@@ -100,25 +102,23 @@ def wait_for_extension(devtools: DevTools) -> str:
     target shows before its script has run: Chromium 156.0.8078.114 downloaded a link
     clicked then itself)."""
     worker = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def target() -> str | None:
         targets = devtools.call("Target.getTargets")["targetInfos"]
-        for target in targets:
-            if target["url"] == worker:
-                target_id = str(target["targetId"])
-                _wait_for_listener(devtools, target_id, deadline)
-                return target_id
-        time.sleep(0.1)
-    raise AssertionError(f"the extension's worker {worker} never ran: wrong ID or manifest")
+        return next((str(t["targetId"]) for t in targets if t["url"] == worker), None)
+
+    what = f"the extension's worker {worker} (wrong ID or manifest?)"
+    target_id = wait_until(target, 20, what=what, interval=0.1)
+    _wait_for_listener(devtools, target_id)
+    return target_id
 
 
-def _wait_for_listener(devtools: DevTools, worker: str, deadline: float) -> None:
+def _wait_for_listener(devtools: DevTools, worker: str) -> None:
     session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
     ready = ("typeof chrome === 'object' && !!chrome.downloads"
              " && chrome.downloads.onDeterminingFilename.hasListeners()")  # fmt: skip
-    while devtools.evaluate(session, ready) is not True:
-        assert time.monotonic() < deadline, "the extension's worker never listened for downloads"
-        time.sleep(0.1)
+    wait_until(lambda: devtools.evaluate(session, ready) is True, 20,
+               what="the extension's worker listening for downloads", interval=0.1)  # fmt: skip
     devtools.call("Target.detachFromTarget", sessionId=session)
 
 
@@ -127,25 +127,24 @@ def set_rules(devtools: DevTools, worker: str, **rules: object) -> None:
     session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
     expression = (f"chrome.storage.local.set({json.dumps(rules)})"
                   ".then(() => chrome.storage.local.get(null))")  # fmt: skip
-    deadline = time.monotonic() + 10
-    while True:  # a worker still starting may drop the first write
+    stored: dict[str, object] = {}
+
+    def stuck() -> bool:  # written again each time: a worker still starting may drop one
         answer = devtools.call("Runtime.evaluate", session, expression=expression,
                                awaitPromise=True, returnByValue=True)  # fmt: skip
-        stored = answer.get("result", {}).get("value") or {}
-        if all(stored.get(k) == v for k, v in rules.items()):
-            return
-        assert time.monotonic() < deadline, f"the rules did not stick: {stored}"
-        time.sleep(0.2)
+        stored.clear()
+        stored.update(answer.get("result", {}).get("value") or {})
+        return all(stored.get(k) == v for k, v in rules.items())
+
+    wait_until(stuck, 10, what=lambda: f"the rules to stick: {stored}", interval=0.2)
 
 
 def click_link(devtools: DevTools, site: Site, *, alt: bool = False) -> None:
     devtools.call("Browser.setDownloadBehavior", behavior="default")  # else no events
     target = devtools.call("Target.createTarget", url=site.page)["targetId"]
     session = devtools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-    deadline = time.monotonic() + 20
-    while devtools.evaluate(session, "!!document.getElementById('link')") is not True:
-        assert time.monotonic() < deadline, "the page did not load"
-        time.sleep(0.1)
+    wait_until(lambda: devtools.evaluate(session, "!!document.getElementById('link')") is True,
+               20, what="the page loaded", interval=0.1)  # fmt: skip
     box = devtools.evaluate(session, "JSON.stringify(document.getElementById('link')"
                                      ".getBoundingClientRect())")  # fmt: skip
     rect = json.loads(box)
@@ -167,10 +166,8 @@ def _folders(path: Path) -> str:
 
 
 def wait_for_file(path: Path, timeout: float = 60) -> None:
-    start = time.monotonic()
-    while not (path.exists() and not path.with_name(path.name + ".part").exists()):
-        assert time.monotonic() - start < timeout, f"{path} never appeared; {_folders(path)}"
-        time.sleep(0.05)
+    wait_until(lambda: path.exists() and not path.with_name(path.name + ".part").exists(),
+               timeout, what=lambda: f"{path} whole; {_folders(path)}")  # fmt: skip
 
 
 @pytest.fixture

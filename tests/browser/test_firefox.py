@@ -26,6 +26,7 @@ from tests.browser.test_chromium import environment, home, install_host, wait_fo
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import Site, guarded_site
 from tests.kit.processes import stop_group
+from tests.kit.waiting import wait_until
 
 __all__ = ["home"]
 
@@ -103,15 +104,13 @@ def firefox(
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                ws = connect(f"ws://127.0.0.1:{port}/session", max_size=None, open_timeout=5)
-                break
-            except OSError:
-                assert proc.poll() is None, "firefox ended"
-                assert time.monotonic() < deadline, "no WebDriver BiDi endpoint"
-                time.sleep(0.2)
+
+        def endpoint() -> ClientConnection:
+            assert proc.poll() is None, "firefox ended"
+            return connect(f"ws://127.0.0.1:{port}/session", max_size=None, open_timeout=5)
+
+        ws = wait_until(endpoint, 60, what="a WebDriver BiDi endpoint", interval=0.2,
+                        ignoring=(OSError,))  # fmt: skip
         with ws:
             bidi = Bidi(ws)
             bidi.call("session.new", capabilities={})
@@ -123,7 +122,9 @@ def firefox(
 def install_extension(bidi: Bidi) -> None:
     folder = resource_path("browser-extension", "manifest.json").parent
     bidi.call("webExtension.install", extensionData={"type": "path", "path": str(folder)})
-    time.sleep(1.0)  # its background script registers its listeners
+    # On purpose: its background script registers its listeners, and no sign of that
+    # reaches WebDriver BiDi to wait on.
+    time.sleep(1.0)
 
 
 def click_link(bidi: Bidi, site: Site, *, alt: bool = False) -> None:
@@ -156,7 +157,7 @@ def test_a_click_lands_in_rangeload_with_the_sites_cookie(home: Path, tmp_path: 
         wait_for_file(home / "Downloads" / source.name)
         print(f"click to file in Rangeload's folder: {time.monotonic() - clicked:.2f} s")
         assert site.refused == []
-        time.sleep(1.0)  # the browser's own copy, if any, is removed by now
+        time.sleep(1.0)  # on purpose: the browser's own copy, if any, is removed by now
     assert sha256_of(home / "Downloads" / source.name) == sha256_of(source)
     assert list((home / "browser-downloads").iterdir()) == []
 

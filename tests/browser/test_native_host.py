@@ -24,6 +24,7 @@ from gui_app.server.runner import ServerThread
 from tests.kit.clock import FakeClock
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 
@@ -156,10 +157,7 @@ def test_the_app_is_started_when_it_is_not_running(
         [answer] = answers(result.stdout)
         assert answer == {"ok": True, "taken": 1, "started": True}, result.stderr
         target = downloads / "got.bin"
-        deadline = time.monotonic() + 60
-        while not target.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert target.exists(), "the started app did not download the file"
+        wait_until(target.exists, 60, what="the file downloaded by the started app")
         assert sha256_of(target) == sha256_of(source)
         assert time.monotonic() - started < 60
     finally:

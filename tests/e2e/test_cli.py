@@ -19,6 +19,7 @@ from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import CountingApp
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = 16 << 20
@@ -66,7 +67,7 @@ def test_ten_kill_9s_then_a_resume(
     for _ in range(10):
         sent_before = counter.sent
         proc = get(*args, env_dir=data_dir)
-        time.sleep(rng.uniform(1.5, 3.5))
+        time.sleep(rng.uniform(1.5, 3.5))  # on purpose: a kill at a moment of chance
         proc.kill()  # SIGKILL: no handler runs
         proc.communicate()
         time.sleep(0.3)  # let the server notice the closed sockets
@@ -94,7 +95,7 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(
     server, _ = counted
     url = f"{server.url}/files/big.bin?key=ctrlc&rate=1M"
     proc = get("-c", "2", "-d", str(tmp_path), url, env_dir=data_dir)
-    time.sleep(2.5)
+    wait_until(lambda: stored_done(data_dir) > 0, 20, what="bytes saved")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
@@ -148,7 +149,7 @@ def test_list_resume_and_remove(
     proc = get(
         "-d", str(tmp_path), f"{server.url}/files/big.bin?key=list&rate=1M", env_dir=data_dir
     )
-    time.sleep(1.5)
+    wait_until(lambda: list(tmp_path.glob("*.part")), 20, what="a part file")
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=10)
     listing = subprocess.run(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tests.e2e.test_cli import get, stored_done
 from tests.e2e.test_cli_request_flags import rangeload
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file
+from tests.kit.waiting import wait_until
 
 CURL = shutil.which("curl")
 SIZE = (3 << 20) + 11
@@ -150,9 +150,7 @@ def test_a_cookie_a_redirect_set_goes_to_every_range_and_after_a_kill(
         args = ("-q", "-c", "2", "-d", str(out_dir), "--load-cookies", str(jar),
                 f"{server.url}/dl")  # fmt: skip
         first = get(*args, env_dir=data_dir)
-        deadline = time.monotonic() + 20
-        while stored_done(data_dir) == 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: stored_done(data_dir) > 0, 20, what="bytes saved", interval=0.2)
         first.kill()  # SIGKILL: nothing is saved on the way out
         first.communicate()
         kept = stored_done(data_dir)

@@ -20,6 +20,7 @@ from gui_app.engine.models import DownloadState
 from gui_app.engine.store import STORE_NAME, Store
 from tests.kit.files import sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 DATA = random.Random(3).randbytes(3 << 20)
@@ -62,14 +63,22 @@ class _Paced(Out):
                 return
 
 
+def under_way(out: Path, data_dir: Path) -> bool:
+    """A part file in ``out``, and the record that names it in the store."""
+    if not list(out.glob("*.part")):
+        return False
+    store = Store(data_dir / STORE_NAME)
+    try:
+        return any(record.part_path is not None for record in store.all())
+    finally:
+        store.close()
+
+
 def test_a_second_process_on_the_same_download_changes_nothing(data_dir: Path, out: Path) -> None:
     with hostile_server(slow) as server:
         url = f"{server.url}/f.bin"
         first = rangeload("get", "-q", "-d", str(out), url, data=data_dir)
-        deadline = time.monotonic() + 20
-        while not list(out.glob("*.part")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
+        wait_until(lambda: under_way(out, data_dir), 20, what="a part file and its record")
         code, _, err = finished(rangeload("get", "-q", "-d", str(out), url, data=data_dir))
         assert code == 1
         assert "another Rangeload process" in err
@@ -110,10 +119,8 @@ def test_ctrl_c_while_a_head_trickles_pauses_at_once(data_dir: Path, out: Path) 
 
     with hostile_server(trickle) as server:
         process = rangeload("get", "-d", str(out), f"{server.url}/f.bin", data=data_dir)
-        deadline = time.monotonic() + 20
-        while not server.requests and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
+        wait_until(lambda: server.requests, 20, what="the request")
+        time.sleep(0.5)  # on purpose: Ctrl+C comes with the head half trickled
         start = time.monotonic()
         process.send_signal(signal.SIGINT)
         code, _, err = finished(process, timeout=20)

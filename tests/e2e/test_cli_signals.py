@@ -21,6 +21,7 @@ from gui_app.engine.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 SIZE = 8 << 20
@@ -69,13 +70,12 @@ def saved_bytes(data: Path) -> int:
 
 
 def wait_for_progress(data: Path, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def saved() -> bool:
         assert process.poll() is None, process.communicate()
-        if (data / STORE_NAME).exists() and saved_bytes(data) > 0:
-            return
-        time.sleep(0.1)
-    raise AssertionError("no progress was saved")
+        return (data / STORE_NAME).exists() and saved_bytes(data) > 0
+
+    wait_until(saved, 30, what="progress saved", interval=0.1)
 
 
 @pytest.mark.parametrize(("stop", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
@@ -86,7 +86,7 @@ def test_a_signal_pauses_and_saves_like_ctrl_c(
     url = f"{server.url}/files/big.bin?key={stop.name}&rate=512K"
     process = started(data, "-c", "2", "-d", str(out), url)
     wait_for_progress(data, process)
-    time.sleep(1.0)  # between two saves: what a kill without saving would lose
+    time.sleep(1.0)  # on purpose: between two saves, what a kill without saving would lose
     process.send_signal(stop)
     _, err = process.communicate(timeout=20)
     assert process.returncode == code, err

@@ -15,6 +15,7 @@ import pytest
 
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 TMUX = shutil.which("tmux")
@@ -44,18 +45,14 @@ def test_progress_fits_the_terminal_one_line_a_download(tmp_path: Path) -> None:
             # Sampled from the first progress line on: start-up is not what this measures,
             # and a fresh checkout's first start also compiles the package (CI showed an
             # empty screen 0.75 s after the command began, twice).
-            deadline = time.monotonic() + 20
-            while "small.bin" not in capture():
-                assert time.monotonic() < deadline, f"no progress shown: {capture()!r}"
-                time.sleep(0.05)
+            wait_until(lambda: "small.bin" in capture(), 20,
+                       what=lambda: f"progress shown: {capture()!r}")  # fmt: skip
             screens = []
             for _ in range(8):  # while both run, several redraws
-                time.sleep(0.25)
+                time.sleep(0.25)  # on purpose: the screen sampled as it redraws
                 screens.append(capture())
-            deadline = time.monotonic() + 30
-            while not all((tmp_path / "out" / s.name).exists() for s in sources):
-                assert time.monotonic() < deadline, "the downloads did not finish"
-                time.sleep(0.2)
+            wait_until(lambda: all((tmp_path / "out" / s.name).exists() for s in sources), 30,
+                       what="the downloads finished", interval=0.2)  # fmt: skip
         finally:
             subprocess.run([TMUX, "kill-session", "-t", session], check=False)
     for screen in screens[2:]:

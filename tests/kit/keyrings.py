@@ -7,16 +7,28 @@ import contextlib
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import open_dbus_connection
+
 from tests.kit.processes import stop_group
+from tests.kit.waiting import wait_until
 
 __all__ = ["GNOME_KEYRING", "secret_service"]
 
 GNOME_KEYRING = shutil.which("gnome-keyring-daemon")
 DBUS_DAEMON = shutil.which("dbus-daemon")
+
+
+SECRETS = "org.freedesktop.secrets"
+
+
+def _owned(address: str, name: str) -> bool:
+    with open_dbus_connection(bus=address) as connection:
+        reply = connection.send_and_get_reply(message_bus.NameHasOwner(name))
+        return bool(reply.body[0])
 
 
 @contextlib.contextmanager
@@ -43,7 +55,9 @@ def secret_service(home: Path) -> Iterator[dict[str, str]]:
             name, _, value = line.partition("=")
             if name and value:
                 env[name] = value
-        time.sleep(0.2)  # the daemon claims its bus name just after it answers
+        # The daemon claims its bus name just after it answers.
+        address = env["DBUS_SESSION_BUS_ADDRESS"]
+        wait_until(lambda: _owned(address, SECRETS), 10, what=f"{SECRETS} on the private bus")
         yield env
     finally:
         stop_group(bus)  # the keyring daemon ends with its bus

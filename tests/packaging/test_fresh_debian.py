@@ -11,13 +11,13 @@ import re
 import shutil
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.kit.processes import stop_group
+from tests.kit.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CERTS = "/etc/host-ca-certificates.crt"
@@ -91,10 +91,7 @@ def xvfb() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
+        wait_until(Path(f"/tmp/.X11-unix/X{number}").exists, 10, what="Xvfb's socket")
         yield f":{number}"
     finally:
         server.terminate()
@@ -134,10 +131,11 @@ def test_the_readme_first_command_shows_the_window(tmp_path: Path) -> None:
                 start_new_session=True,
             )  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while not window_named(display, "Rangeload"):
+
+            def shown() -> bool:
                 assert app.poll() is None, f"the app ended: {log.read_text()[-3000:]}"
-                assert time.monotonic() < deadline, "no Rangeload window after 60 s"
-                time.sleep(0.2)
+                return window_named(display, "Rangeload")
+
+            wait_until(shown, 60, what="a Rangeload window", interval=0.2)
         finally:
             stop_group(app, 20)

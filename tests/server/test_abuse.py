@@ -47,7 +47,7 @@ def test_a_client_that_hangs_up_mid_file_frees_the_server(peer: Peer) -> None:
     response = httpx.get(f"{peer.url}/files/small.txt", timeout=2)
     assert response.content == b"small"
     assert time.monotonic() - start < 0.5
-    time.sleep(1.0)
+    time.sleep(1.0)  # on purpose: time in which a server that reads on would read on
     read = read_bytes_of(peer.pid) - before
     assert read < 64 << 20, f"the server read {read >> 20} MiB after the client left"
 

@@ -93,7 +93,7 @@ def test_an_endless_head_is_refused_before_it_piles_up(peer: Peer, head: bytes) 
     ]
     for thread in pourers:
         thread.start()
-    time.sleep(0.2)
+    time.sleep(0.2)  # on purpose: the two are pouring when the third client comes
     assert served_quickly(peer)
     for thread in pourers:
         thread.join(30)
@@ -206,7 +206,7 @@ def test_the_header_timeout_never_cuts_an_answer_or_a_kept_alive_client(root: Pa
         httpx.Client(base_url=slow_peer.url, timeout=10) as client,
     ):
         assert client.get("/files/slow.bin").content == bytes(range(256)) * 1024  # 2.5 s
-        time.sleep(0.3)
+        time.sleep(0.3)  # on purpose: a kept-alive client's pause, under the header timeout
         assert client.get("/files/small.txt").content == SMALL
         assert client.get("/files/small.txt").content == SMALL
 

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from gui_app.sites import PASSWORDS_KEY, SITES_KEY, SiteBook
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import guarded_site
 from tests.kit.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
+from tests.kit.waiting import wait_until
 
 PASSWORD = "k3yring-0nly-pw"
 
@@ -106,11 +106,13 @@ def test_the_engine_process_reads_the_keyring_and_the_row_keeps_no_password(
         try:
             engine.start()
             download_id = engine.add(request)
-            deadline = time.monotonic() + 30
-            while (got := engine.get(download_id)) is not None and time.monotonic() < deadline:
-                if got.state in (DownloadState.COMPLETED, DownloadState.FAILED):
-                    break
-                time.sleep(0.05)
+            ended = (DownloadState.COMPLETED, DownloadState.FAILED)
+            wait_until(
+                lambda: (s := engine.get(download_id)) is None or s.state in ended,
+                30,
+                what=lambda: f"ended, or removed: {engine.get(download_id)}",
+            )
+            got = engine.get(download_id)
         finally:
             engine.shutdown()
         assert got is not None

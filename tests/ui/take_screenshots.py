@@ -105,7 +105,7 @@ def main() -> int:
                 manager.add(DownloadRequest(u + "talk-recording.mp4?rate=300K", base / "out")),
                 manager.add(DownloadRequest(u + "missing.zip", base / "out")),
             ]
-            time.sleep(0.1)
+            time.sleep(0.1)  # on purpose, with the wait: the downloads well under way
             wait(app, 3.0)
             manager.pause(ids[3])
             wait(app, 1.0)

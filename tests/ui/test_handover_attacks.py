@@ -38,6 +38,7 @@ from gui_app.handover import (
     socket_paths,
 )
 from gui_app.ui.single_instance import SingleInstance
+from tests.kit.waiting import wait_until
 
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 NOBODY = 65534
@@ -180,7 +181,7 @@ def test_a_listener_of_another_user_is_sent_nothing(squatter: tuple[Path, list[b
     handed = hand_over(path, encode_offers([Offer("https://a.example/f", cookies="sid=secret")]))
     assert handed.delivery is Delivery.UNSAFE
     assert "another user" in handed.reason
-    time.sleep(0.2)
+    time.sleep(0.2)  # on purpose: time in which bytes sent would arrive
     assert all(struct.unpack("=I", n)[0] == 0 for n in got)  # it saw a connection, no bytes
 
 
@@ -205,14 +206,15 @@ def app_with_a_link(data: Path, home: Path) -> subprocess.Popen[bytes]:
 def answered_by_an_app(data: Path, app: subprocess.Popen[bytes]) -> Handed:
     """The first answer of an app of this user's for ``data`` (the one just started, once
     it is up); a place another user holds is passed over, as every caller does."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def answer() -> Handed | None:
         assert app.poll() is None, app.communicate()  # it must not have exited
         handed = hand_over_any(socket_paths(data, {}), encode_offers([]))
         if handed.delivery not in (Delivery.NOT_RUNNING, Delivery.UNSAFE):
             return handed  # an app of this user's answered
-        time.sleep(0.2)
-    raise AssertionError("the app never answered")
+        return None
+
+    return wait_until(answer, 30, what="an answer from the app", interval=0.2)
 
 
 @needs_root

@@ -4,7 +4,6 @@ arrives SHA-256 equal once the setting names the CA, at start and when changed."
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from gui_app.ui.settings_dialog import SettingsDialog
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file
 from tests.kit.tls import PrivateCA
+from tests.kit.waiting import wait_until
 from tests.ui.conftest import shown_window
 
 REFUSED = "is signed by an authority that is not trusted"
@@ -47,12 +47,14 @@ def served(ca: PrivateCA, data: bytes) -> Iterator[str]:
 
 
 def ended(engine: RemoteEngine, download_id: int) -> DownloadSnapshot:
-    deadline = time.monotonic() + 30
-    while (snapshot := engine.get(download_id)) is not None and time.monotonic() < deadline:
-        if snapshot.state in (DownloadState.COMPLETED, DownloadState.FAILED):
-            return snapshot
-        time.sleep(0.05)
-    raise AssertionError(f"not ended: {snapshot}")
+    def end() -> DownloadSnapshot | None:
+        snapshot = engine.get(download_id)
+        assert snapshot is not None, "removed"
+        return (
+            snapshot if snapshot.state in (DownloadState.COMPLETED, DownloadState.FAILED) else None
+        )
+
+    return wait_until(end, 30, what=lambda: f"ended: {engine.get(download_id)}")
 
 
 def test_the_setting_given_at_start_trusts_the_private_ca(

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from gui_app.ui.main_window import MainWindow
 from gui_app.ui.when_done import AfterAll
 from tests.engine.conftest import DataUrl
 from tests.kit.processes import stop_group
+from tests.kit.waiting import wait_until
 from tests.ui.rows import assert_row_completes
 
 DBUS_DAEMON = shutil.which("dbus-daemon")
@@ -37,10 +37,11 @@ def logind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     address = bus.stdout.readline().strip()
     fake = subprocess.Popen([sys.executable, "-m", "tests.kit.fake_logind", address, str(calls)],
                             start_new_session=True)  # fmt: skip
-    deadline = time.monotonic() + 10
-    while not (calls.exists() and calls.read_text().startswith("ready")):
-        assert time.monotonic() < deadline, "the fake login1 did not start"
-        time.sleep(0.05)
+    wait_until(
+        lambda: calls.exists() and calls.read_text().startswith("ready"),
+        10,
+        what="the fake login1 ready",
+    )
     previous = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
     os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = address  # read when Qt first opens the bus
     try:
