@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.kit.waiting import wait_until
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 
@@ -33,12 +35,11 @@ def free_port() -> int:
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+    def listening() -> bool:
+        with socket.create_connection(("127.0.0.1", port), 0.2):
+            return True
+
+    wait_until(listening, timeout, what=f"a listener on 127.0.0.1:{port}", ignoring=(OSError,))
 
 
 def make_file(path: Path, size: int) -> Path:
