@@ -39,8 +39,12 @@ def test_bad_schedules_say_why() -> None:
 times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
 
 
-@given(times, times, st.sets(st.integers(0, 6), min_size=1, max_size=6),
-       st.integers(0, 7 * 24 * 60 - 1))  # fmt: skip
+@given(
+    times,
+    times,
+    st.sets(st.integers(0, 6), min_size=1, max_size=6),
+    st.integers(0, 7 * 24 * 60 - 1),
+)
 def test_the_state_flips_exactly_at_the_next_change(
     start: time, stop: time, days: set[int], minute: int
 ) -> None:

@@ -115,8 +115,9 @@ def make_small_files(root: Path, count: int) -> dict[str, str]:
     return sums
 
 
-def fetch_list(tool: str, list_file: Path, out_dir: Path, jobs: int,
-               sums: dict[str, str]) -> tuple[float, float, float]:  # fmt: skip
+def fetch_list(
+    tool: str, list_file: Path, out_dir: Path, jobs: int, sums: dict[str, str]
+) -> tuple[float, float, float]:
     """One tool fetching every URL of ``list_file`` into an empty ``out_dir``; checked."""
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir()
@@ -171,10 +172,13 @@ def tiny_file_rows(root: Path, out_dir: Path, rounds: int) -> list[Row]:
     digest = sha256(root / "tiny.bin")
     with nginx(root) as peer:
         url = peer.url + "/files/tiny.bin"
-        t = interleaved(max(5, rounds), {
-            "aria2c": lambda: aria2c_get(url, out_dir, 1, digest),
-            "rangeload": lambda: rangeload_get(url, out_dir, 8, digest),
-        })  # fmt: skip
+        t = interleaved(
+            max(5, rounds),
+            {
+                "aria2c": lambda: aria2c_get(url, out_dir, 1, digest),
+                "rangeload": lambda: rangeload_get(url, out_dir, 8, digest),
+            },
+        )
     return [_row("a 1-byte file, from start to exit", t, 2.0)]
 
 
@@ -196,8 +200,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller files, fewer rounds")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", nargs="*", choices=("small", "tiny", "big", "eight"),
-                        help="run only these parts")  # fmt: skip
+    parser.add_argument(
+        "--only", nargs="*", choices=("small", "tiny", "big", "eight"), help="run only these parts"
+    )
     options = parser.parse_args()
     parts = set(options.only or ("small", "tiny", "big", "eight"))
     big = (256 if options.quick else 1024) * MIB
@@ -218,22 +223,32 @@ def main() -> int:
     return 0
 
 
-def big_file_rows(root: Path, out_dir: Path, big: int, mid: int, rounds: int,
-                  parts: set[str]) -> list[Row]:  # fmt: skip
+def big_file_rows(
+    root: Path, out_dir: Path, big: int, mid: int, rounds: int, parts: set[str]
+) -> list[Row]:
     rows: list[Row] = []
     if "big" in parts:
         make_file(root / "big.bin", big)
         big_sum = sha256(root / "big.bin")
         with nginx(root) as peer:
             url = peer.url + "/files/big.bin"
-            t = interleaved(rounds, {
-                "aria2c": lambda: aria2c_get(url, out_dir, 1, big_sum),
-                "rangeload": lambda: rangeload_get(url, out_dir, 1, big_sum),
-            })  # fmt: skip
+            t = interleaved(
+                rounds,
+                {
+                    "aria2c": lambda: aria2c_get(url, out_dir, 1, big_sum),
+                    "rangeload": lambda: rangeload_get(url, out_dir, 1, big_sum),
+                },
+            )
             rows.append(_row(f"{big // MIB} MiB, one connection", t, 0.9))
             rss = peak_rss_of_get(url, out_dir, 8)
-            rows.append((f"{big // MIB} MiB, 8 connections: peak RSS", f"{rss:.0f} MiB", "-",
-                         "target < 80 MB"))  # fmt: skip
+            rows.append(
+                (
+                    f"{big // MIB} MiB, 8 connections: peak RSS",
+                    f"{rss:.0f} MiB",
+                    "-",
+                    "target < 80 MB",
+                )
+            )
     if "eight" not in parts:
         return rows
     make_file(root / "mid.bin", mid)
@@ -247,16 +262,23 @@ def big_file_rows(root: Path, out_dir: Path, big: int, mid: int, rounds: int,
         for _ in range(rounds):
             for name, fetch in (("aria2c", aria2c_get), ("rangeload", rangeload_get)):
                 # A fresh nginx per run, so connection numbers (and the crawl) line up.
-                with nginx(root, http_extra=http_extra, location_extra=RATE_LOCATION,
-                           count_bytes=True) as p:  # fmt: skip
+                with nginx(
+                    root, http_extra=http_extra, location_extra=RATE_LOCATION, count_bytes=True
+                ) as p:
                     samples[name].append(fetch(p.url + "/files/mid.bin", out_dir, 8, mid_sum))
                     time.sleep(0.2)  # nginx logs a request once it has ended
                     extra[name].append((p.bytes_sent() - mid) / MIB)
         t = {name: statistics.median(v) for name, v in samples.items()}
         rows.append(_row(f"{mid // MIB} MiB, {label}", t, 1.0))
         fetched = {k: f"{min(v):.2f}-{max(v):.2f} MiB" for k, v in extra.items()}
-        rows.append((f"  fetched beyond the file (heads included), {label}",
-                     fetched["rangeload"], fetched["aria2c"], "target <= 1 MiB"))  # fmt: skip
+        rows.append(
+            (
+                f"  fetched beyond the file (heads included), {label}",
+                fetched["rangeload"],
+                fetched["aria2c"],
+                "target <= 1 MiB",
+            )
+        )
     return rows
 
 

@@ -64,8 +64,9 @@ sys.exit(run_window([], Path(sys.argv[2]), engine=engine, on_shown=on_shown))
 def fill_store(data_dir: Path, out: Path) -> None:
     store = Store(data_dir / STORE_NAME)
     for i in range(STORED):
-        record = store.add(DownloadRequest(f"http://example.invalid/file-{i}.bin", out),
-                           DownloadState.PAUSED)  # fmt: skip
+        record = store.add(
+            DownloadRequest(f"http://example.invalid/file-{i}.bin", out), DownloadState.PAUSED
+        )
         size = (i + 1) * MIB
         remote = Remote(size=size, filename=f"file-{i}.bin")
         store.save_remote(record.id, remote, Progress((ByteRange(0, size // 2),)))
@@ -86,9 +87,11 @@ def main() -> None:
         for _ in range(3):
             result = subprocess.run(
                 [sys.executable, "-c", SHOWN_PROBE, repr(time.time()), str(out)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
                 env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-            )  # fmt: skip
+            )
             shown, rss, rows = result.stdout.split()
             starts.append((float(shown), int(rss), int(rows)))
         shown_s = statistics.median(s for s, _, _ in starts)
@@ -202,8 +205,10 @@ def main() -> None:
         others = len({row for row in signalled if row < STORED})
     print(f"### desktop app with {STORED:,} downloads (offscreen)\n")
     print("| measure | value | target |\n|---|---|---|")
-    print(f"| start-up to a shown window, {STORED:,} stored (median of 3) | {shown_s:.2f} s "
-          "| < 1.0 s |")  # fmt: skip
+    print(
+        f"| start-up to a shown window, {STORED:,} stored (median of 3) | {shown_s:.2f} s "
+        "| < 1.0 s |"
+    )
     print(f"| resident memory then, app and engine processes | {rss_mb} MB | < 200 MB |")
     print(
         f"| event-loop lag, p99, 8 downloads at full loopback speed for {SECONDS:.0f} s "

@@ -71,17 +71,34 @@ def chromium(home: Path, env: dict[str, str]) -> Iterator[DevTools]:
     (profile / "Default").mkdir(parents=True, exist_ok=True)
     browser_downloads = home / "browser-downloads"
     browser_downloads.mkdir(exist_ok=True)
-    prefs = {"download": {"default_directory": str(browser_downloads),
-                          "prompt_for_download": False, "directory_upgrade": True}}  # fmt: skip
+    prefs = {
+        "download": {
+            "default_directory": str(browser_downloads),
+            "prompt_for_download": False,
+            "directory_upgrade": True,
+        }
+    }
     (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
     extension = resource_path("browser-extension", "manifest.json").parent
     assert CHROMIUM is not None
     proc = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         f"--user-data-dir={profile}", f"--disable-extensions-except={extension}",
-         f"--load-extension={extension}", "--remote-debugging-port=0", "about:blank"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            f"--disable-extensions-except={extension}",
+            f"--load-extension={extension}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
 
@@ -115,23 +132,35 @@ def wait_for_extension(devtools: DevTools) -> str:
 
 def _wait_for_listener(devtools: DevTools, worker: str) -> None:
     session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
-    ready = ("typeof chrome === 'object' && !!chrome.downloads"
-             " && chrome.downloads.onDeterminingFilename.hasListeners()")  # fmt: skip
-    wait_until(lambda: devtools.evaluate(session, ready) is True, 20,
-               what="the extension's worker listening for downloads", interval=0.1)  # fmt: skip
+    ready = (
+        "typeof chrome === 'object' && !!chrome.downloads"
+        " && chrome.downloads.onDeterminingFilename.hasListeners()"
+    )
+    wait_until(
+        lambda: devtools.evaluate(session, ready) is True,
+        20,
+        what="the extension's worker listening for downloads",
+        interval=0.1,
+    )
     devtools.call("Target.detachFromTarget", sessionId=session)
 
 
 def set_rules(devtools: DevTools, worker: str, **rules: object) -> None:
     """Set the extension's rules as its options page does (in its storage)."""
     session = devtools.call("Target.attachToTarget", targetId=worker, flatten=True)["sessionId"]
-    expression = (f"chrome.storage.local.set({json.dumps(rules)})"
-                  ".then(() => chrome.storage.local.get(null))")  # fmt: skip
+    expression = (
+        f"chrome.storage.local.set({json.dumps(rules)}).then(() => chrome.storage.local.get(null))"
+    )
     stored: dict[str, object] = {}
 
     def stuck() -> bool:  # written again each time: a worker still starting may drop one
-        answer = devtools.call("Runtime.evaluate", session, expression=expression,
-                               awaitPromise=True, returnByValue=True)  # fmt: skip
+        answer = devtools.call(
+            "Runtime.evaluate",
+            session,
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
         stored.clear()
         stored.update(answer.get("result", {}).get("value") or {})
         return all(stored.get(k) == v for k, v in rules.items())
@@ -143,16 +172,29 @@ def click_link(devtools: DevTools, site: Site, *, alt: bool = False) -> None:
     devtools.call("Browser.setDownloadBehavior", behavior="default")  # else no events
     target = devtools.call("Target.createTarget", url=site.page)["targetId"]
     session = devtools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-    wait_until(lambda: devtools.evaluate(session, "!!document.getElementById('link')") is True,
-               20, what="the page loaded", interval=0.1)  # fmt: skip
-    box = devtools.evaluate(session, "JSON.stringify(document.getElementById('link')"
-                                     ".getBoundingClientRect())")  # fmt: skip
+    wait_until(
+        lambda: devtools.evaluate(session, "!!document.getElementById('link')") is True,
+        20,
+        what="the page loaded",
+        interval=0.1,
+    )
+    box = devtools.evaluate(
+        session, "JSON.stringify(document.getElementById('link').getBoundingClientRect())"
+    )
     rect = json.loads(box)
     x, y = rect["x"] + 20, rect["y"] + rect["height"] / 2
     modifiers = 1 if alt else 0  # Alt
     for kind in ("mousePressed", "mouseReleased"):
-        devtools.call("Input.dispatchMouseEvent", session, type=kind, x=x, y=y,
-                      button="left", clickCount=1, modifiers=modifiers)  # fmt: skip
+        devtools.call(
+            "Input.dispatchMouseEvent",
+            session,
+            type=kind,
+            x=x,
+            y=y,
+            button="left",
+            clickCount=1,
+            modifiers=modifiers,
+        )
 
 
 def _folders(path: Path) -> str:
@@ -166,8 +208,11 @@ def _folders(path: Path) -> str:
 
 
 def wait_for_file(path: Path, timeout: float = 60) -> None:
-    wait_until(lambda: path.exists() and not path.with_name(path.name + ".part").exists(),
-               timeout, what=lambda: f"{path} whole; {_folders(path)}")  # fmt: skip
+    wait_until(
+        lambda: path.exists() and not path.with_name(path.name + ".part").exists(),
+        timeout,
+        what=lambda: f"{path} whole; {_folders(path)}",
+    )
 
 
 @pytest.fixture
@@ -184,13 +229,20 @@ def home(tmp_path: Path) -> Iterator[Path]:
 
 def environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DISPLAY"))}
-    return env | {"HOME": str(home), "RANGELOAD_DATA_DIR": str(home / "data"),
-                  "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+    return env | {
+        "HOME": str(home),
+        "RANGELOAD_DATA_DIR": str(home / "data"),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
 
 
 def install_host(home: Path, env: dict[str, str], browser: str = "chromium") -> None:
-    subprocess.run([RANGELOAD, "browser", "install", "--browser", browser], env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [RANGELOAD, "browser", "install", "--browser", browser],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_a_click_lands_in_rangeload_with_the_sites_cookie(home: Path, tmp_path: Path) -> None:

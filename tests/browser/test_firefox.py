@@ -70,8 +70,12 @@ class Bidi:
                 return result
 
     def evaluate(self, context: str, expression: str) -> Any:
-        answer = self.call("script.evaluate", expression=expression, awaitPromise=False,
-                           target={"context": context})  # fmt: skip
+        answer = self.call(
+            "script.evaluate",
+            expression=expression,
+            awaitPromise=False,
+            target={"context": context},
+        )
         return answer.get("result", {}).get("value")
 
 
@@ -99,18 +103,29 @@ def firefox(
     port = free_port()
     assert FIREFOX is not None
     proc = subprocess.Popen(
-        [FIREFOX, "--headless", "--profile", str(profile), "--remote-debugging-port", str(port),
-         "--no-remote"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            FIREFOX,
+            "--headless",
+            "--profile",
+            str(profile),
+            "--remote-debugging-port",
+            str(port),
+            "--no-remote",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
 
         def endpoint() -> ClientConnection:
             assert proc.poll() is None, "firefox ended"
             return connect(f"ws://127.0.0.1:{port}/session", max_size=None, open_timeout=5)
 
-        ws = wait_until(endpoint, 60, what="a WebDriver BiDi endpoint", interval=0.2,
-                        ignoring=(OSError,))  # fmt: skip
+        ws = wait_until(
+            endpoint, 60, what="a WebDriver BiDi endpoint", interval=0.2, ignoring=(OSError,)
+        )
         with ws:
             bidi = Bidi(ws)
             bidi.call("session.new", capabilities={})
@@ -130,18 +145,35 @@ def install_extension(bidi: Bidi) -> None:
 def click_link(bidi: Bidi, site: Site, *, alt: bool = False) -> None:
     context = bidi.call("browsingContext.getTree")["contexts"][0]["context"]
     bidi.call("browsingContext.navigate", context=context, url=site.page, wait="complete")
-    box = bidi.evaluate(context, "JSON.stringify(document.getElementById('link')"
-                                 ".getBoundingClientRect())")  # fmt: skip
+    box = bidi.evaluate(
+        context, "JSON.stringify(document.getElementById('link').getBoundingClientRect())"
+    )
     rect = json.loads(box)
     x, y = int(rect["x"] + 20), int(rect["y"] + rect["height"] / 2)
     pause = {"type": "pause", "duration": 0}
-    pointer = {"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
-               "actions": [pause, {"type": "pointerMove", "x": x, "y": y},
-                           {"type": "pointerDown", "button": 0},
-                           {"type": "pointerUp", "button": 0}, pause]}  # fmt: skip
-    keys = {"type": "key", "id": "keyboard",
-            "actions": [{"type": "keyDown", "value": "\ue00a"}, pause, pause, pause,
-                        {"type": "keyUp", "value": "\ue00a"}]}  # fmt: skip
+    pointer = {
+        "type": "pointer",
+        "id": "mouse",
+        "parameters": {"pointerType": "mouse"},
+        "actions": [
+            pause,
+            {"type": "pointerMove", "x": x, "y": y},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0},
+            pause,
+        ],
+    }
+    keys = {
+        "type": "key",
+        "id": "keyboard",
+        "actions": [
+            {"type": "keyDown", "value": "\ue00a"},
+            pause,
+            pause,
+            pause,
+            {"type": "keyUp", "value": "\ue00a"},
+        ],
+    }
     actions = [pointer, keys] if alt else [pointer]
     bidi.call("input.performActions", context=context, actions=actions)
 

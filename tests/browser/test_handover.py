@@ -12,17 +12,24 @@ from gui_app.handover import HANDOVER_VERSION, HandoverError, Offer, decode_offe
 
 def test_offers_round_trip() -> None:
     offers = [
-        Offer("https://a.example/f.iso", referrer="https://a.example/", filename="f.iso",
-              cookies="sid=1; theme=dark", user_agent="Mozilla/5.0", page_url="https://a.example/p"),
+        Offer(
+            "https://a.example/f.iso",
+            referrer="https://a.example/",
+            filename="f.iso",
+            cookies="sid=1; theme=dark",
+            user_agent="Mozilla/5.0",
+            page_url="https://a.example/p",
+        ),
         Offer("https://b.example/g.zip"),
-    ]  # fmt: skip
+    ]
     assert decode_offers(encode_offers(offers)) == offers
 
 
 def test_the_plain_list_of_urls_still_works() -> None:
     assert decode_offers(b'["https://a.example/1", "https://a.example/2"]\n') == [
-        Offer("https://a.example/1"), Offer("https://a.example/2")
-    ]  # fmt: skip
+        Offer("https://a.example/1"),
+        Offer("https://a.example/2"),
+    ]
 
 
 def test_an_offer_becomes_the_browsers_request_headers() -> None:

@@ -26,8 +26,14 @@ RANGELOAD = str(Path(sys.executable).with_name("rangeload"))
 
 def browser_cmd(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(home / "data"))
-    return subprocess.run([RANGELOAD, "browser", *args], capture_output=True, text=True,
-                          env=env, timeout=30, check=False)  # fmt: skip
+    return subprocess.run(
+        [RANGELOAD, "browser", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
 
 
 def test_install_writes_what_each_browser_reads(tmp_path: Path) -> None:
@@ -52,10 +58,12 @@ def test_install_writes_what_each_browser_reads(tmp_path: Path) -> None:
     # As Firefox runs it: the manifest's path and the extension's ID as arguments.
     ran = subprocess.run(
         [str(launcher), str(firefox), GECKO_EXTENSION_ID],
-        input=frame({"type": "hello", "version": PROTOCOL}), capture_output=True,
+        input=frame({"type": "hello", "version": PROTOCOL}),
+        capture_output=True,
         env=dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(home / "data")),
-        timeout=30, check=False,
-    )  # fmt: skip
+        timeout=30,
+        check=False,
+    )
     assert answers(ran.stdout)[0]["ok"] is True, ran.stderr
     status = browser_cmd(home, "status")
     assert status.returncode == 0
@@ -124,7 +132,12 @@ def test_status_reports_an_extension_of_another_protocol(tmp_path: Path) -> None
     browser_cmd(home, "install", "--browser", "firefox")
     env = dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(home / "data"))
     for version, words in ((PROTOCOL + 1, "MISMATCH"), (PROTOCOL, "as this Rangeload")):
-        subprocess.run([RANGELOAD, "native-host", GECKO_EXTENSION_ID],
-                       input=frame({"type": "hello", "version": version}), env=env,
-                       capture_output=True, timeout=30, check=True)  # fmt: skip
+        subprocess.run(
+            [RANGELOAD, "native-host", GECKO_EXTENSION_ID],
+            input=frame({"type": "hello", "version": version}),
+            env=env,
+            capture_output=True,
+            timeout=30,
+            check=True,
+        )
         assert words in browser_cmd(home, "status").stdout

@@ -47,31 +47,41 @@ def run_host(stdin: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]
     env = dict(os.environ, RANGELOAD_DATA_DIR=str(tmp_path / "data"))
     return subprocess.run(
         [RANGELOAD, "native-host", "chrome-extension://abc/"],
-        input=stdin, capture_output=True, env=env, timeout=30, check=False,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
 
 
 def test_hello_and_every_bad_message_get_an_answer(tmp_path: Path) -> None:
     hello = {"type": "hello", "version": PROTOCOL}
     big = {"type": "hello", "version": PROTOCOL, "padding": "x" * (2 << 20)}  # over 1 MB
-    stream = b"".join([
-        frame(hello),
-        frame(big),
-        frame(b"x" * (MAX_MESSAGE + 1)),  # over the limit: read through, refused
-        frame(b"{not json"),
-        frame({"type": "hello", "version": PROTOCOL + 1}),
-        frame({"type": "dance", "version": PROTOCOL}),
-        frame({"type": "download", "version": PROTOCOL, "offers": []}),
-        frame(hello),  # still answered after all of that
-    ])  # fmt: skip
+    stream = b"".join(
+        [
+            frame(hello),
+            frame(big),
+            frame(b"x" * (MAX_MESSAGE + 1)),  # over the limit: read through, refused
+            frame(b"{not json"),
+            frame({"type": "hello", "version": PROTOCOL + 1}),
+            frame({"type": "dance", "version": PROTOCOL}),
+            frame({"type": "download", "version": PROTOCOL, "offers": []}),
+            frame(hello),  # still answered after all of that
+        ]
+    )
     start = time.monotonic()
     result = run_host(stream, tmp_path)
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr
     got = answers(result.stdout)
     assert len(got) == 8
-    assert got[0] == {"ok": True, "version": PROTOCOL, "rangeload": __version__,
-                      "app_running": False}  # fmt: skip
+    assert got[0] == {
+        "ok": True,
+        "version": PROTOCOL,
+        "rangeload": __version__,
+        "app_running": False,
+    }
     assert got[1]["ok"] is True
     assert "over the" in str(got[2]["error"])
     assert "not JSON" in str(got[3]["error"])
@@ -106,10 +116,18 @@ def test_a_download_goes_to_the_running_app() -> None:
 
 def test_the_browser_keeps_the_download_when_the_app_will_not_start() -> None:
     clock = FakeClock()
-    host = NativeHost([Path("n")], send=lambda *_: Handed(Delivery.NOT_RUNNING),
-                      start=lambda: None, clock=clock, sleep=clock.sleep)  # fmt: skip
-    answer = host.answer(Received({"type": "download", "version": PROTOCOL,
-                                   "offers": [{"url": "https://a.example/f"}]}))  # fmt: skip
+    host = NativeHost(
+        [Path("n")],
+        send=lambda *_: Handed(Delivery.NOT_RUNNING),
+        start=lambda: None,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    answer = host.answer(
+        Received(
+            {"type": "download", "version": PROTOCOL, "offers": [{"url": "https://a.example/f"}]}
+        )
+    )
     assert answer["ok"] is False
     assert "did not start" in str(answer["error"])
 
@@ -141,8 +159,13 @@ def test_the_app_is_started_when_it_is_not_running(
     downloads = home / "Downloads"
     downloads.mkdir(parents=True)
     data = tmp_path / "app-data"
-    env = dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(data),
-               QT_QPA_PLATFORM="offscreen", XDG_DOWNLOAD_DIR=str(downloads))  # fmt: skip
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        RANGELOAD_DATA_DIR=str(data),
+        QT_QPA_PLATFORM="offscreen",
+        XDG_DOWNLOAD_DIR=str(downloads),
+    )
     message = {
         "type": "download",
         "version": PROTOCOL,
@@ -151,9 +174,13 @@ def test_the_app_is_started_when_it_is_not_running(
     try:
         started = time.monotonic()
         result = subprocess.run(
-            [RANGELOAD, "native-host"], input=frame(message), capture_output=True, env=env,
-            timeout=60, check=False,
-        )  # fmt: skip
+            [RANGELOAD, "native-host"],
+            input=frame(message),
+            capture_output=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
         [answer] = answers(result.stdout)
         assert answer == {"ok": True, "taken": 1, "started": True}, result.stderr
         target = downloads / "got.bin"
@@ -171,6 +198,7 @@ def test_the_host_imports_neither_qt_nor_http() -> None:
         "print(sorted({m.split('.')[0] for m, v in sys.modules.items() if v is not None}"
         " & {'PySide6', 'httpx', 'fastapi', 'uvicorn', 'starlette'}))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

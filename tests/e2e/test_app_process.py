@@ -47,8 +47,9 @@ def launch(data_dir: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
 
     def run(*args: str) -> subprocess.Popen[bytes]:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RANGELOAD_DATA_DIR": str(data_dir)}
-        app = subprocess.Popen([RANGELOAD, *args], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)  # fmt: skip
+        app = subprocess.Popen(
+            [RANGELOAD, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         started.append(app)
         return app
 
@@ -80,9 +81,12 @@ def stored(data_dir: Path) -> list[DownloadRecord]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
-    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
-    server: ServerThread, source: Path,
-) -> None:  # fmt: skip
+    launch: Callable[..., subprocess.Popen[bytes]],
+    out: Path,
+    data_dir: Path,
+    server: ServerThread,
+    source: Path,
+) -> None:
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
     app = launch(url)
     engine = engine_of(app)
@@ -111,9 +115,12 @@ def test_kill_9_of_the_app_then_a_restart_finishes_the_download(
 
 
 def test_an_app_started_again_at_once_waits_for_the_old_engine(
-    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
-    server: ServerThread, source: Path,
-) -> None:  # fmt: skip
+    launch: Callable[..., subprocess.Popen[bytes]],
+    out: Path,
+    data_dir: Path,
+    server: ServerThread,
+    source: Path,
+) -> None:
     """No pause between the kill and the new start: the old engine may still hold the
     .part file while it saves; the new one must wait for it, not fail the download.
     (Whether the old one is still saving is a race; test_remote's lock test is the
@@ -139,9 +146,11 @@ def test_an_app_started_again_at_once_waits_for_the_old_engine(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigterm_quits_the_app_and_its_engine_cleanly(
-    launch: Callable[..., subprocess.Popen[bytes]], out: Path, data_dir: Path,
+    launch: Callable[..., subprocess.Popen[bytes]],
+    out: Path,
+    data_dir: Path,
     server: ServerThread,
-) -> None:  # fmt: skip
+) -> None:
     url = f"{server.url}/files/data.bin?key={uuid.uuid4().hex}&rate=64K"
     app = launch(url)
     engine = engine_of(app)
@@ -170,8 +179,9 @@ def test_the_demo_downloads_its_samples_and_leaves_the_users_list_alone(
     data_dir: Path,
 ) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "RANGELOAD_DATA_DIR": str(data_dir)}
-    demo = subprocess.Popen([RANGELOAD, "demo"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    demo = subprocess.Popen(
+        [RANGELOAD, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert demo.stdout is not None
         line = demo.stdout.readline()  # "demo server on URL/ serving ROOT; downloads go to OUT; …"
@@ -180,17 +190,24 @@ def test_the_demo_downloads_its_samples_and_leaves_the_users_list_alone(
         folder = out.parent
         demo_store = folder / "data" / STORE_NAME
         done = wait_until(
-            lambda: next((r for r in stored(demo_store.parent)
-                          if r.state is DownloadState.COMPLETED and r.filename == "small.bin"),
-                         None),
+            lambda: next(
+                (
+                    r
+                    for r in stored(demo_store.parent)
+                    if r.state is DownloadState.COMPLETED and r.filename == "small.bin"
+                ),
+                None,
+            ),
             60,
             what="the demo's small.bin completed",
-        )  # fmt: skip
+        )
         assert done.path is not None
         assert sha256_of(done.path) == sha256_of(served / "small.bin")
         assert {r.filename for r in stored(demo_store.parent)} == {
-            "small.bin", "medium.bin", "large.iso"
-        }  # fmt: skip
+            "small.bin",
+            "medium.bin",
+            "large.iso",
+        }
         demo.send_signal(signal.SIGTERM)
         assert demo.wait(20) == 0
         assert not folder.exists()  # samples, downloads and the demo's list: all gone

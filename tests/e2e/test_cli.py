@@ -41,9 +41,13 @@ def counted(source: Path) -> Iterator[tuple[ServerThread, CountingApp]]:
 def get(*args: str, env_dir: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(env_dir)}
     return subprocess.Popen(
-        [RANGELOAD, "get", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [RANGELOAD, "get", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def stored_done(env_dir: Path) -> int:
@@ -118,6 +122,7 @@ def test_exit_codes_and_reasons(
 ) -> None:
     server, _ = counted
     (tmp_path / "a-file").write_text("")
+    # A table: the arguments, the exit code, the one line said.
     cases = [
         (("ftp://example.com/x",), 2, "unsupported scheme 'ftp'"),
         (("-d", str(tmp_path / "a-file" / "sub"), f"{server.url}/files/big.bin"), 2,
@@ -157,19 +162,31 @@ def test_list_resume_and_remove(
     )
     assert "paused" in listing.stdout
     assert "big.bin" in listing.stdout
-    resumed = subprocess.run([RANGELOAD, "resume", "-q", "1"], env=env, capture_output=True,
-                             text=True, timeout=60, check=False)  # fmt: skip
+    resumed = subprocess.run(
+        [RANGELOAD, "resume", "-q", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert sha256_of(tmp_path / "big.bin") == sha256_of(source)
-    removed = subprocess.run([RANGELOAD, "remove", "--delete-files", "1"], env=env,
-                             capture_output=True, text=True, check=True)  # fmt: skip
+    removed = subprocess.run(
+        [RANGELOAD, "remove", "--delete-files", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "removed #1" in removed.stdout
     assert not (tmp_path / "big.bin").exists()
     listing = subprocess.run(
         [RANGELOAD, "list"], env=env, capture_output=True, text=True, check=True
     )
     assert "no downloads stored" in listing.stdout
-    missing = subprocess.run([RANGELOAD, "resume", "7"], env=env, capture_output=True, text=True,
-                             check=False)  # fmt: skip
+    missing = subprocess.run(
+        [RANGELOAD, "resume", "7"], env=env, capture_output=True, text=True, check=False
+    )
     assert missing.returncode == 2
     assert "no stored download with id 7" in missing.stderr

@@ -64,8 +64,9 @@ def two_hosts(data: bytes) -> Iterator[tuple[HostileServer, Seen]]:
         sent = cookie.split("; ")
         if host == "127.0.0.1" and request.path == "/start" and "site=s1-value" in sent:
             port = request.headers["host"].rsplit(":", 1)[1]
-            out.head(302, {"Location": f"http://localhost:{port}/file/t.bin",
-                           "Content-Length": "0"})  # fmt: skip
+            out.head(
+                302, {"Location": f"http://localhost:{port}/file/t.bin", "Content-Length": "0"}
+            )
         elif host == "localhost" and request.path == "/file/t.bin" and "cdn=c1-value" in sent:
             serve_file(request, out, data)
         else:
@@ -83,15 +84,17 @@ def test_each_hop_gets_the_cookies_of_its_own_url_as_curl_sends_them(
     link = f"{server.url}/start"
     assert CURL is not None
     by_curl = tmp_path / "curl.bin"
-    subprocess.run([CURL, "-s", "-f", "-L", "-b", str(jar), "-o", str(by_curl), link],
-                   check=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [CURL, "-s", "-f", "-L", "-b", str(jar), "-o", str(by_curl), link], check=True, timeout=60
+    )
     assert sha256_of(by_curl) == sha256_bytes(data)
     seen.clear()
     home = tmp_path / "home"
     home.mkdir()
     out = tmp_path / "out"
-    result = rangeload("get", "-c", "4", "-d", str(out), "--load-cookies", str(jar), link,
-                       home=home)  # fmt: skip
+    result = rangeload(
+        "get", "-c", "4", "-d", str(out), "--load-cookies", str(jar), link, home=home
+    )
     assert result.returncode == 0, result.stderr
     assert sha256_of(out / "t.bin") == sha256_bytes(data)
     ranges = [s for s in seen if s[1] == "/file/t.bin" and s[3] != "bytes=0-"]
@@ -109,10 +112,16 @@ def held(request: Request, out: Out, data: bytes, release: threading.Event) -> N
     """The asked range's head, its first 300 KiB, then nothing until ``release``."""
     first, last = request.range or (0, None)
     last = len(data) - 1 if last is None else min(last, len(data) - 1)
-    out.head(206, {"Content-Range": f"bytes {first}-{last}/{len(data)}",
-                   "Content-Length": str(last - first + 1), "ETag": '"v1"',
-                   "Last-Modified": "Tue, 01 Sep 2026 10:00:00 GMT",
-                   "Accept-Ranges": "bytes"})  # fmt: skip
+    out.head(
+        206,
+        {
+            "Content-Range": f"bytes {first}-{last}/{len(data)}",
+            "Content-Length": str(last - first + 1),
+            "ETag": '"v1"',
+            "Last-Modified": "Tue, 01 Sep 2026 10:00:00 GMT",
+            "Accept-Ranges": "bytes",
+        },
+    )
     out.body(data[first : min(last + 1, first + 300 * 1024)])
     release.wait(30)
     out.close()
@@ -131,8 +140,14 @@ def test_a_cookie_a_redirect_set_goes_to_every_range_and_after_a_kill(
         cookie = request.headers.get("cookie", "")
         seen.append(("", request.path, cookie, request.headers.get("range", "")))
         if request.path == "/dl":
-            out.head(302, [("Location", "/real/t.bin"), ("Content-Length", "0"),
-                           ("Set-Cookie", "hop=h1; Path=/real")])  # fmt: skip
+            out.head(
+                302,
+                [
+                    ("Location", "/real/t.bin"),
+                    ("Content-Length", "0"),
+                    ("Set-Cookie", "hop=h1; Path=/real"),
+                ],
+            )
         elif request.path == "/real/t.bin" and sorted(cookie.split("; ")) == [
             "hop=h1",
             "site=s1-value",
@@ -147,8 +162,7 @@ def test_a_cookie_a_redirect_set_goes_to_every_range_and_after_a_kill(
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     with hostile_server(site) as server:
-        args = ("-q", "-c", "2", "-d", str(out_dir), "--load-cookies", str(jar),
-                f"{server.url}/dl")  # fmt: skip
+        args = ("-q", "-c", "2", "-d", str(out_dir), "--load-cookies", str(jar), f"{server.url}/dl")
         first = get(*args, env_dir=data_dir)
         wait_until(lambda: stored_done(data_dir) > 0, 20, what="bytes saved", interval=0.2)
         first.kill()  # SIGKILL: nothing is saved on the way out

@@ -29,9 +29,13 @@ DATA = random.Random(3).randbytes(3 << 20)
 def rangeload(*args: str, data: Path, **kw: object) -> subprocess.Popen[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(data)}
     process: subprocess.Popen[str] = subprocess.Popen(
-        [RANGELOAD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [RANGELOAD, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
         **kw,  # type: ignore[call-overload]
-    )  # fmt: skip
+    )
     return process
 
 
@@ -99,8 +103,9 @@ def test_a_second_process_on_the_same_download_changes_nothing(data_dir: Path, o
 
 def test_a_bad_row_is_set_aside_and_named(data_dir: Path, out: Path) -> None:
     with hostile_server(lambda r, o: serve_file(r, o, DATA)) as server:
-        code, _, err = finished(rangeload("get", "-q", "-d", str(out), f"{server.url}/a.bin",
-                                          data=data_dir))  # fmt: skip
+        code, _, err = finished(
+            rangeload("get", "-q", "-d", str(out), f"{server.url}/a.bin", data=data_dir)
+        )
         assert code == 0, err
     db = sqlite3.connect(data_dir / STORE_NAME)
     db.execute("UPDATE downloads SET done = '[[9, 1]]'")
@@ -150,8 +155,7 @@ def test_a_rerun_with_a_corrected_checksum_and_token_uses_them(data_dir: Path, o
         assert code == 1
         assert "403" in err
         args[-1] = f"sha256:{right}"
-        code, _, err = finished(rangeload(*args, "-H", "Authorization: Bearer good",
-                                          data=data_dir))  # fmt: skip
+        code, _, err = finished(rangeload(*args, "-H", "Authorization: Bearer good", data=data_dir))
         assert code == 0, err
     assert sha256_of(out / "f.bin") == right
 
@@ -178,8 +182,11 @@ def test_hostile_values_give_a_plain_error(
 def test_verbose_logs_carry_no_credentials(data_dir: Path, out: Path) -> None:
     with hostile_server(lambda r, o: serve_file(r, o, DATA)) as server:
         url = f"http://user:pa55word@127.0.0.1:{server.port}/f.bin"
-        code, _, err = finished(rangeload("-vv", "get", "-q", "-d", str(out), url,
-                                          "-H", "Cookie: id=c00kie", data=data_dir))  # fmt: skip
+        code, _, err = finished(
+            rangeload(
+                "-vv", "get", "-q", "-d", str(out), url, "-H", "Cookie: id=c00kie", data=data_dir
+            )
+        )
     assert code == 0, err
     assert "HTTP Request" in err  # httpx's own lines are there, redacted
     assert "pa55word" not in err

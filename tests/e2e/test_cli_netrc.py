@@ -27,8 +27,18 @@ def test_a_netrc_others_may_read_is_used_with_one_warning(tmp_path: Path, home: 
     netrc.chmod(0o644)
     with guarded_site(source, login=("bob", PASSWORD)) as site:
         out = tmp_path / "out"
-        result = rangeload("get", "-d", str(out), "-b", f"sid={site.token}", "-e", site.page,
-                           "--netrc", site.file_url, home=home)  # fmt: skip
+        result = rangeload(
+            "get",
+            "-d",
+            str(out),
+            "-b",
+            f"sid={site.token}",
+            "-e",
+            site.page,
+            "--netrc",
+            site.file_url,
+            home=home,
+        )
     assert result.returncode == 0, result.stderr
     assert sha256_of(out / source.name) == sha256_of(source)
     warnings = [line for line in result.stderr.splitlines() if "netrc" in line]
@@ -40,19 +50,20 @@ def test_a_netrc_others_may_read_is_used_with_one_warning(tmp_path: Path, home: 
 @pytest.mark.parametrize(
     ("text", "line", "what"),
     [
-        (f"\n\nhost a login u password {PASSWORD}\n", 3,
-         "expected machine, default or macdef"),
-        (f"machine a\n  login u\n  {PASSWORD} x\n", 3,
-         "expected login, account or password after the machine's name"),
+        (f"\n\nhost a login u password {PASSWORD}\n", 3, "expected machine, default or macdef"),
+        (
+            f"machine a\n  login u\n  {PASSWORD} x\n",
+            3,
+            "expected login, account or password after the machine's name",
+        ),
         ("\nmachine", 2, "a machine without a name"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_netrc_is_named_by_line(home: Path, text: str, line: int, what: str) -> None:
     netrc = home / ".netrc"
     netrc.write_text(text)
     netrc.chmod(0o600)
-    result = rangeload("get", "-d", str(home / "out"), "--netrc", "http://127.0.0.1:9/f",
-                       home=home)  # fmt: skip
+    result = rangeload("get", "-d", str(home / "out"), "--netrc", "http://127.0.0.1:9/f", home=home)
     assert result.returncode == 2
     assert result.stderr.strip() == f"rangeload: --netrc: ~/.netrc, line {line}: {what}"
     assert PASSWORD not in result.stdout + result.stderr

@@ -28,8 +28,14 @@ def get(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
     base = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     full = base | {"RANGELOAD_DATA_DIR": str(tmp_path / "data")} | (env or {})
     out = tmp_path / f"out-{time.monotonic_ns()}"
-    result = subprocess.run([RANGELOAD, "-v", "get", "-d", str(out), *args], capture_output=True,
-                            text=True, env=full, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [RANGELOAD, "-v", "get", "-d", str(out), *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+        check=False,
+    )
     return result, out
 
 
@@ -55,8 +61,9 @@ def test_an_http_proxy_given_set_in_the_environment_or_refused(
         from_env = get(tmp_path, f"{url}?via=env", env={"http_proxy": f"127.0.0.1:{port}"})
         assert from_env[0].returncode == 0, from_env[0].stderr
         assert downloaded(from_env, source)
-        direct = get(tmp_path, "--no-proxy", f"{url}?via=none",
-                     env={"http_proxy": f"127.0.0.1:{port}"})  # fmt: skip
+        direct = get(
+            tmp_path, "--no-proxy", f"{url}?via=none", env={"http_proxy": f"127.0.0.1:{port}"}
+        )
         assert direct[0].returncode == 0, direct[0].stderr
         assert downloaded(direct, source)
         carried = log.read_text()
@@ -128,9 +135,14 @@ def test_resume_goes_through_the_proxy_the_download_was_started_with(
         refused = get(tmp_path, "-x", f"http://127.0.0.1:{port}", url)
         assert refused[0].returncode == 1
         base = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        resumed = subprocess.run([RANGELOAD, "resume", "1"], capture_output=True, text=True,
-                                 env=base | {"RANGELOAD_DATA_DIR": str(tmp_path / "data")},
-                                 timeout=60, check=False)  # fmt: skip
+        resumed = subprocess.run(
+            [RANGELOAD, "resume", "1"],
+            capture_output=True,
+            text=True,
+            env=base | {"RANGELOAD_DATA_DIR": str(tmp_path / "data")},
+            timeout=60,
+            check=False,
+        )
         assert resumed.returncode == 1, "the resume went direct"
         assert f"the proxy 127.0.0.1:{port} asks for a login (407)" in resumed.stderr
         assert log.read_text().count("kept=1") >= 2

@@ -35,8 +35,15 @@ def served(tmp_path: Path) -> Iterator[tuple[ServerThread, CountingApp, Path]]:
 
 def rangeload(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, RANGELOAD_DATA_DIR=str(data))
-    return subprocess.run([RANGELOAD, *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [RANGELOAD, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def the_record(data: Path) -> tuple[int, str, int]:

@@ -28,8 +28,15 @@ PASSWORD = "pa55-w0rd"
 
 def rangeload(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, HOME=str(home), RANGELOAD_DATA_DIR=str(home / "data"))
-    return subprocess.run([RANGELOAD, *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [RANGELOAD, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -47,9 +54,21 @@ def test_curls_cookies_a_referer_a_user_agent_and_a_login(tmp_path: Path, source
         subprocess.run([CURL, "-s", "-o", os.devnull, "-c", str(jar), site.page], check=True)
         out = tmp_path / "out" / "new"  # made as wget makes it
         result = rangeload(
-            "-v", "get", "-d", str(out), "--load-cookies", str(jar), "-e", site.page,
-            "-A", UA, "-u", f"alice:{PASSWORD}", site.file_url, home=home,
-        )  # fmt: skip
+            "-v",
+            "get",
+            "-d",
+            str(out),
+            "--load-cookies",
+            str(jar),
+            "-e",
+            site.page,
+            "-A",
+            UA,
+            "-u",
+            f"alice:{PASSWORD}",
+            site.file_url,
+            home=home,
+        )
         assert result.returncode == 0, result.stderr
         assert site.refused == ["login"]  # the login waits for the server's one challenge
     assert sha256_of(out / source.name) == sha256_of(source)
@@ -68,12 +87,23 @@ def test_cookies_on_the_command_line_and_netrc_logins(tmp_path: Path, source: Pa
         netrc.chmod(0o600)
         page = rangeload("get", "-d", str(tmp_path / "page"), site.page, home=home)
         assert page.returncode == 0, page.stderr
-        without = rangeload("get", "-d", str(tmp_path / "a"), "-e", site.page, site.file_url,
-                            home=home)  # fmt: skip
+        without = rangeload(
+            "get", "-d", str(tmp_path / "a"), "-e", site.page, site.file_url, home=home
+        )
         assert without.returncode == 1  # no cookie, no login: refused, said plainly
         token = site.token
-        result = rangeload("get", "-d", str(tmp_path / "b"), "-b", f"lang=en; sid={token}",
-                           "-e", site.page, "--netrc", site.file_url, home=home)  # fmt: skip
+        result = rangeload(
+            "get",
+            "-d",
+            str(tmp_path / "b"),
+            "-b",
+            f"lang=en; sid={token}",
+            "-e",
+            site.page,
+            "--netrc",
+            site.file_url,
+            home=home,
+        )
         assert result.returncode == 0, result.stderr
     assert sha256_of(tmp_path / "b" / source.name) == sha256_of(source)
 
@@ -86,8 +116,21 @@ def test_urls_from_a_pipe_two_at_a_time(tmp_path: Path, source: Path) -> None:
             ["# from a pipe", "", f"{site.file_url}?copy=1", f"{site.file_url}?copy=2"]
         )
         out = str(tmp_path / "out")
-        result = rangeload("get", "-j", "2", "-i", "-", "-d", out, "-b", f"sid={site.token}",
-                           "-e", site.page, home=home, stdin=urls)  # fmt: skip
+        result = rangeload(
+            "get",
+            "-j",
+            "2",
+            "-i",
+            "-",
+            "-d",
+            out,
+            "-b",
+            f"sid={site.token}",
+            "-e",
+            site.page,
+            home=home,
+            stdin=urls,
+        )
         assert result.returncode == 0, result.stderr
     files = list((tmp_path / "out").iterdir())
     assert {f.name for f in files} == {source.name, f"{source.stem} (1){source.suffix}"}
@@ -99,19 +142,47 @@ def test_a_digest_login_from_u_and_a_clear_refusal(tmp_path: Path, source: Path)
     home.mkdir()
     with guarded_site(source, login=("carol", PASSWORD), digest=True) as site:
         cookie = f"sid={site.token}"
-        wrong = rangeload("get", "-d", str(tmp_path / "a"), "-b", cookie, "-e", site.page,
-                          "-u", "carol:nope", site.file_url, home=home)  # fmt: skip
+        wrong = rangeload(
+            "get",
+            "-d",
+            str(tmp_path / "a"),
+            "-b",
+            cookie,
+            "-e",
+            site.page,
+            "-u",
+            "carol:nope",
+            site.file_url,
+            home=home,
+        )
         assert wrong.returncode == 1
         assert "refused the login for carol (401 Unauthorized)" in wrong.stdout + wrong.stderr
-        result = rangeload("-v", "get", "-d", str(tmp_path / "b"), "-b", cookie, "-e",
-                           site.page, "-u", f"carol:{PASSWORD}", "-c", "4", site.file_url,
-                           home=home)  # fmt: skip
+        result = rangeload(
+            "-v",
+            "get",
+            "-d",
+            str(tmp_path / "b"),
+            "-b",
+            cookie,
+            "-e",
+            site.page,
+            "-u",
+            f"carol:{PASSWORD}",
+            "-c",
+            "4",
+            site.file_url,
+            home=home,
+        )
         assert result.returncode == 0, result.stderr
         # The wrong login: asked, then refused; the right one: asked once, for the probe only.
         assert site.challenges == ["digest"] * 3
     assert sha256_of(tmp_path / "b" / source.name) == sha256_of(source)
-    for text in (result.stdout + result.stderr, wrong.stdout + wrong.stderr,
-                 rangeload("list", home=home).stdout, non_secret_columns(home)):  # fmt: skip
+    for text in (
+        result.stdout + result.stderr,
+        wrong.stdout + wrong.stderr,
+        rangeload("list", home=home).stdout,
+        non_secret_columns(home),
+    ):
         assert PASSWORD not in text
         assert "nope" not in text
         assert site.token not in text
@@ -145,13 +216,23 @@ def test_a_cookies_txt_read_as_curl_reads_it(tmp_path: Path, source: Path) -> No
             "other.example\tTRUE\t/\tFALSE\t0\tsid\tsomeone-elses\n"
         )
         out = tmp_path / "out"
-        result = rangeload("get", "-d", str(out), "--load-cookies", str(jar), "-e", site.page,
-                           site.file_url, home=home)  # fmt: skip
+        result = rangeload(
+            "get",
+            "-d",
+            str(out),
+            "--load-cookies",
+            str(jar),
+            "-e",
+            site.page,
+            site.file_url,
+            home=home,
+        )
         assert result.returncode == 0, result.stderr
         bad = tmp_path / "bad.txt"
         bad.write_text(f"# a comment\n127.0.0.1\tMAYBE\t/\tFALSE\t0\tsid\t{site.token}\n")
-        broken = rangeload("get", "-d", str(out), "--load-cookies", str(bad), site.file_url,
-                           home=home)  # fmt: skip
+        broken = rangeload(
+            "get", "-d", str(out), "--load-cookies", str(bad), site.file_url, home=home
+        )
     assert sha256_of(out / source.name) == sha256_of(source)
     assert broken.returncode == 2
     said = broken.stdout + broken.stderr

@@ -41,15 +41,27 @@ def server(source: Path) -> Iterator[ServerThread]:
 
 def rangeload(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(data)}
-    return subprocess.run([RANGELOAD, *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [RANGELOAD, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def started(data: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "RANGELOAD_DATA_DIR": str(data)}
-    return subprocess.Popen([RANGELOAD, "get", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env,
-                            stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [RANGELOAD, "get", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def stored(data: Path) -> tuple[int, DownloadState, int]:
@@ -134,8 +146,12 @@ def test_the_password_is_not_in_the_process_list(
         shown = Path(f"/proc/{process.pid}/cmdline").read_bytes()
         assert b"alice:" in shown
         assert PASSWORD.encode() not in shown
-        listed = subprocess.run(["ps", "-o", "args=", "-p", str(process.pid)],
-                                capture_output=True, text=True, check=False)  # fmt: skip
+        listed = subprocess.run(
+            ["ps", "-o", "args=", "-p", str(process.pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert PASSWORD not in listed.stdout
     finally:
         process.send_signal(signal.SIGINT)

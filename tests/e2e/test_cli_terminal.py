@@ -27,15 +27,21 @@ LONG = "a-rather-long-file-name-that-says-what-the-archive-holds-in-many-words.b
 def test_progress_fits_the_terminal_one_line_a_download(tmp_path: Path) -> None:
     assert TMUX is not None
     served = tmp_path / "served"
-    sources = [make_file(served / LONG, 3 << 20, seed=71),
-               make_file(served / "small.bin", 3 << 20, seed=72)]  # fmt: skip
+    sources = [
+        make_file(served / LONG, 3 << 20, seed=71),
+        make_file(served / "small.bin", 3 << 20, seed=72),
+    ]
     session = f"rl-{os.getpid()}"
     with serving(served, faults=True) as server:
         urls = " ".join(f"'{server.url}/files/{s.name}?rate=1M'" for s in sources)
-        command = (f"RANGELOAD_DATA_DIR={tmp_path / 'data'} {RANGELOAD} get -c 1 "
-                   f"-d {tmp_path / 'out'} {urls}; sleep 30")  # fmt: skip
-        subprocess.run([TMUX, "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "20",
-                        command], check=True)  # fmt: skip
+        command = (
+            f"RANGELOAD_DATA_DIR={tmp_path / 'data'} {RANGELOAD} get -c 1 "
+            f"-d {tmp_path / 'out'} {urls}; sleep 30"
+        )
+        subprocess.run(
+            [TMUX, "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "20", command],
+            check=True,
+        )
         try:
 
             def capture() -> str:
@@ -45,14 +51,19 @@ def test_progress_fits_the_terminal_one_line_a_download(tmp_path: Path) -> None:
             # Sampled from the first progress line on: start-up is not what this measures,
             # and a fresh checkout's first start also compiles the package (CI showed an
             # empty screen 0.75 s after the command began, twice).
-            wait_until(lambda: "small.bin" in capture(), 20,
-                       what=lambda: f"progress shown: {capture()!r}")  # fmt: skip
+            wait_until(
+                lambda: "small.bin" in capture(), 20, what=lambda: f"progress shown: {capture()!r}"
+            )
             screens = []
             for _ in range(8):  # while both run, several redraws
                 time.sleep(0.25)  # on purpose: the screen sampled as it redraws
                 screens.append(capture())
-            wait_until(lambda: all((tmp_path / "out" / s.name).exists() for s in sources), 30,
-                       what="the downloads finished", interval=0.2)  # fmt: skip
+            wait_until(
+                lambda: all((tmp_path / "out" / s.name).exists() for s in sources),
+                30,
+                what="the downloads finished",
+                interval=0.2,
+            )
         finally:
             subprocess.run([TMUX, "kill-session", "-t", session], check=False)
     for screen in screens[2:]:

@@ -36,8 +36,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def rangeload(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["RANGELOAD_DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run([RANGELOAD, *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [RANGELOAD, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def get(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -75,8 +76,9 @@ def test_a_bad_certificate_fails_at_once_in_plain_words(
 
 
 @pytest.mark.parametrize("serving", ["good"], indirect=True)
-def test_the_private_ca_is_trusted_when_given(tmp_path: Path, ca: PrivateCA, data: bytes,
-                                              serving: str) -> None:  # fmt: skip
+def test_the_private_ca_is_trusted_when_given(
+    tmp_path: Path, ca: PrivateCA, data: bytes, serving: str
+) -> None:
     refused, _ = get(tmp_path, serving)  # not in the system's store
     assert refused.returncode == 1
     assert "is signed by an authority that is not trusted" in refused.stderr
@@ -126,7 +128,8 @@ def test_resume_and_refresh_take_the_certificate_flags_too(
         assert without.returncode == 1
         assert "certificate" in without.stderr
         assert "Traceback" not in without.stderr
-        refreshed = rangeload(tmp_path, "refresh", "--ca-certificate", str(ca.ca_file), "1",
-                              f"{url}?fresh=1")  # fmt: skip
+        refreshed = rangeload(
+            tmp_path, "refresh", "--ca-certificate", str(ca.ca_file), "1", f"{url}?fresh=1"
+        )
         assert refreshed.returncode == 0, refreshed.stderr
     assert sha256_of(tmp_path / "out" / "t.bin") == sha256_bytes(data)

@@ -25,8 +25,11 @@ def free_display_number() -> int:
 def test_no_display_is_one_plain_line(
     tmp_path: Path, command: list[str], display: str | None
 ) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     if display is not None:
         env["DISPLAY"] = f":{free_display_number()}"
     temp = tmp_path / "tmp"

@@ -29,8 +29,9 @@ def response(status: int, **headers: str) -> httpx.Response:
     return httpx.Response(status, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-def check_range_response(r: httpx.Response, first: int, last: int | None, size: int | None
-                         ) -> Answer:  # fmt: skip
+def check_range_response(
+    r: httpx.Response, first: int, last: int | None, size: int | None
+) -> Answer:
     return read_answer(r, first, last, known_size=size)
 
 
@@ -133,12 +134,17 @@ def test_an_empty_object_answers_416_with_a_zero_total() -> None:
 
 def test_codings_are_refused_on_parts_and_on_known_sizes() -> None:
     with pytest.raises(ProtocolError, match="gzip"):
-        read_answer(response(206, content_range="bytes 0-9/10", content_encoding="gzip"),
-                    0, None, known_size=None)  # fmt: skip
+        read_answer(
+            response(206, content_range="bytes 0-9/10", content_encoding="gzip"),
+            0,
+            None,
+            known_size=None,
+        )
     with pytest.raises(ProtocolError, match="br"):
         read_answer(response(200, content_encoding="br"), 0, None, known_size=10)
-    coded = read_answer(response(200, content_encoding="gzip", content_length="5"), 0, None,
-                        known_size=None)  # fmt: skip
+    coded = read_answer(
+        response(200, content_encoding="gzip", content_length="5"), 0, None, known_size=None
+    )
     assert (coded.size, coded.coding) == (5, "gzip")  # kept as sent, like curl
 
 

@@ -99,9 +99,13 @@ def test_an_expired_link_keeps_the_partial_data(download: Download, source: Path
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(404, "not found (404)"), (410, "gone (410)"), (403, "access denied (403"),
-     (500, "server error (500)")],
-)  # fmt: skip
+    [
+        (404, "not found (404)"),
+        (410, "gone (410)"),
+        (403, "access denied (403"),
+        (500, "server error (500)"),
+    ],
+)
 def test_error_statuses_fail_with_a_specific_message(
     download: Download, status: int, message: str
 ) -> None:
@@ -198,8 +202,11 @@ def test_a_small_file_is_written_once_whole_without_a_part_file(
     also when its name is known before the first request (``rangeload get -o``)."""
     small = make_file(source.parent / f"small-{uuid.uuid4().hex}.bin", INLINE_MAX, seed=7)
     name = "given.bin" if named else None
-    download_id = manager.add(DownloadRequest(f"{server.url}/files/{small.name}?{key()}",
-                                              tmp_path, filename=name, connections=8))  # fmt: skip
+    download_id = manager.add(
+        DownloadRequest(
+            f"{server.url}/files/{small.name}?{key()}", tmp_path, filename=name, connections=8
+        )
+    )
     assert manager.wait([download_id], timeout=30)
     final = manager.get(download_id)
     assert final is not None
@@ -212,8 +219,9 @@ def test_a_restarted_manager_resumes_what_was_running(
     managers: Managers, data_dir: Path, server: ServerThread, source: Path, tmp_path: Path
 ) -> None:
     first = managers()
-    download_id = first.add(DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M",
-                                            tmp_path, connections=2))  # fmt: skip
+    download_id = first.add(
+        DownloadRequest(f"{server.url}/files/data.bin?{key()}&rate=1M", tmp_path, connections=2)
+    )
     wait_until(
         lambda: (s := first.get(download_id)) is not None and s.record.done_bytes > 0,
         20,

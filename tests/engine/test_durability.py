@@ -131,8 +131,7 @@ def trickling(request: Request, o: Out) -> None:
 
 
 def test_a_head_that_never_ends_times_out(managers: Managers, data_dir: Path, out: Path) -> None:
-    manager = managers(head_timeout=1.0,
-                           backoff=Backoff(base=0.05, cap=0.1, max_failures=1))  # fmt: skip
+    manager = managers(head_timeout=1.0, backoff=Backoff(base=0.05, cap=0.1, max_failures=1))
     try:
         with hostile_server(trickling) as server:
             start = time.monotonic()
@@ -208,9 +207,11 @@ def test_a_resumed_download_is_never_left_looking_queued(
 
     def states_of(download_id: int) -> list[DownloadState]:
         with lock:
-            return [e.record.state for e in events
-                    if isinstance(e, DownloadUpdated | DownloadStarted)
-                    and e.record.id == download_id]  # fmt: skip
+            return [
+                e.record.state
+                for e in events
+                if isinstance(e, DownloadUpdated | DownloadStarted) and e.record.id == download_id
+            ]
 
     manager.subscribe(listen)
     for _ in range(5):

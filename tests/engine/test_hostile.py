@@ -76,11 +76,9 @@ def test_a_cut_body_of_unknown_size_is_never_complete(
 ) -> None:
     def handler(request: Request, o: Out) -> None:
         if chunked:
-            serve_file(request, o, DATA, ignore_range=True, chunked=True,
-                             cut_after=len(DATA) // 2)  # fmt: skip
+            serve_file(request, o, DATA, ignore_range=True, chunked=True, cut_after=len(DATA) // 2)
         else:
-            serve_file(request, o, DATA, ignore_range=True, coding="gzip",
-                             cut_after=len(DATA) // 3)  # fmt: skip
+            serve_file(request, o, DATA, ignore_range=True, coding="gzip", cut_after=len(DATA) // 3)
 
     with hostile_server(handler) as server:
         snapshot = fetch(manager, f"{server.url}/f.bin", out)
@@ -138,8 +136,9 @@ def test_the_app_is_asked_before_a_new_version_throws_bytes_away(
         serve_file(request, o, served["data"], etag=tags["etag"])
 
     with hostile_server(handler) as server:
-        download_id = manager.add(DownloadRequest(f"{server.url}/f.bin", out, connections=2,
-                                                  rate_limit=1 << 20))  # fmt: skip
+        download_id = manager.add(
+            DownloadRequest(f"{server.url}/f.bin", out, connections=2, rate_limit=1 << 20)
+        )
         while (snap := manager.get(download_id)) and snap.done_bytes < 600_000:
             assert not manager.wait([download_id], timeout=0.05)
         manager.pause(download_id)
@@ -150,8 +149,9 @@ def test_the_app_is_asked_before_a_new_version_throws_bytes_away(
         assert manager.wait([download_id], timeout=20)
         stopped = manager.get(download_id)
         assert stopped is not None
-        assert_failed_and_kept(stopped, "the file on the server changed: starting over would "
-                                        "throw away the")  # fmt: skip
+        assert_failed_and_kept(
+            stopped, "the file on the server changed: starting over would throw away the"
+        )
         assert stopped.record.problem is Problem.CHANGED
         assert_progress_kept(stopped)
 
@@ -214,8 +214,7 @@ def test_a_200_of_another_size_without_validators_is_not_a_new_version(
         if request.index == 0:
             serve_file(request, o, DATA, cut_after=len(DATA) // 2)
         else:
-            serve_file(request, o, NEW[:1000], etag=None, last_modified=None,
-                             ignore_range=True)  # fmt: skip
+            serve_file(request, o, NEW[:1000], etag=None, last_modified=None, ignore_range=True)
 
     with hostile_server(handler) as server:
         snapshot = fetch(manager, f"{server.url}/f.bin", out, connections=1)
@@ -239,10 +238,12 @@ def test_credentials_never_follow_a_cross_host_redirect(
 
         with hostile_server(redirect) as first:
             snapshot = fetch(
-                manager, f"http://user:secret@127.0.0.1:{first.port}/f.bin", out,
+                manager,
+                f"http://user:secret@127.0.0.1:{first.port}/f.bin",
+                out,
                 headers=(("Authorization", "Bearer t0ken"), ("Cookie", "session=s3cret")),
                 connections=4,
-            )  # fmt: skip
+            )
         assert_exact(snapshot, DATA)
         assert len(other.requests) > 1
         for request in other.requests:
@@ -270,8 +271,7 @@ def test_etags_that_flap_without_a_date_are_read_whole_and_exact(
 ) -> None:
     """Backends behind a load balancer tag the same bytes differently at each request, and
     send no date: no part can be matched to another, so it is read whole, once."""
-    manager = managers(backoff=Backoff(base=0.02, cap=0.1, max_failures=3),
-                       ask_before_restart=ask)  # fmt: skip
+    manager = managers(backoff=Backoff(base=0.02, cap=0.1, max_failures=3), ask_before_restart=ask)
 
     def handler(request: Request, o: Out) -> None:
         serve_file(request, o, DATA, etag=f'"node-{request.index % 2}"', last_modified=None)
@@ -290,8 +290,9 @@ def test_an_undated_file_that_really_changed_is_not_taken_for_flapping(
 
     def handler(request: Request, o: Out) -> None:
         old = request.index == 0
-        serve_file(request, o, DATA if old else NEW, etag='"v1"' if old else '"v2"',
-                   last_modified=None)  # fmt: skip
+        serve_file(
+            request, o, DATA if old else NEW, etag='"v1"' if old else '"v2"', last_modified=None
+        )
 
     with hostile_server(handler) as server:
         assert_exact(fetch(manager, f"{server.url}/f.bin", out, connections=4), NEW)
@@ -335,8 +336,9 @@ def test_a_stray_200_with_the_same_etag_keeps_the_progress(
 def test_a_206_of_unknown_total_is_not_the_whole_file(manager: DownloadManager, out: Path) -> None:
     def handler(request: Request, o: Out) -> None:
         body = DATA[: 1 << 20]
-        o.head(206, {"Content-Range": f"bytes 0-{len(body) - 1}/*",
-                           "Content-Length": str(len(body))})  # fmt: skip
+        o.head(
+            206, {"Content-Range": f"bytes 0-{len(body) - 1}/*", "Content-Length": str(len(body))}
+        )
         o.body(body)
 
     with hostile_server(handler) as server:

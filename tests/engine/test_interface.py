@@ -17,8 +17,10 @@ MEMBERS = sorted(name for name in vars(Engine) if not name.startswith("_"))
 
 def parameters(function: object) -> list[tuple[str, object, object]]:
     signature = inspect.signature(function)  # type: ignore[arg-type]
-    return [(p.name, p.kind, p.default is inspect.Parameter.empty)
-            for p in signature.parameters.values()]  # fmt: skip
+    return [
+        (p.name, p.kind, p.default is inspect.Parameter.empty)
+        for p in signature.parameters.values()
+    ]
 
 
 @pytest.mark.parametrize("engine", [DownloadManager, RemoteEngine])

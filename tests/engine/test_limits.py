@@ -64,8 +64,9 @@ def test_a_limited_download_moves_in_small_steps(
     and counted 64 KiB at a time, so progress (and what a pause keeps) moves smoothly,
     not in one 256 KiB jump every 4 s at 64 KiB/s."""
     limit = 64 * 1024
-    download_id = manager.add(DownloadRequest(url(server), tmp_path, connections=1,
-                                              rate_limit=limit))  # fmt: skip
+    download_id = manager.add(
+        DownloadRequest(url(server), tmp_path, connections=1, rate_limit=limit)
+    )
     seen: list[int] = []
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:

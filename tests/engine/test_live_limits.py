@@ -60,8 +60,9 @@ def test_a_speed_limit_set_while_it_runs_holds(
     managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path
 ) -> None:
     manager = managers()
-    download_id = manager.add(DownloadRequest(data_url(), tmp_path, rate_limit=256 * 1024,
-                                              connections=2))  # fmt: skip
+    download_id = manager.add(
+        DownloadRequest(data_url(), tmp_path, rate_limit=256 * 1024, connections=2)
+    )
     wait_until(
         lambda: (s := manager.get(download_id)) is not None and s.done_bytes > 0,
         10,

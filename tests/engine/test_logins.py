@@ -45,8 +45,7 @@ def test_a_login_answers_the_servers_challenge_once(
 ) -> None:
     manager = managers(min_split=256 * 1024)
     with guarded_site(source, login=("alice", PASSWORD), digest=digest) as site:
-        snapshot = fetch(manager, site, tmp_path, connections=4,
-                         login=Login("alice", PASSWORD))  # fmt: skip
+        snapshot = fetch(manager, site, tmp_path, connections=4, login=Login("alice", PASSWORD))
         # One challenge for the probe; the range requests answer it without a round trip.
         assert site.challenges == ["digest" if digest else "basic"]
     assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
@@ -93,10 +92,16 @@ def test_a_login_cut_short_by_a_pause_resumes_after_a_restart(
 ) -> None:
     first = managers()
     with guarded_site(source, login=("bob", PASSWORD), digest=True) as site:
-        download_id = first.add(DownloadRequest(
-            site.file_url + "?x", tmp_path, headers=site_headers(site), connections=2,
-            login=Login("bob", PASSWORD), rate_limit=1 << 20,
-        ))  # fmt: skip
+        download_id = first.add(
+            DownloadRequest(
+                site.file_url + "?x",
+                tmp_path,
+                headers=site_headers(site),
+                connections=2,
+                login=Login("bob", PASSWORD),
+                rate_limit=1 << 20,
+            )
+        )
         while (snap := first.get(download_id)) is not None and snap.done_bytes < 500_000:
             assert first.wait([download_id], timeout=0.05) is False
         first.pause(download_id)
@@ -133,8 +138,9 @@ def test_a_login_never_answers_another_hosts_challenge(
             o.head(302, {"Location": f"{other.url}/f.bin", "Content-Length": "0"})
 
         with hostile_server(redirect) as first:
-            download_id = manager.add(DownloadRequest(
-                f"{first.url}/f.bin", tmp_path, login=Login("alice", PASSWORD)))  # fmt: skip
+            download_id = manager.add(
+                DownloadRequest(f"{first.url}/f.bin", tmp_path, login=Login("alice", PASSWORD))
+            )
             assert manager.wait([download_id], timeout=30)
     snapshot = manager.get(download_id)
     assert snapshot is not None

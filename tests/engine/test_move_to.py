@@ -112,9 +112,13 @@ manager.move_to(int(download_id), Path(target))
 
 @pytest.mark.parametrize("moment", ["mid-copy", "after-the-record"])
 def test_a_move_killed_across_file_systems_loses_nothing(
-    managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path, data_dir: Path,
+    managers: Managers,
+    data_url: DataUrl,
+    source: Path,
+    tmp_path: Path,
+    data_dir: Path,
     moment: str,
-) -> None:  # fmt: skip
+) -> None:
     if not SHM.is_dir():
         pytest.skip("no tmpfs at /dev/shm")
     manager = managers()
@@ -124,10 +128,20 @@ def test_a_move_killed_across_file_systems_loses_nothing(
     with tempfile.TemporaryDirectory(dir=SHM) as other:
         target = Path(other) / "Archives"
         killed = subprocess.run(
-            [sys.executable, "-c", KILLED_MOVE, str(data_dir / "state.sqlite3"),
-             str(download_id), str(target), moment],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                KILLED_MOVE,
+                str(data_dir / "state.sqlite3"),
+                str(download_id),
+                str(target),
+                moment,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert killed.returncode == -signal.SIGKILL, killed.stderr
         again = managers()  # recovers the move at start
         record = again.get(download_id)

@@ -35,8 +35,9 @@ def test_eight_equal_connections_fetch_at_most_a_mib_more_than_the_file(
     big: Path, tmp_path: Path, data_dir: Path, run: int
 ) -> None:
     rate = "map $connection $r { default 16m; }"
-    with nginx(big.parent, http_extra=rate, location_extra="limit_rate $r;",
-               count_bytes=True) as peer:  # fmt: skip
+    with nginx(
+        big.parent, http_extra=rate, location_extra="limit_rate $r;", count_bytes=True
+    ) as peer:
         manager = DownloadManager(Store(data_dir / "state.sqlite3"))
         manager.start()
         try:

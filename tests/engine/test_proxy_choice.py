@@ -23,8 +23,9 @@ def test_each_download_goes_its_own_way(
     managers: Managers, data_url: DataUrl, source: Path, tmp_path: Path
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    manager = managers(proxies=ProxySettings.manual(dead),
-                       backoff=Backoff(base=0.05, cap=0.1, max_failures=2))  # fmt: skip
+    manager = managers(
+        proxies=ProxySettings.manual(dead), backoff=Backoff(base=0.05, cap=0.1, max_failures=2)
+    )
     with tinyproxy(tmp_path) as (port, log), microsocks() as socks:
         ways = {
             "direct": DIRECT,

@@ -25,8 +25,9 @@ def ranking(orders: dict[int, float]) -> list[int]:
 
 
 @given(queues, st.data(), st.sampled_from(QueueMove))
-def test_a_move_keeps_every_other_order(values: list[float], data: st.DataObject,
-                                        to: QueueMove) -> None:  # fmt: skip
+def test_a_move_keeps_every_other_order(
+    values: list[float], data: st.DataObject, to: QueueMove
+) -> None:
     orders = dict(enumerate(values))
     chosen = set(data.draw(st.lists(st.sampled_from(sorted(orders)), max_size=len(orders))))
     changed = moved_orders(orders, chosen, to)

@@ -61,7 +61,10 @@ def test_the_name_index_agrees_with_every_record(script: list[Step]) -> None:
         assert dict(table) == plain
         for folder in FOLDERS:
             for name in NAMES:
-                held = any(r.filename == name and r.dest_dir == folder
-                           and r.state is not DownloadState.COMPLETED
-                           for r in plain.values())  # fmt: skip
+                held = any(
+                    r.filename == name
+                    and r.dest_dir == folder
+                    and r.state is not DownloadState.COMPLETED
+                    for r in plain.values()
+                )
                 assert table.holds_name(folder, name) is held

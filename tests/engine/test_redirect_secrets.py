@@ -58,8 +58,13 @@ def test_a_same_site_redirect_keeps_the_typed_cookie_and_the_hops_cookie(
             out.head(403, {"Content-Length": "0"})
 
     with hostile_server(site) as server:
-        snapshot = fetch(manager, f"{server.url}/dl", tmp_path / "out", connections=3,
-                         headers=(("Cookie", "sid=t0ken"),))  # fmt: skip
+        snapshot = fetch(
+            manager,
+            f"{server.url}/dl",
+            tmp_path / "out",
+            connections=3,
+            headers=(("Cookie", "sid=t0ken"),),
+        )
     assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
     assert sha256_of(tmp_path / "out" / "file.bin") == sha256_bytes(data)
 
@@ -83,9 +88,13 @@ def test_nothing_origin_bound_goes_to_another_origin(
             redirect(out, f"{other.url}/file.bin", "planted=1; Path=/")
 
         with hostile_server(site) as server:
-            snapshot = fetch(manager, f"{server.url}/dl", tmp_path / "out",
-                             headers=(("Cookie", "sid=t0ken"), ("Authorization", BASIC)),
-                             login=Login("alice", "pw"))  # fmt: skip
+            snapshot = fetch(
+                manager,
+                f"{server.url}/dl",
+                tmp_path / "out",
+                headers=(("Cookie", "sid=t0ken"), ("Authorization", BASIC)),
+                login=Login("alice", "pw"),
+            )
     assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
     assert sha256_of(tmp_path / "out" / "file.bin") == sha256_bytes(data)
     assert seen
@@ -107,8 +116,9 @@ def test_a_401_elsewhere_says_the_login_was_not_sent_there(
             redirect(out, f"{other.url}/file.bin")
 
         with hostile_server(site) as server:
-            snapshot = fetch(manager, f"{server.url}/dl", tmp_path / "out",
-                             login=Login("alice", "pw"))  # fmt: skip
+            snapshot = fetch(
+                manager, f"{server.url}/dl", tmp_path / "out", login=Login("alice", "pw")
+            )
             asked = [r.headers.get("authorization") for r in other.requests]
     error = snapshot.record.error or ""
     assert snapshot.state is DownloadState.FAILED
@@ -149,8 +159,14 @@ def test_a_token_header_the_user_added_stays_with_its_origin(
 
     with hostile_server(elsewhere) as other:
         with hostile_server(lambda r, o: redirect(o, f"{other.url}/f.bin")) as first:
-            headers = (("X-Api-Key", "APIKEY"), ("X-Auth-Token", "T"), ("Cookie2", "c"),
-                       ("X-Amz-Credential", "AK"), ("X-JWT", "j"), ("Accept", "*/*"))  # fmt: skip
+            headers = (
+                ("X-Api-Key", "APIKEY"),
+                ("X-Auth-Token", "T"),
+                ("Cookie2", "c"),
+                ("X-Amz-Credential", "AK"),
+                ("X-JWT", "j"),
+                ("Accept", "*/*"),
+            )
             snapshot = fetch(manager, f"{first.url}/dl", tmp_path / "out", headers=headers)
         assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
     assert seen
@@ -169,8 +185,9 @@ def test_a_cookie_value_beyond_ascii_goes_as_utf8(manager: DownloadManager, tmp_
         serve_file(request, out, data)
 
     with hostile_server(site) as server:
-        snapshot = fetch(manager, f"{server.url}/f.bin", tmp_path / "out",
-                         headers=(("Cookie", "name=Zoë"),))  # fmt: skip
+        snapshot = fetch(
+            manager, f"{server.url}/f.bin", tmp_path / "out", headers=(("Cookie", "name=Zoë"),)
+        )
     assert snapshot.state is DownloadState.COMPLETED, snapshot.record.error
     assert seen
     assert set(seen) == {"name=Zoë".encode()}

@@ -30,8 +30,11 @@ from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve
 
 DATA = random.Random(21).randbytes((1 << 20) + 333)
 OTHER = random.Random(22).randbytes(len(DATA))  # another file of the very same size
-SECRETS = (("Authorization", "Bearer old-token"), ("Cookie", "sid=old-cookie"),
-           ("Referer", "http://old.example/page"))  # fmt: skip
+SECRETS = (
+    ("Authorization", "Bearer old-token"),
+    ("Cookie", "sid=old-cookie"),
+    ("Referer", "http://old.example/page"),
+)
 LOGIN = Login("alice", "old-password")
 
 
@@ -301,8 +304,9 @@ def test_a_difference_in_any_kept_stretch_is_found(
     edited[at : at + 100] = bytes(100)  # the same file edited in place: same size, no tag
     download_id = paused_with_stretches(data_dir, tmp_path, "http://old.invalid/big.bin", FOUR)
     manager = managers()
-    serve = hostile_server(lambda r, o: serve_file(r, o, bytes(edited), etag=None,
-                                                   last_modified=None))  # fmt: skip
+    serve = hostile_server(
+        lambda r, o: serve_file(r, o, bytes(edited), etag=None, last_modified=None)
+    )
     with serve as new, pytest.raises(RefreshRefusedError, match="differ from the ones kept"):
         manager.refresh(download_id, f"{new.url}/big.bin")
 

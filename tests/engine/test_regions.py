@@ -135,8 +135,13 @@ def test_a_simulated_download_writes_every_byte_exactly_once(
     """Connections claim, reserve, commit later, fail, get split and taken over, in a
     random order on a fake clock: no byte is ever reserved twice, and all are written."""
     clock = FakeClock(1000.0)
-    regions = Regions(size, min_split=min_split, max_claim=max_claim, clock=clock,
-                      split_after=rng.choice([0.0, 0.5, 5.0]))  # fmt: skip
+    regions = Regions(
+        size,
+        min_split=min_split,
+        max_claim=max_claim,
+        clock=clock,
+        split_after=rng.choice([0.0, 0.5, 5.0]),
+    )
     written = [0] * size
     reserved: set[int] = set()
     live: list[Lease] = []

@@ -166,8 +166,10 @@ def test_killing_the_app_leaves_the_engine_to_save_and_end(
 ) -> None:
     app = subprocess.Popen(
         [sys.executable, "-c", APP_STAND_IN, url(server, "&rate=256K"), str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert app.stdout is not None
     engine_pid = int(app.stdout.readline())
     store = Store(data_dir / STORE_NAME)

@@ -40,11 +40,18 @@ def request(tmp_path: Path, **kw: object) -> DownloadRequest:
 def test_every_field_round_trips(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3", clock=lambda: 1000.0)
     record = store.add(
-        request(tmp_path, connections=4, headers=(("Cookie", "a=b"),), rate_limit=5000,
-                checksum=Checksum("sha256", "AB" * 32), login=Login("u", "p:w é"),
-                proxy="socks5h://me:pw@127.0.0.1:1080", cookies=COOKIES),
+        request(
+            tmp_path,
+            connections=4,
+            headers=(("Cookie", "a=b"),),
+            rate_limit=5000,
+            checksum=Checksum("sha256", "AB" * 32),
+            login=Login("u", "p:w é"),
+            proxy="socks5h://me:pw@127.0.0.1:1080",
+            cookies=COOKIES,
+        ),
         DownloadState.QUEUED,
-    )  # fmt: skip
+    )
     assert record.login == Login("u", "p:w é")
     assert record.cookies == COOKIES
     assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
@@ -61,8 +68,13 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
         cookies=(Cookie("cdn", "c", "cdn"),),
     )
     progress = Progress((ByteRange(0, 99), ByteRange(200, 10**12 - 1)), "3:4")
-    status = replace(record.status, state=DownloadState.PAUSED, error="disk full: x",
-                     problem=Problem.LOGIN, pause_reason=PauseReason.DISK_FULL)  # fmt: skip
+    status = replace(
+        record.status,
+        state=DownloadState.PAUSED,
+        error="disk full: x",
+        problem=Problem.LOGIN,
+        pause_reason=PauseReason.DISK_FULL,
+    )
     store.save_request(record.id, request_)
     store.save_remote(record.id, remote, progress)
     store.save_status(record.id, status)
@@ -79,8 +91,10 @@ def test_a_version_2_list_gains_logins_proxies_and_problems(tmp_path: Path) -> N
     path = tmp_path / "s.sqlite3"
     db = sqlite3.connect(path)
     db.executescript(_SCHEMA + ";" + _V2)
-    db.execute("INSERT INTO downloads (url, dest_dir, state, created_at, updated_at)"
-               " VALUES ('http://h/f', '/tmp', 'paused', 1, 1)")  # fmt: skip
+    db.execute(
+        "INSERT INTO downloads (url, dest_dir, state, created_at, updated_at)"
+        " VALUES ('http://h/f', '/tmp', 'paused', 1, 1)"
+    )
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
@@ -156,10 +170,12 @@ def test_many_are_added_in_order_each_in_its_state(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     first = store.add(request(tmp_path), DownloadState.QUEUED)
     entries = [
-        (replace(request(tmp_path), url=f"http://h/{i}.bin"),
-         DownloadState.PAUSED if i % 3 == 0 else DownloadState.QUEUED)
+        (
+            replace(request(tmp_path), url=f"http://h/{i}.bin"),
+            DownloadState.PAUSED if i % 3 == 0 else DownloadState.QUEUED,
+        )
         for i in range(1200)  # more than one SELECT's worth of parameters
-    ]  # fmt: skip
+    ]
     added = store.add_many(entries)
     assert [r.url for r in added] == [e[0].url for e in entries]
     assert [r.state for r in added] == [e[1] for e in entries]
@@ -221,8 +237,10 @@ def test_a_version_5_list_opens_and_gains_cookies(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     db = sqlite3.connect(path)
     db.executescript(";".join((_SCHEMA, _V2, _V3, _V4, _V5)))
-    db.execute("INSERT INTO downloads (url, dest_dir, state, created_at, updated_at, login)"
-               """ VALUES ('http://h/f', '/tmp', 'paused', 1, 1, '["u", "pw"]')""")  # fmt: skip
+    db.execute(
+        "INSERT INTO downloads (url, dest_dir, state, created_at, updated_at, login)"
+        """ VALUES ('http://h/f', '/tmp', 'paused', 1, 1, '["u", "pw"]')"""
+    )
     db.execute("PRAGMA user_version = 5")
     db.commit()
     db.close()

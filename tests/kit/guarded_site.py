@@ -101,8 +101,10 @@ def guarded_site(
                 challenges.append("digest" if digest else "basic")
                 self.send_response(401)
                 if digest:
-                    self.send_header("WWW-Authenticate", f'Digest realm="site", qop="auth", '
-                                     f'nonce="{nonce}", algorithm=MD5')  # fmt: skip
+                    self.send_header(
+                        "WWW-Authenticate",
+                        f'Digest realm="site", qop="auth", nonce="{nonce}", algorithm=MD5',
+                    )
                 else:
                     self.send_header("WWW-Authenticate", 'Basic realm="site"')
                 self.send_header("Content-Length", "0")
@@ -139,8 +141,15 @@ def guarded_site(
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield Site(base, f"{base}/page.html", f"{base}/file/{source.name}", refused, token,
-                   challenges, required)  # fmt: skip
+        yield Site(
+            base,
+            f"{base}/page.html",
+            f"{base}/file/{source.name}",
+            refused,
+            token,
+            challenges,
+            required,
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -371,8 +371,10 @@ class DigestGuard:
             if why:
                 self.refused.append(why)
         qop = f', qop="{self.qop}"' if self.qop is not None else ""
-        challenge = (f'Digest realm="{self.realm}", nonce="{self.nonce}", '
-                     f'opaque="{self.opaque}", algorithm={self.algorithm}{qop}')  # fmt: skip
+        challenge = (
+            f'Digest realm="{self.realm}", nonce="{self.nonce}", '
+            f'opaque="{self.opaque}", algorithm={self.algorithm}{qop}'
+        )
         out.head(401, [("WWW-Authenticate", challenge), ("Content-Length", "0")])
 
     def _wrong(self, request: Request) -> str | None:
@@ -382,8 +384,13 @@ class DigestGuard:
             return ""
         pairs = re.findall(r'([\w-]+)=(?:"([^"]*)"|([^\s,]*))', header[7:])
         fields = {name.lower(): quoted or bare for name, quoted, bare in pairs}
-        expected = {"username": self.user, "realm": self.realm, "nonce": self.nonce,
-                    "uri": request.target, "opaque": self.opaque}  # fmt: skip
+        expected = {
+            "username": self.user,
+            "realm": self.realm,
+            "nonce": self.nonce,
+            "uri": request.target,
+            "opaque": self.opaque,
+        }
         for name, value in expected.items():
             if fields.get(name) != value:
                 return f"{name}={fields.get(name)!r}"

@@ -38,19 +38,32 @@ def secret_service(home: Path) -> Iterator[dict[str, str]]:
     assert DBUS_DAEMON is not None
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
-    env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-            "XDG_RUNTIME_DIR": str(home / "run"),
-            "XDG_CONFIG_HOME": str(home / "config")}  # fmt: skip
+    env |= {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_RUNTIME_DIR": str(home / "run"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+    }
     (home / "run").mkdir(mode=0o700, exist_ok=True)
-    bus = subprocess.Popen([DBUS_DAEMON, "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True, env=env,
-                           start_new_session=True)  # fmt: skip
+    bus = subprocess.Popen(
+        [DBUS_DAEMON, "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert bus.stdout is not None
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
-        keyring = subprocess.run([GNOME_KEYRING, "--unlock", "--components=secrets"],
-                                 input="throwaway", capture_output=True, text=True, env=env,
-                                 timeout=20, check=True)  # fmt: skip
+        keyring = subprocess.run(
+            [GNOME_KEYRING, "--unlock", "--components=secrets"],
+            input="throwaway",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=20,
+            check=True,
+        )
         for line in keyring.stdout.splitlines():
             name, _, value = line.partition("=")
             if name and value:

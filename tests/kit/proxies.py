@@ -29,8 +29,12 @@ def tinyproxy(folder: Path, login: bool = False) -> Iterator[tuple[int, Path]]:
         f"Port {port}\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\nMaxClients 100\n"
         f'LogFile "{log}"\nLogLevel Info\n' + (f"BasicAuth user {SECRET}\n" if login else "")
     )
-    proc = subprocess.Popen([TINYPROXY, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [TINYPROXY, "-d", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port)
         yield port, log
@@ -43,9 +47,12 @@ def microsocks(login: bool = False) -> Iterator[int]:
     assert MICROSOCKS is not None
     port = free_port()
     auth = ["-u", "user", "-P", SECRET] if login else []
-    proc = subprocess.Popen([MICROSOCKS, "-i", "127.0.0.1", "-p", str(port), *auth],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [MICROSOCKS, "-i", "127.0.0.1", "-p", str(port), *auth],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port)
         yield port

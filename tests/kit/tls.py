@@ -21,15 +21,27 @@ __all__ = ["KINDS", "PrivateCA"]
 KINDS = ("good", "expired", "self-signed", "wrong-host")
 _DAY = datetime.timedelta(days=1)
 _CA_USAGE = x509.KeyUsage(
-    digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-    key_encipherment=False, data_encipherment=False, key_agreement=False,
-    encipher_only=False, decipher_only=False,
-)  # fmt: skip
+    digital_signature=True,
+    key_cert_sign=True,
+    crl_sign=True,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    encipher_only=False,
+    decipher_only=False,
+)
 _CA_USAGE = x509.KeyUsage(
-    digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-    key_encipherment=False, data_encipherment=False, key_agreement=False,
-    encipher_only=False, decipher_only=False,
-)  # fmt: skip
+    digital_signature=True,
+    key_cert_sign=True,
+    crl_sign=True,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    encipher_only=False,
+    decipher_only=False,
+)
 
 
 def _name(common: str) -> x509.Name:
@@ -70,10 +82,12 @@ class PrivateCA:
         names: list[x509.GeneralName] = [x509.DNSName(host)]
         if kind != "wrong-host":
             names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
-        issuer, signer = (_name(host), key) if kind == "self-signed" else (
-            self._cert.subject, self._key)  # fmt: skip
-        start, end = (now - 30 * _DAY, now - _DAY) if kind == "expired" else (
-            now - _DAY, now + 10 * _DAY)  # fmt: skip
+        issuer, signer = (
+            (_name(host), key) if kind == "self-signed" else (self._cert.subject, self._key)
+        )
+        start, end = (
+            (now - 30 * _DAY, now - _DAY) if kind == "expired" else (now - _DAY, now + 10 * _DAY)
+        )
         builder = (
             x509.CertificateBuilder()
             .subject_name(_name(host))
@@ -94,9 +108,13 @@ class PrivateCA:
         cert_file = self.folder / f"{kind}.pem"
         key_file = self.folder / f"{kind}.key"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                               serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))  # fmt: skip
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert_file, key_file)
         return context

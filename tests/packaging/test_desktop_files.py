@@ -27,15 +27,20 @@ def tool(name: str) -> str:
 
 
 def test_desktop_file_validates() -> None:
-    result = subprocess.run([tool("desktop-file-validate"), str(DESKTOP)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [tool("desktop-file-validate"), str(DESKTOP)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ""  # not even a hint
 
 
 def test_metainfo_validates() -> None:
-    result = subprocess.run([tool("appstreamcli"), "validate", "--no-net", str(METAINFO)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [tool("appstreamcli"), "validate", "--no-net", str(METAINFO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -52,8 +52,11 @@ ENV = {
 def run_in(root: Path, script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["chroot", str(root), "bash", "-c", script],
-        text=True, capture_output=True, env=ENV, check=False,
-    )  # fmt: skip
+        text=True,
+        capture_output=True,
+        env=ENV,
+        check=False,
+    )
 
 
 @contextlib.contextmanager
@@ -119,17 +122,20 @@ def test_the_readme_first_command_shows_the_window(tmp_path: Path) -> None:
         setup = run_in(root, f"cd /proj && {install}")
         assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
         missing = run_in(
-            root, "ldd /proj/.venv/lib/python3*/site-packages/PySide6/Qt/plugins/platforms/"
+            root,
+            "ldd /proj/.venv/lib/python3*/site-packages/PySide6/Qt/plugins/platforms/"
             "libqxcb.so | grep 'not found' || true",
-        )  # fmt: skip
+        )
         assert missing.stdout == "", f"the xcb plugin lacks:\n{missing.stdout}"
         log = tmp_path / "app.log"
         with log.open("wb") as out:
             app = subprocess.Popen(
                 ["chroot", str(root), "bash", "-c", f"cd /proj && exec {start}"],
-                env=ENV | {"DISPLAY": display}, stdout=out, stderr=subprocess.STDOUT,
+                env=ENV | {"DISPLAY": display},
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         try:
 
             def shown() -> bool:

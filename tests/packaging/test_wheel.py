@@ -42,9 +42,22 @@ def test_wheel_installs_and_runs_in_a_fresh_virtualenv(tmp_path: Path) -> None:
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True)
     clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     clean_env.update(QT_QPA_PLATFORM="offscreen", RANGELOAD_DATA_DIR=str(tmp_path / "data"))
-    version = subprocess.run([str(env_dir / "bin" / "rangeload"), "--version"], cwd=tmp_path,
-                             env=clean_env, capture_output=True, text=True, check=True)  # fmt: skip
+    version = subprocess.run(
+        [str(env_dir / "bin" / "rangeload"), "--version"],
+        cwd=tmp_path,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert version.stdout.strip() == f"rangeload {__version__}"
-    gui = subprocess.run([str(python), "-c", START_AND_QUIT], cwd=tmp_path, env=clean_env,
-                         capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    gui = subprocess.run(
+        [str(python), "-c", START_AND_QUIT],
+        cwd=tmp_path,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert gui.returncode == 0, gui.stderr

@@ -34,10 +34,15 @@ def test_a_site_fills_in_what_the_user_left(tmp_path: Path) -> None:
     assert plain.headers == (("User-Agent", "UA/1"),)
     assert plain.login == Login("ann", site=site)  # a reference: the password stays put
     chosen = book.apply(
-        request("https://files.example.org/a.iso", connections=5, rate_limit=10,
-                headers=(("user-agent", "Mine"),), login=Login("bob", "x")),
+        request(
+            "https://files.example.org/a.iso",
+            connections=5,
+            rate_limit=10,
+            headers=(("user-agent", "Mine"),),
+            login=Login("bob", "x"),
+        ),
         default_connections=8,
-    )  # fmt: skip
+    )
     assert (chosen.connections, chosen.rate_limit, chosen.login) == (5, 10, Login("bob", "x"))
     assert chosen.headers == (("user-agent", "Mine"),)
     other = request("https://example.org/a.iso")
@@ -85,16 +90,23 @@ print(login.password if login else "none")
 """
 
 
-@pytest.mark.skipif(GNOME_KEYRING is None or DBUS_DAEMON is None,
-                    reason="needs Debian's gnome-keyring and dbus-daemon")  # fmt: skip
+@pytest.mark.skipif(
+    GNOME_KEYRING is None or DBUS_DAEMON is None,
+    reason="needs Debian's gnome-keyring and dbus-daemon",
+)
 def test_with_a_secret_service_passwords_go_to_the_keyring(tmp_path: Path) -> None:
     path = tmp_path / STORE_NAME
     with secret_service(tmp_path / "home") as env:
 
         def run(step: str) -> list[str]:
-            ran = subprocess.run([sys.executable, "-c", textwrap.dedent(SNIPPET), str(path), step],
-                                 env=env, capture_output=True, text=True, timeout=60,
-                                 check=True)  # fmt: skip
+            ran = subprocess.run(
+                [sys.executable, "-c", textwrap.dedent(SNIPPET), str(path), step],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
             return ran.stdout.splitlines()
 
         assert run("save") == ["the desktop's keyring", "k3yring-pw"]

@@ -50,8 +50,9 @@ def test_a_login_is_offered_to_its_own_origin_only(tmp_path: Path) -> None:
 
 def test_a_host_only_list_from_before_reads_as_https(tmp_path: Path) -> None:
     store = Store(tmp_path / STORE_NAME)
-    store.set_setting(SITES_KEY, json.dumps([{"host": "h.example", "user": "ann",
-                                              "connections": 2}]))  # fmt: skip
+    store.set_setting(
+        SITES_KEY, json.dumps([{"host": "h.example", "user": "ann", "connections": 2}])
+    )
     store.set_setting(PASSWORDS_KEY, json.dumps({"h.example": {"ann": PASSWORD}}))
     book = SiteBook(store)
     assert [s.origin for s in book.all()] == ["https://h.example"]
@@ -75,8 +76,10 @@ print(book.save_login(sys.argv[2], Login("ann", sys.argv[3])))
 """
 
 
-@pytest.mark.skipif(GNOME_KEYRING is None or DBUS_DAEMON is None,
-                    reason="needs Debian's gnome-keyring and dbus-daemon")  # fmt: skip
+@pytest.mark.skipif(
+    GNOME_KEYRING is None or DBUS_DAEMON is None,
+    reason="needs Debian's gnome-keyring and dbus-daemon",
+)
 def test_the_engine_process_reads_the_keyring_and_the_row_keeps_no_password(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,9 +92,14 @@ def test_the_engine_process_reads_the_keyring_and_the_row_keeps_no_password(
         guarded_site(source, login=("ann", PASSWORD), cookie=False) as site,
     ):
         origin = site.url.rstrip("/")
-        saved = subprocess.run([sys.executable, "-c", textwrap.dedent(SAVE), str(path), origin,
-                                PASSWORD], env=env, capture_output=True, text=True, timeout=60,
-                               check=True)  # fmt: skip
+        saved = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(SAVE), str(path), origin, PASSWORD],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         assert saved.stdout.splitlines()[0] == "the desktop's keyring"
         for name, value in env.items():  # the engine process sees this keyring only
             monkeypatch.setenv(name, value)

@@ -46,14 +46,21 @@ def dark_palette() -> QPalette:
     """A dark desktop's palette, as a dark system theme would hand it to Qt."""
     palette = QPalette()
     colors = {
-        QPalette.ColorRole.Window: "#202326", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#141618", QPalette.ColorRole.AlternateBase: "#1c1f22",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2e32",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d7cc9",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Mid: "#50565c",
-        QPalette.ColorRole.Accent: "#3d7cc9", QPalette.ColorRole.ToolTipBase: "#2a2e32",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a9096",
-    }  # fmt: skip
+        QPalette.ColorRole.Window: "#202326",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#141618",
+        QPalette.ColorRole.AlternateBase: "#1c1f22",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#2a2e32",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d7cc9",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Mid: "#50565c",
+        QPalette.ColorRole.Accent: "#3d7cc9",
+        QPalette.ColorRole.ToolTipBase: "#2a2e32",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a9096",
+    }
     for role, color in colors.items():
         palette.setColor(role, QColor(color))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6a7076"))
@@ -86,8 +93,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         os.environ["RANGELOAD_DATA_DIR"] = str(base / "data")
-        for name, size in (("ubuntu-24.04-desktop.iso", 64 << 20), ("dataset.tar.gz", 24 << 20),
-                           ("talk-recording.mp4", 12 << 20), ("notes.pdf", 2 << 20)):  # fmt: skip
+        for name, size in (
+            ("ubuntu-24.04-desktop.iso", 64 << 20),
+            ("dataset.tar.gz", 24 << 20),
+            ("talk-recording.mp4", 12 << 20),
+            ("notes.pdf", 2 << 20),
+        ):
             make_file(base / "served" / name, size)
         (base / "out").mkdir()
         with ServerThread.serving(base / "served", faults=True) as server:
@@ -117,8 +128,12 @@ def main() -> int:
             wait(app, 0.6)
             save(window, "main-window-dark.png")
             app.setPalette(light)
-            dialog = AddDialog(base / "out", text="https://example.com/big.iso\nexample.com/no-scheme\n"
-                               "ftp://old.example.org/file.zip\n", parent=window)  # fmt: skip
+            dialog = AddDialog(
+                base / "out",
+                text="https://example.com/big.iso\nexample.com/no-scheme\n"
+                "ftp://old.example.org/file.zip\n",
+                parent=window,
+            )
             dialog.show()
             wait(app, 0.5)
             save(dialog, "add-dialog.png")

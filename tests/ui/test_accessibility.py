@@ -66,8 +66,12 @@ def test_every_action_is_in_a_menu_with_a_keyboard_path(window: MainWindow) -> N
     menus = [m for a in window.menuBar().actions() if isinstance(m := a.menu(), QMenu)]
     assert all("&" in action.text() for action in window.menuBar().actions())  # Alt+letter
     in_menus = {a for menu in menus for a in menu.actions()}
-    toolbar_actions = {a for bar in window.findChildren(QToolBar) for a in bar.actions()
-                       if not a.isSeparator() and not isinstance(a, QWidgetAction)}  # fmt: skip
+    toolbar_actions = {
+        a
+        for bar in window.findChildren(QToolBar)
+        for a in bar.actions()
+        if not a.isSeparator() and not isinstance(a, QWidgetAction)
+    }
     assert toolbar_actions
     assert toolbar_actions <= in_menus  # nothing is reachable by mouse only
     shortcuts = {a.text(): a.shortcut().toString() for a in in_menus}
@@ -132,10 +136,21 @@ def test_the_window_renders_at_twice_the_scale(tmp_path: Path) -> None:
         "print(shot.devicePixelRatio(), shot.width(), icon.devicePixelRatio(), icon.width())\n"
         "w.close(); m.shutdown()\n"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2",
-           "RANGELOAD_DATA_DIR": str(tmp_path)}  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True,
-                            text=True, env=env, cwd=ROOT, timeout=60, check=True)  # fmt: skip
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_SCALE_FACTOR": "2",
+        "RANGELOAD_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
     ratio, width, icon_ratio, icon_width = result.stdout.split()
     assert float(ratio) == 2.0
     assert int(width) == 1600  # every logical pixel drawn as four

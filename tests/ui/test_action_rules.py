@@ -69,8 +69,9 @@ def test_pausing_what_cannot_resume_says_it_restarts() -> None:
     one = action_rules([lossy, fine], engine_lost=False)
     assert one.pause_text == "Pa&use (restarts)"
     assert "this download" in one.pause_tip
-    two = action_rules([lossy, snapshot(DownloadState.RUNNING, resumable=False, n=3)],
-                       engine_lost=False)  # fmt: skip
+    two = action_rules(
+        [lossy, snapshot(DownloadState.RUNNING, resumable=False, n=3)], engine_lost=False
+    )
     assert "2 of these" in two.pause_tip
     assert action_rules([fine], engine_lost=False).pause_text == "Pa&use"
 

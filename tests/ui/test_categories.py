@@ -29,10 +29,14 @@ DATA = random.Random(4).randbytes(300_000)
 
 @pytest.mark.parametrize(
     ("name", "url", "category"),
-    [("a.MP4", "http://h/a.MP4", "Video"), ("b.tar.gz", "http://h/b", "Archives"),
-     ("c", "http://h/get?id=1", OTHER), ("d.iso", "http://h/d.iso", "Programs"),
-     ("notes.PDF", "http://h/x", "Documents")],
-)  # fmt: skip
+    [
+        ("a.MP4", "http://h/a.MP4", "Video"),
+        ("b.tar.gz", "http://h/b", "Archives"),
+        ("c", "http://h/get?id=1", OTHER),
+        ("d.iso", "http://h/d.iso", "Programs"),
+        ("notes.PDF", "http://h/x", "Documents"),
+    ],
+)
 def test_a_name_has_one_category(name: str, url: str, category: str) -> None:
     assert category_of(name, url, DEFAULT_CATEGORIES) == category
 
@@ -49,10 +53,14 @@ def test_url_patterns_and_own_folders() -> None:
 
 @pytest.mark.parametrize(
     ("name", "folder", "words"),
-    [(".", None, "cannot be called"), ("..", None, "cannot be called"),
-     (" .. ", None, "cannot be called"), ("Mine", "relative/dir", "full path"),
-     ("Mine", "..", "full path")],
-)  # fmt: skip
+    [
+        (".", None, "cannot be called"),
+        ("..", None, "cannot be called"),
+        (" .. ", None, "cannot be called"),
+        ("Mine", "relative/dir", "full path"),
+        ("Mine", "..", "full path"),
+    ],
+)
 def test_a_category_never_leaves_the_download_folder_by_its_name_or_folder(
     name: str, folder: str | None, words: str
 ) -> None:
@@ -70,11 +78,16 @@ def test_a_saved_category_no_longer_accepted_is_left_out_and_the_rest_kept() -> 
     class Saved:  # the one call Settings.load makes of its store
         def get_setting(self, key: str) -> str | None:
             assert key == SETTINGS_KEY
-            return json.dumps({"max_concurrent": 5, "categories": [
-                {"name": "..", "extensions": ["bin"], "patterns": [], "folder": None},
-                {"name": "Rel", "extensions": ["iso"], "patterns": [], "folder": "rel/dir"},
-                {"name": "Fine", "extensions": ["zip"], "patterns": [], "folder": None},
-            ]})  # fmt: skip
+            return json.dumps(
+                {
+                    "max_concurrent": 5,
+                    "categories": [
+                        {"name": "..", "extensions": ["bin"], "patterns": [], "folder": None},
+                        {"name": "Rel", "extensions": ["iso"], "patterns": [], "folder": "rel/dir"},
+                        {"name": "Fine", "extensions": ["zip"], "patterns": [], "folder": None},
+                    ],
+                }
+            )
 
     settings = Settings.load(Saved(), Path("/dl"))  # type: ignore[arg-type]  # a stand-in store
     assert settings.max_concurrent == 5
@@ -95,8 +108,10 @@ def site() -> Iterator[HostileServer]:
 
 def wait_done(qtbot: QtBot, window: MainWindow, count: int) -> list[Path]:
     qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=5000)
-    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
-                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: all(s.state is DownloadState.COMPLETED for s in window.model.snapshots()),
+        timeout=30_000,
+    )
     paths = [s.record.path for s in window.model.snapshots()]
     assert all(p is not None and sha256_of(p) == sha256_bytes(DATA) for p in paths)
     return [p for p in paths if p is not None]
@@ -105,12 +120,15 @@ def wait_done(qtbot: QtBot, window: MainWindow, count: int) -> list[Path]:
 def test_handed_over_links_land_in_their_category_folders(
     qtbot: QtBot, window: MainWindow, site: HostileServer, tmp_path: Path
 ) -> None:
-    window.links.add_urls([f"{site.url}/film.mp4", f"{site.url}/get?id=7",
-                           f"{site.url}/data.bin"])  # fmt: skip
+    window.links.add_urls([f"{site.url}/film.mp4", f"{site.url}/get?id=7", f"{site.url}/data.bin"])
     paths = wait_done(qtbot, window, 3)
-    assert sorted(paths) == sorted([tmp_path / "Video" / "film.mp4",
-                                    tmp_path / "Archives" / "bundle.zip",
-                                    tmp_path / "data.bin"])  # fmt: skip
+    assert sorted(paths) == sorted(
+        [
+            tmp_path / "Video" / "film.mp4",
+            tmp_path / "Archives" / "bundle.zip",
+            tmp_path / "data.bin",
+        ]
+    )
 
 
 def test_a_folder_chosen_in_the_add_dialog_wins(
@@ -166,15 +184,21 @@ def test_categories_are_edited_in_settings(
 
 
 categories = st.lists(
-    st.builds(Category, st.sampled_from(["A", "B", "C", "D"]),
-              st.lists(st.sampled_from(["zip", "mp4", "iso", "txt"]), max_size=2).map(tuple),
-              st.lists(st.sampled_from(["*://a/*", "*x*", "http://*"]), max_size=1).map(tuple)),
+    st.builds(
+        Category,
+        st.sampled_from(["A", "B", "C", "D"]),
+        st.lists(st.sampled_from(["zip", "mp4", "iso", "txt"]), max_size=2).map(tuple),
+        st.lists(st.sampled_from(["*://a/*", "*x*", "http://*"]), max_size=1).map(tuple),
+    ),
     max_size=4,
-)  # fmt: skip
+)
 
 
-@given(categories, st.sampled_from(["f.zip", "f.MP4", "f", ".iso", "a.b.txt"]),
-       st.sampled_from(["http://a/f", "https://b/x", "ftp://c/"]))  # fmt: skip
+@given(
+    categories,
+    st.sampled_from(["f.zip", "f.MP4", "f", ".iso", "a.b.txt"]),
+    st.sampled_from(["http://a/f", "https://b/x", "ftp://c/"]),
+)
 def test_the_fast_lookup_agrees_with_the_rule(
     given_categories: list[Category], name: str, url: str
 ) -> None:
@@ -194,7 +218,8 @@ def test_a_paused_downloads_category_can_change(
     (archives,) = [a for a in menu.actions() if a.text() == "Archives"]
     assert archives.isEnabled()
     archives.trigger()
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).record.dest_dir == tmp_path / "Archives",
-                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).record.dest_dir == tmp_path / "Archives", timeout=5000
+    )
     window.resume_action.trigger()
     assert wait_done(qtbot, window, 1) == [tmp_path / "Archives" / "film.mp4"]

@@ -25,8 +25,9 @@ EXPIRES = "&rate=2M&drop_after=1500000&html_after=1"
 def expired_row(qtbot: QtBot, window: MainWindow, data_url: DataUrl) -> int:
     window.links.add_urls([data_url(EXPIRES)])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
+    )
     snapshot = window.model.snapshot_at(0)
     assert "link probably expired" in (snapshot.record.error or "")
     window.view.selectRow(0)
@@ -70,8 +71,9 @@ def test_another_file_at_the_new_address_may_start_over(
     answer_next_input(other)
     window.change_address_action.trigger()
     answer_next_question("Start over from it")  # asked once the engine has refused it
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED,
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
     record = window.model.snapshot_at(0).record
     assert record.url == other
     assert record.path is not None
@@ -110,17 +112,24 @@ def test_a_renewing_link_to_another_file_is_offered_as_new(
     assert window.model.snapshot_at(0).done_bytes == kept
 
 
-@pytest.mark.parametrize(("answer", "sent"), [("Don't send them to", None),
-                                              ("Send them to", "sid=old")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("answer", "sent"), [("Don't send them to", None), ("Send them to", "sid=old")]
+)
 def test_another_site_gets_the_cookies_only_when_the_user_says_so(
-    data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path, answer: str,
-    sent: str | None, tmp_path: Path,
-) -> None:  # fmt: skip
+    data_url: DataUrl,
+    qtbot: QtBot,
+    window: MainWindow,
+    source: Path,
+    answer: str,
+    sent: str | None,
+    tmp_path: Path,
+) -> None:
     request = DownloadRequest(data_url(EXPIRES), tmp_path, headers=(("Cookie", "sid=old"),))
     window.links.add_requests([request])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
+    )
     window.view.selectRow(0)
     qtbot.waitUntil(window.change_address_action.isEnabled, timeout=2000)
     data = source.read_bytes()

@@ -100,8 +100,13 @@ def test_multi_data_answers_as_data_does(
     manager.add(DownloadRequest(f"{server.url}/files/data.bin?key=md", tmp_path, start_paused=True))
     model = DownloadModel(manager, bridge, interval_ms=10_000)
     role = Qt.ItemDataRole
-    roles = [role.DisplayRole, role.ToolTipRole, role.TextAlignmentRole, role.DecorationRole,
-             SNAPSHOT_ROLE]  # fmt: skip
+    roles = [
+        role.DisplayRole,
+        role.ToolTipRole,
+        role.TextAlignmentRole,
+        role.DecorationRole,
+        SNAPSHOT_ROLE,
+    ]
     answered = 0
     for column in Column:
         index = model.index(0, column)

@@ -61,5 +61,6 @@ def test_a_failed_command_is_shown_not_lost(
     qtbot: QtBot, window: MainWindow, manager: DownloadManager
 ) -> None:
     window.commands.run(partial(manager.resume, 424242))  # no such download
-    qtbot.waitUntil(lambda: "resume failed" in window.statusBar().currentMessage().lower(),
-                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: "resume failed" in window.statusBar().currentMessage().lower(), timeout=5000
+    )

@@ -82,8 +82,9 @@ def test_a_live_apps_socket_is_never_taken_over(qtbot: QtBot, tmp_path: Path) ->
     assert "already answers" in second.problem
     result: list[Handed] = []
     first.offers_received.connect(lambda offers: None)
-    threading.Thread(target=lambda: result.append(hand_over(first.path, encode_offers([]))),
-                     daemon=True).start()  # fmt: skip
+    threading.Thread(
+        target=lambda: result.append(hand_over(first.path, encode_offers([]))), daemon=True
+    ).start()
     qtbot.waitUntil(lambda: bool(result), timeout=5000)
     assert result[0].taken  # the first one still answers at its place
 
@@ -125,8 +126,14 @@ def test_another_user_cannot_reach_the_apps_socket(qtbot: QtBot, tmp_path: Path)
         "s.sendall(b'[\"https://evil.example/x\"]\\n')\n"
         "print(s.recv(100))\n"
     )
-    result = subprocess.run(["/usr/bin/python3", "-c", attempt], user=NOBODY, capture_output=True,
-                            text=True, timeout=20, check=False)  # fmt: skip
+    result = subprocess.run(
+        ["/usr/bin/python3", "-c", attempt],
+        user=NOBODY,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
     assert result.returncode != 0
     assert "PermissionError" in result.stderr
     qtbot.wait(200)
@@ -196,11 +203,20 @@ def test_a_folder_of_another_user_is_never_used(tmp_path: Path) -> None:
 def app_with_a_link(data: Path, home: Path) -> subprocess.Popen[bytes]:
     """``rangeload URL`` on ``data``, as a user starts it (the link is a closed loopback
     port: nothing is fetched from anywhere)."""
-    env = dict(os.environ, RANGELOAD_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen",
-               HOME=str(home), XDG_DOWNLOAD_DIR=str(home / "dl"))  # fmt: skip
+    env = dict(
+        os.environ,
+        RANGELOAD_DATA_DIR=str(data),
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_DOWNLOAD_DIR=str(home / "dl"),
+    )
     env.pop("XDG_RUNTIME_DIR", None)
-    return subprocess.Popen([RANGELOAD, "http://127.0.0.1:9/f.bin"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [RANGELOAD, "http://127.0.0.1:9/f.bin"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def answered_by_an_app(data: Path, app: subprocess.Popen[bytes]) -> Handed:
@@ -260,9 +276,14 @@ def test_a_message_nested_too_deeply_is_refused_with_a_reason() -> None:
 
 def test_the_native_host_answers_a_message_nested_too_deeply(tmp_path: Path) -> None:
     env = dict(os.environ, RANGELOAD_DATA_DIR=str(tmp_path / "data"))
-    result = subprocess.run([RANGELOAD, "native-host", "chrome-extension://abc/"],
-                            input=frame(nested(200_000)), capture_output=True, env=env,
-                            timeout=30, check=False)  # fmt: skip
+    result = subprocess.run(
+        [RANGELOAD, "native-host", "chrome-extension://abc/"],
+        input=frame(nested(200_000)),
+        capture_output=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 0
     assert b"Traceback" not in result.stderr
     (length,) = struct.unpack("=I", result.stdout[:4])
@@ -280,18 +301,25 @@ def test_a_message_too_large_for_the_app_is_refused_without_starting_a_second_on
         return Handed(Delivery.TAKEN)
 
     host = NativeHost([Path("n")], send=send, start=lambda: pytest.fail("a second app"))
-    answer = host.answer(Received({"type": "download", "version": PROTOCOL,
-                                   "offers": [offer, offer]}))  # fmt: skip
+    answer = host.answer(
+        Received({"type": "download", "version": PROTOCOL, "offers": [offer, offer]})
+    )
     assert answer["ok"] is False
     assert "too large" in str(answer["error"])
     assert sent == []
 
 
 def test_a_refusal_is_not_taken_for_an_app_that_is_not_running() -> None:
-    host = NativeHost([Path("n")], send=lambda *_: Handed(Delivery.REFUSED, "no"),
-                      start=lambda: pytest.fail("a second app"))  # fmt: skip
-    answer = host.answer(Received({"type": "download", "version": PROTOCOL,
-                                   "offers": [{"url": "https://a.example/f"}]}))  # fmt: skip
+    host = NativeHost(
+        [Path("n")],
+        send=lambda *_: Handed(Delivery.REFUSED, "no"),
+        start=lambda: pytest.fail("a second app"),
+    )
+    answer = host.answer(
+        Received(
+            {"type": "download", "version": PROTOCOL, "offers": [{"url": "https://a.example/f"}]}
+        )
+    )
     assert answer["ok"] is False
     assert "refused" in str(answer["error"])
 
@@ -371,8 +399,11 @@ def test_a_caller_finds_the_app_whatever_its_xdg_runtime_dir(qtbot: QtBot, tmp_p
         instance = SingleInstance(app_places)
         assert instance.listen()
         result: list[Handed] = []
-        threading.Thread(target=lambda r, c: r.append(hand_over_any(c, encode_offers([]))),
-                         args=(result, caller_places), daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=lambda r, c: r.append(hand_over_any(c, encode_offers([]))),
+            args=(result, caller_places),
+            daemon=True,
+        ).start()
         qtbot.waitUntil(partial(bool, result), timeout=5000)
         assert result[0].taken
         instance.close()

@@ -39,8 +39,9 @@ def test_limits_and_connections_change_on_running_downloads(
 ) -> None:
     window.links.add_urls([data_url("&rate=2M")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING,
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING, timeout=10_000
+    )
     window.view.selectRow(0)
     press_shortcut(window, window.limits_action.shortcut())
     dialog = window.list_actions.limits_dialog
@@ -49,8 +50,7 @@ def test_limits_and_connections_change_on_running_downloads(
     dialog.connections.setValue(2)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: window.model.snapshot_at(0).record.connections == 2, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).record.rate_limit == 3 << 20,
-                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(lambda: window.model.snapshot_at(0).record.rate_limit == 3 << 20, timeout=5000)
     assert_row_completes(qtbot, window, source)
 
 

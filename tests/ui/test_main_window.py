@@ -25,9 +25,12 @@ from tests.ui.rows import assert_row_completes
 
 def drop(window: MainWindow, mime: QMimeData) -> None:
     event = QDropEvent(
-        QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime,
-        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
 
 
@@ -243,7 +246,14 @@ def test_tools_menu_shares_a_folder_and_stops(
 
 
 def test_toolbar_actions_have_their_icons(window: MainWindow) -> None:
-    for action in (window.add_action, window.resume_action, window.pause_action,
-                   window.pause_all_action, window.resume_all_action, window.remove_action,
-                   window.open_folder_action, window.settings_action):  # fmt: skip
+    for action in (
+        window.add_action,
+        window.resume_action,
+        window.pause_action,
+        window.pause_all_action,
+        window.resume_all_action,
+        window.remove_action,
+        window.open_folder_action,
+        window.settings_action,
+    ):
         assert not action.icon().isNull(), action.text()

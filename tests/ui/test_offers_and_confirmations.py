@@ -125,8 +125,13 @@ def test_a_browser_offer_keeps_its_cookies_referrer_and_name(
     data_url: DataUrl, qtbot: QtBot, window: MainWindow, source: Path, ask: bool
 ) -> None:
     window.apply_settings(replace(window.settings, ask_before_adding=ask), save=False)
-    offer = Offer(data_url(), referrer="https://site.example/page", filename="chosen.bin",
-                  cookies="sid=s3cret", user_agent="Mozilla/5.0 (test)")  # fmt: skip
+    offer = Offer(
+        data_url(),
+        referrer="https://site.example/page",
+        filename="chosen.bin",
+        cookies="sid=s3cret",
+        user_agent="Mozilla/5.0 (test)",
+    )
     window.receive_offers([offer])
     if ask:
         qtbot.waitUntil(lambda: offer_shown(window), timeout=2000)

@@ -69,9 +69,20 @@ def test_the_sidebar_counts_and_filters(
 ) -> None:
     fill(qtbot, window, shelf)
     qtbot.waitUntil(lambda: "Completed (3)" in sidebar_texts(window), timeout=2000)
-    assert {"All (5)", "Active (0)", "Queued (0)", "Paused (1)", "Completed (3)", "Failed (1)",
-            "Video (2)", "Archives (1)", "Documents (1)", "Programs (1)", "Music (0)",
-            "Other (0)"} <= sidebar_texts(window)  # fmt: skip
+    assert {
+        "All (5)",
+        "Active (0)",
+        "Queued (0)",
+        "Paused (1)",
+        "Completed (3)",
+        "Failed (1)",
+        "Video (2)",
+        "Archives (1)",
+        "Documents (1)",
+        "Programs (1)",
+        "Music (0)",
+        "Other (0)",
+    } <= sidebar_texts(window)
     window.panel.sidebar.choose(StateGroup.FAILED)
     assert shown_names(window) == ["missing.iso"]
     qtmodeltester.check(window.panel.filter)
@@ -122,13 +133,14 @@ def test_remove_completed_keeps_their_files(
     qtbot: QtBot, window: MainWindow, shelf: ServerThread
 ) -> None:
     fill(qtbot, window, shelf)
-    paths = [s.record.path for s in window.model.snapshots()
-             if s.state is DownloadState.COMPLETED]  # fmt: skip
+    paths = [s.record.path for s in window.model.snapshots() if s.state is DownloadState.COMPLETED]
     window.remove_completed_action.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
     settle(qtbot, window)
-    assert {s.state for s in window.model.snapshots()} == {DownloadState.FAILED,
-                                                          DownloadState.PAUSED}  # fmt: skip
+    assert {s.state for s in window.model.snapshots()} == {
+        DownloadState.FAILED,
+        DownloadState.PAUSED,
+    }
     assert all(p is not None and p.exists() for p in paths)
     assert "Removed 3 completed downloads" in window.statusBar().currentMessage()
 
@@ -140,8 +152,9 @@ def test_moving_a_queued_download_to_the_top_starts_it_next(
     urls = [data_url("&rate=3M"), data_url(), data_url()]
     window.links.add_urls(urls)
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING,
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING, timeout=10_000
+    )
     last = window.model.snapshot_at(2).id
     window.view.selectRow(2)  # shown in the queue's order: the last added is last
     assert [s.id for s in window.selected_snapshots()] == [last]
@@ -149,8 +162,10 @@ def test_moving_a_queued_download_to_the_top_starts_it_next(
     qtbot.waitUntil(lambda: window.panel.filter.snapshot_at(0).id == last, timeout=5000)
     started: list[int] = []
     window.bridge.download_started.connect(lambda record: started.append(record.id))
-    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
-                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: all(s.state is DownloadState.COMPLETED for s in window.model.snapshots()),
+        timeout=30_000,
+    )
     assert started[0] == last  # the next to start after the running one
     for snapshot in window.model.snapshots():
         assert snapshot.record.path is not None
@@ -181,8 +196,9 @@ def test_dragging_rows_reorders_the_queue_and_the_next_to_start(
     window.apply_settings(replace(window.settings, max_concurrent=1))
     window.links.add_urls([data_url("&rate=3M"), data_url(), data_url(), data_url()])
     qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING,
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.RUNNING, timeout=10_000
+    )
     ids = [window.panel.filter.snapshot_at(row).id for row in range(4)]
     # Sorted by a column, the rows cannot be dragged: "before that row" means nothing.
     window.view.sortByColumn(Column.SIZE, Qt.SortOrder.AscendingOrder)
@@ -197,8 +213,10 @@ def test_dragging_rows_reorders_the_queue_and_the_next_to_start(
     )
     started: list[int] = []
     window.bridge.download_started.connect(lambda record: started.append(record.id))
-    qtbot.waitUntil(lambda: all(s.state is DownloadState.COMPLETED
-                                for s in window.model.snapshots()), timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: all(s.state is DownloadState.COMPLETED for s in window.model.snapshots()),
+        timeout=30_000,
+    )
     assert started == wanted[1:]
     for snapshot in window.model.snapshots():
         assert snapshot.record.path is not None

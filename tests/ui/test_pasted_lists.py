@@ -62,8 +62,10 @@ def test_one_refused_link_keeps_none_of_the_others_out(
     window.links.add_requests(requests)
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=20_000)
     assert [window.model.snapshot_at(row).record.url for row in range(3)] == good
-    qtbot.waitUntil(lambda: "Not added: URL contains spaces" in window.statusBar().currentMessage(),
-                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: "Not added: URL contains spaces" in window.statusBar().currentMessage(),
+        timeout=5000,
+    )
     # Refused as a whole, then one by one (each ``add`` is an ``add_many`` of one).
     assert calls == [("add_many", 4)] + [("add", 1), ("add_many", 1)] * 4
 

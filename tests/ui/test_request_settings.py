@@ -111,8 +111,9 @@ def test_the_properties_of_a_failed_download_fix_it(
     with guarded_site(guarded) as site:
         window.links.add_urls([site.file_url])  # no cookie: refused
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-        qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
-                        timeout=20_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=20_000
+        )
         assert "403" in (window.model.snapshot_at(0).record.error or "")
         window.view.selectRow(0)
         qtbot.waitUntil(window.properties_action.isEnabled, timeout=2000)
@@ -153,8 +154,9 @@ def test_a_changed_file_asks_before_starting_over(
     assert snapshot.record.part_path.stat().st_size >= snapshot.done_bytes
     (start_over,) = [b for b in box.buttons() if b.text() == "Start over"]
     start_over.click()
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED,
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.COMPLETED, timeout=30_000
+    )
     path = window.model.snapshot_at(0).record.path
     assert path is not None
     with urllib.request.urlopen(url) as answer:  # the server's file as it is now
@@ -182,8 +184,11 @@ def test_the_proxy_setting_applies_at_once(
     qtbot: QtBot, window: MainWindow, data_url: DataUrl, source: Path, tmp_path: Path
 ) -> None:
     with tinyproxy(tmp_path) as (port, log):
-        window.apply_settings(replace(window.settings, proxy_mode=ProxyMode.MANUAL,
-                                      proxy_url=f"http://127.0.0.1:{port}"))  # fmt: skip
+        window.apply_settings(
+            replace(
+                window.settings, proxy_mode=ProxyMode.MANUAL, proxy_url=f"http://127.0.0.1:{port}"
+            )
+        )
         through = data_url()
         window.links.add_urls([through])
         assert_row_completes(qtbot, window, source)

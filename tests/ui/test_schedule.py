@@ -45,8 +45,9 @@ def test_the_queue_runs_only_in_its_hours(
     qtbot.waitUntil(lambda: window.model.snapshot_at(0).done_bytes > 0, timeout=10_000)
     now[0] = MONDAY.replace(hour=2, minute=1)  # the hours end while it runs
     window.schedule.check()
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.QUEUED,
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.QUEUED, timeout=10_000
+    )
     kept = window.model.snapshot_at(0).done_bytes
     assert 0 < kept < source.stat().st_size  # stopped part-way, its bytes saved
     now[0] = MONDAY.replace(day=1, hour=1, minute=0)  # Tuesday's hours

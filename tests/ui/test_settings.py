@@ -27,15 +27,28 @@ from tests.engine.conftest import DataUrl
 
 def test_settings_survive_a_restart(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    chosen = Settings(tmp_path, max_concurrent=5, connections=4, speed_limit=2 << 20,
-                      notifications=False, close_to_tray=True, resume_on_start=False,
-                      ask_before_adding=True, watch_clipboard=True, proxy_mode=ProxyMode.MANUAL,
-                      proxy_url="socks5h://u:p@127.0.0.1:1080", sort_into_folders=False,
-                      slow_mode=True, slow_limit=64 * 1024, ca_file=tmp_path / "ca.pem",
-                      schedule=Schedule(time(1, 30), time(7), frozenset({0, 4}), 1 << 20),
-                      categories=(Category("Films", ("MKV",), ("*://v/*",), "/f"),))  # fmt: skip
-    assert all(getattr(chosen, f.name) != f.default for f in fields(Settings)
-               if f.name != "download_dir")  # fmt: skip  # every setting is exercised
+    chosen = Settings(
+        tmp_path,
+        max_concurrent=5,
+        connections=4,
+        speed_limit=2 << 20,
+        notifications=False,
+        close_to_tray=True,
+        resume_on_start=False,
+        ask_before_adding=True,
+        watch_clipboard=True,
+        proxy_mode=ProxyMode.MANUAL,
+        proxy_url="socks5h://u:p@127.0.0.1:1080",
+        sort_into_folders=False,
+        slow_mode=True,
+        slow_limit=64 * 1024,
+        ca_file=tmp_path / "ca.pem",
+        schedule=Schedule(time(1, 30), time(7), frozenset({0, 4}), 1 << 20),
+        categories=(Category("Films", ("MKV",), ("*://v/*",), "/f"),),
+    )
+    assert all(
+        getattr(chosen, f.name) != f.default for f in fields(Settings) if f.name != "download_dir"
+    )  # every setting is exercised
     chosen.save(store)
     store.close()
     reopened = Store(tmp_path / "s.sqlite3")
@@ -120,8 +133,7 @@ def test_settings_apply_at_once_and_are_saved(
     window = MainWindow(manager, tmp_path, poll_ms=50, store=store)
     qtbot.addWidget(window)
     window.apply_settings(Settings(tmp_path, max_concurrent=1, connections=2))
-    window.links.add_urls([data_url("&rate=1M")
-                     for _ in range(2)])  # fmt: skip
+    window.links.add_urls([data_url("&rate=1M") for _ in range(2)])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     for _ in range(10):
         qtbot.wait(100)
@@ -140,14 +152,18 @@ def test_the_browser_panel_shows_each_browser_and_installs(
     panel = BrowserPanel(home)
     qtbot.addWidget(panel)
     assert panel.states.text().splitlines() == [
-        "Chromium: not installed", "Firefox: not installed", "Vivaldi: not installed"
-    ]  # fmt: skip
+        "Chromium: not installed",
+        "Firefox: not installed",
+        "Vivaldi: not installed",
+    ]
     assert "manifest.json" not in panel.extension.text()
     assert str(extension_folder()) in panel.extension.text()
     assert panel.install_button.isEnabled()
     qtbot.mouseClick(panel.install_button, Qt.MouseButton.LeftButton)
     assert panel.states.text().splitlines() == [
-        "Chromium: installed", "Firefox: installed", "Vivaldi: installed"
-    ]  # fmt: skip
+        "Chromium: installed",
+        "Firefox: installed",
+        "Vivaldi: installed",
+    ]
     assert not panel.install_button.isEnabled()
     assert (home / ".config/vivaldi/NativeMessagingHosts" / f"{HOST_NAME}.json").exists()

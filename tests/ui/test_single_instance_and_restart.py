@@ -41,8 +41,9 @@ def test_a_second_process_hands_its_url_over(
     instance.offers_received.connect(window.receive_offers)
     url = data_url()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    second = subprocess.Popen([RANGELOAD, url], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)  # fmt: skip
+    second = subprocess.Popen(
+        [RANGELOAD, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=15_000)
     _, err = second.communicate(timeout=15)
     assert second.returncode == 0, err
@@ -93,8 +94,9 @@ def test_a_link_that_asks_a_question_frees_its_caller_at_once(
     instance.offers_received.connect(window.receive_offers)
     window.links.add_urls([data_url("&rate=2M&drop_after=500000&html_after=1")])
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    qtbot.waitUntil(lambda: window.model.snapshot_at(0).state is DownloadState.FAILED,
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.model.snapshot_at(0).state is DownloadState.FAILED, timeout=30_000
+    )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     ended: list[float] = []
 
@@ -106,19 +108,22 @@ def test_a_link_that_asks_a_question_frees_its_caller_at_once(
         answer_next_question(choice)  # the question is open while the caller has ended
 
     started = time.monotonic()
-    second = subprocess.Popen([RANGELOAD, data_url()], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)  # fmt: skip
+    second = subprocess.Popen(
+        [RANGELOAD, data_url()], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     answer_once_the_caller_ended()
-    qtbot.waitUntil(lambda: bool(ended) and QApplication.activeModalWidget() is None,
-                    timeout=15_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: bool(ended) and QApplication.activeModalWidget() is None, timeout=15_000
+    )
     _, err = second.communicate()
     assert second.returncode == 0, err
     assert ended[0] < 3.0  # the process's own start-up included; the hand-over is the rest
     qtbot.wait(500)
     assert window.isVisible()
     again: list[bool] = []
-    threading.Thread(target=lambda: again.append(SingleInstance.hand_over(instance.path, []).taken),
-                     daemon=True).start()  # fmt: skip
+    threading.Thread(
+        target=lambda: again.append(SingleInstance.hand_over(instance.path, []).taken), daemon=True
+    ).start()
     qtbot.waitUntil(lambda: bool(again), timeout=5000)
     assert again == [True]  # it still answers
     window.close()

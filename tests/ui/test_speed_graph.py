@@ -29,12 +29,15 @@ def test_history_keeps_the_last_minutes_and_forgets_the_gone() -> None:
 
 
 def near(a: QColor, b: QColor, slack: int = 40) -> bool:
-    return all(abs(x - y) <= slack for x, y in
-               ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue())))  # fmt: skip
+    return all(
+        abs(x - y) <= slack
+        for x, y in ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue()))
+    )
 
 
-@pytest.mark.parametrize(("base", "line"), [("#ffffff", "#2a6fdb"), ("#1e1e1e", "#f0a030")],
-                         ids=["light", "dark"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("base", "line"), [("#ffffff", "#2a6fdb"), ("#1e1e1e", "#f0a030")], ids=["light", "dark"]
+)
 def test_the_graph_draws_in_the_palettes_colours(qtbot: QtBot, base: str, line: str) -> None:
     samples = [(float(t), float(t % 7) * 1000) for t in range(0, 300, 2)]
     graph = SpeedGraph(lambda: samples, lambda: 300.0)
@@ -64,8 +67,9 @@ def test_a_running_download_feeds_its_graph_and_the_total(
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     window.view.selectRow(0)
     download_id = window.model.snapshot_at(0).id
-    qtbot.waitUntil(lambda: len([s for _, s in window.speeds.series(download_id) if s > 0]) >= 2,
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: len([s for _, s in window.speeds.series(download_id) if s > 0]) >= 2, timeout=10_000
+    )
     assert window.details.graph.isVisible()
     assert any(speed > 0 for _, speed in window.speeds.series(TOTAL))
     assert_row_completes(qtbot, window, source)

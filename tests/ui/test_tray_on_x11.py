@@ -24,17 +24,33 @@ def display() -> Iterator[str]:
     assert xvfb, missing
     assert trayer, missing
     read_end, write_end = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=[write_end],
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     with os.fdopen(read_end) as announced:
         name = f":{announced.readline().strip()}"
     assert name != ":", "Xvfb did not start"
-    host = subprocess.Popen([trayer, "--edge", "top", "--align", "right", "--widthtype",
-                             "pixel", "--width", "200", "--height", "24"],
-                            env={**os.environ, "DISPLAY": name},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    host = subprocess.Popen(
+        [
+            trayer,
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "pixel",
+            "--width",
+            "200",
+            "--height",
+            "24",
+        ],
+        env={**os.environ, "DISPLAY": name},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield name
     finally:
@@ -46,10 +62,22 @@ def display() -> Iterator[str]:
 def test_the_tray_on_a_real_x_server(display: str) -> None:
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # the XEmbed tray, not a desktop's D-Bus one
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                          str(ROOT / "tests" / "ui" / "x11")],
-                         cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=180)  # fmt: skip
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(ROOT / "tests" / "ui" / "x11"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "2 passed" in output, output

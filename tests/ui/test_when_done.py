@@ -31,12 +31,17 @@ def logind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The calls file of a fake login1 on a private bus that Qt takes for the system bus."""
     assert DBUS_DAEMON is not None
     calls = tmp_path_factory.mktemp("logind") / "calls.txt"
-    bus = subprocess.Popen([DBUS_DAEMON, "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    bus = subprocess.Popen(
+        [DBUS_DAEMON, "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert bus.stdout is not None
     address = bus.stdout.readline().strip()
-    fake = subprocess.Popen([sys.executable, "-m", "tests.kit.fake_logind", address, str(calls)],
-                            start_new_session=True)  # fmt: skip
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.kit.fake_logind", address, str(calls)], start_new_session=True
+    )
     wait_until(
         lambda: calls.exists() and calls.read_text().startswith("ready"),
         10,
