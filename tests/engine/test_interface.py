@@ -1,5 +1,6 @@
-"""Both engines fit the one ``Engine`` protocol, member by member, signature by signature;
-the engine process answers exactly its remote calls."""
+"""Both engines, and the tests' fake (tests/kit/fake_engine.py), fit the one ``Engine``
+protocol, member by member, signature by signature; the engine process answers exactly
+its remote calls."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from gui_app.engine.host import CALLS
 from gui_app.engine.interface import LOCAL_ONLY, Engine, remote_calls
 from gui_app.engine.remote import RemoteEngine
 from gui_app.engine.scheduler import DownloadManager
+from tests.kit.fake_engine import FakeEngine
 
 MEMBERS = sorted(name for name in vars(Engine) if not name.startswith("_"))
 
@@ -23,7 +25,7 @@ def parameters(function: object) -> list[tuple[str, object, object]]:
     ]
 
 
-@pytest.mark.parametrize("engine", [DownloadManager, RemoteEngine])
+@pytest.mark.parametrize("engine", [DownloadManager, RemoteEngine, FakeEngine])
 @pytest.mark.parametrize("name", MEMBERS)
 def test_each_engine_has_each_call_with_its_signature(engine: type, name: str) -> None:
     assert hasattr(engine, name), f"{engine.__name__} lacks {name}"

@@ -1,6 +1,8 @@
 """Organising the list: the sidebar's states and categories with live counts, the search
-box, sorting by a clicked header, and Remove completed. Real engine and server; the
-filter passes qtmodeltester; every finished file is SHA-256 equal to its source."""
+box, sorting by a clicked header, and Remove completed. The counts, the search and the
+sort are logic on the rows: they run on the fake engine (tests/kit/fake_engine.py), given
+the rows a real run leaves; what touches files runs the real engine and server, every
+finished file SHA-256 equal to its source. The filter passes qtmodeltester."""
 
 from __future__ import annotations
 
@@ -16,14 +18,17 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.byteranges import ByteRange
+from gui_app.engine.models import DownloadId, DownloadRecord, DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
+from tests.kit.fake_engine import FakeEngine
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving
+from tests.ui.conftest import shown_window
 from tests.ui.modal import press_shortcut, settle
 from tests.ui.rows import sidebar_texts
 
@@ -64,10 +69,44 @@ def fill(qtbot: QtBot, window: MainWindow, shelf: ServerThread) -> None:
             assert sha256_of(snapshot.record.path) == sha256_of(source)
 
 
+SHELF = "http://shelf.example/files/"
+
+
+@pytest.fixture
+def organised(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, FakeEngine]]:
+    """A window on the rows ``fill`` leaves, held by the fake engine: three finished, one
+    failed (404), one paused that was never asked (no name, no size yet)."""
+    finished = [
+        DownloadRecord(
+            DownloadId(n),
+            SHELF + name,
+            tmp_path,
+            DownloadState.COMPLETED,
+            filename=name,
+            size=size,
+            done=(ByteRange(0, size - 1),),
+        )
+        for n, (name, size) in enumerate(FILES.items(), start=1)
+    ]
+    failed = DownloadRecord(
+        DownloadId(4),
+        SHELF + "missing.iso",
+        tmp_path,
+        DownloadState.FAILED,
+        error="not found (404)",
+    )
+    paused = DownloadRecord(
+        DownloadId(5), SHELF + "video.mp4?later", tmp_path, DownloadState.PAUSED
+    )
+    engine = FakeEngine([*finished, failed, paused])
+    with shown_window(qtbot, engine, tmp_path) as main:
+        yield main, engine
+
+
 def test_the_sidebar_counts_and_filters(
-    qtbot: QtBot, window: MainWindow, shelf: ServerThread, qtmodeltester: ModelTester
+    qtbot: QtBot, organised: tuple[MainWindow, FakeEngine], qtmodeltester: ModelTester
 ) -> None:
-    fill(qtbot, window, shelf)
+    window, engine = organised
     qtbot.waitUntil(lambda: "Completed (3)" in sidebar_texts(window), timeout=2000)
     assert {
         "All (5)",
@@ -96,15 +135,27 @@ def test_the_sidebar_counts_and_filters(
     window.panel.sidebar.choose(StateGroup.PAUSED)
     window.view.selectRow(0)
     window.resume_action.trigger()
-    qtbot.waitUntil(lambda: shown_names(window) == [], timeout=30_000)
+    qtbot.waitUntil(lambda: engine.called("resume") == [(DownloadId(5),)], timeout=5000)
+    qtbot.waitUntil(lambda: shown_names(window) == [], timeout=5000)  # queued: not paused
+    resumed = engine.get(DownloadId(5))
+    assert resumed is not None
+    engine.put(
+        replace(
+            resumed.record,
+            state=DownloadState.COMPLETED,
+            filename="video.mp4",
+            size=300_000,
+            done=(ByteRange(0, 299_999),),
+        )
+    )
     qtbot.waitUntil(lambda: "Completed (4)" in sidebar_texts(window), timeout=2000)
     assert "Paused (0)" in sidebar_texts(window)
 
 
 def test_search_narrows_and_widens_and_headers_sort(
-    qtbot: QtBot, window: MainWindow, shelf: ServerThread
+    qtbot: QtBot, organised: tuple[MainWindow, FakeEngine]
 ) -> None:
-    fill(qtbot, window, shelf)
+    window, _ = organised
     press_shortcut(window, window.search_action.shortcut())
     assert window.panel.search.hasFocus()
     QTest.keyClicks(window.panel.search, "ZIP")
