@@ -9,4 +9,7 @@
 - ``keyrings``: a real Secret Service (gnome-keyring) on a private D-Bus.
 - ``fake_logind``: a stand-in systemd-logind on a private bus that records its calls.
 - ``processes``: whether a child has ended, and ending the group one leads.
+- ``waiting``: ``wait_until``, the one way a test waits for something to happen.
+- ``clock``: ``FakeClock``, for code that takes ``clock=`` and ``sleep=``.
+- ``fake_engine``: ``FakeEngine``, an in-memory ``Engine`` for UI logic with no bytes.
 """
