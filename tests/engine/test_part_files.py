@@ -135,8 +135,10 @@ def test_a_download_with_every_byte_recorded_always_finishes(
     assert done.record.part_path is not None
     done.record.path.rename(done.record.part_path)  # as it was just before the rename
     with sqlite3.connect(data_dir / "state.sqlite3") as db:  # never a write the engine makes
-        db.execute("UPDATE downloads SET state=?, completed_at=NULL, error='interrupted'"
-                   " WHERE id=?", (left_as.value, download_id))  # fmt: skip
+        db.execute(
+            "UPDATE downloads SET state=?, completed_at=NULL, error='interrupted' WHERE id=?",
+            (left_as.value, download_id),
+        )
     again = managers()
     try:
         snapshot = resumed(again, download_id)

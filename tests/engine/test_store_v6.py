@@ -25,12 +25,17 @@ from gui_app.engine.scheduler import DownloadManager
 from gui_app.engine.store import SCHEMA_VERSION, Store
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
-from tests.helpers import CountingApp, make_file, sha256_of
+from tests.kit.files import make_file, sha256_of
+from tests.kit.servers import CountingApp
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_v6.sql"
 SIZE = (6 << 20) + 4321  # what make_store_v6 served: data.bin, seed 11
-KEPT = (ByteRange(0, 733998), ByteRange(1573945, 2307943), ByteRange(3147890, 3881888),
-        ByteRange(4721835, 5455833))  # fmt: skip
+KEPT = (
+    ByteRange(0, 733998),
+    ByteRange(1573945, 2307943),
+    ByteRange(3147890, 3881888),
+    ByteRange(4721835, 5455833),
+)
 
 
 @pytest.fixture
@@ -67,8 +72,9 @@ def open_fixture(data_dir: Path, out: Path, server: ServerThread, served: Path) 
     with sqlite3.connect(data_dir / "state.sqlite3") as db:
         db.executescript(sql)
         info = part.stat()
-        db.execute("UPDATE downloads SET part_id = ? WHERE id = 3",
-                   (f"{info.st_dev}:{info.st_ino}",))  # fmt: skip
+        db.execute(
+            "UPDATE downloads SET part_id = ? WHERE id = 3", (f"{info.st_dev}:{info.st_ino}",)
+        )
     db.close()
 
 
@@ -118,8 +124,12 @@ def test_a_v6_store_opens_with_every_record_intact(
     assert failed.state is DownloadState.FAILED
     assert failed.error == "not found (404): the file is not on the server"
     assert [r.queue_order for r in (done, sorted_done, partial, waiting, failed)] == [
-        1.0, 2.0, 3.0, 4.0, 5.0,
-    ]  # fmt: skip
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+        5.0,
+    ]
 
 
 def test_a_v6_paused_download_resumes_from_its_own_bytes(

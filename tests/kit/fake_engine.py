@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from gui_app.engine.events import (
@@ -27,15 +26,15 @@ from gui_app.engine.events import (
 )
 from gui_app.engine.models import (
     DownloadId,
-    DownloadRecord,
     DownloadRequest,
-    DownloadSnapshot,
     DownloadState,
     QueueMove,
     RequestOptions,
 )
 from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Status
 from gui_app.engine.tls_settings import TlsSettings
+from tests.kit.records import moved_on
 
 __all__ = ["FakeEngine"]
 
@@ -105,23 +104,7 @@ class FakeEngine:
             self.added.append(request)
             download_id = DownloadId(next(self._ids))
         state = DownloadState.PAUSED if request.start_paused else DownloadState.QUEUED
-        self.put(
-            DownloadRecord(
-                download_id,
-                request.url,
-                request.dest_dir,
-                state,
-                filename=request.filename,
-                checksum=request.checksum,
-                connections=request.connections,
-                rate_limit=request.rate_limit,
-                headers=request.headers,
-                login=request.login,
-                proxy=request.proxy,
-                sort_into=request.sort_into,
-                cookies=request.cookies,
-            )
-        )
+        self.put(DownloadRecord(download_id, request.request, status=Status(state)))
         return download_id
 
     def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
@@ -230,7 +213,7 @@ class FakeEngine:
         current = self.get(download_id)
         if current is None:
             raise KeyError(download_id)
-        self.put(replace(current.record, state=state))
+        self.put(moved_on(current.record, state))
 
     def _emit(self, event: DownloadEvent) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from gui_app.byteranges import ByteRange
-from gui_app.engine.models import DownloadId, DownloadRecord, DownloadState
+from gui_app.engine.models import DownloadId, DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column
@@ -27,6 +27,7 @@ from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.kit.fake_engine import FakeEngine
 from tests.kit.files import make_file, sha256_of
+from tests.kit.records import a_record, moved_on
 from tests.kit.servers import serving
 from tests.ui.conftest import shown_window
 from tests.ui.modal import press_shortcut, settle
@@ -77,8 +78,8 @@ def organised(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, FakeEn
     """A window on the rows ``fill`` leaves, held by the fake engine: three finished, one
     failed (404), one paused that was never asked (no name, no size yet)."""
     finished = [
-        DownloadRecord(
-            DownloadId(n),
+        a_record(
+            n,
             SHELF + name,
             tmp_path,
             DownloadState.COMPLETED,
@@ -88,16 +89,14 @@ def organised(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, FakeEn
         )
         for n, (name, size) in enumerate(FILES.items(), start=1)
     ]
-    failed = DownloadRecord(
-        DownloadId(4),
+    failed = a_record(
+        4,
         SHELF + "missing.iso",
         tmp_path,
         DownloadState.FAILED,
         error="not found (404)",
     )
-    paused = DownloadRecord(
-        DownloadId(5), SHELF + "video.mp4?later", tmp_path, DownloadState.PAUSED
-    )
+    paused = a_record(5, SHELF + "video.mp4?later", tmp_path, DownloadState.PAUSED)
     engine = FakeEngine([*finished, failed, paused])
     with shown_window(qtbot, engine, tmp_path) as main:
         yield main, engine
@@ -140,9 +139,9 @@ def test_the_sidebar_counts_and_filters(
     resumed = engine.get(DownloadId(5))
     assert resumed is not None
     engine.put(
-        replace(
+        moved_on(
             resumed.record,
-            state=DownloadState.COMPLETED,
+            DownloadState.COMPLETED,
             filename="video.mp4",
             size=300_000,
             done=(ByteRange(0, 299_999),),
