@@ -336,16 +336,17 @@ class DownloadManager:
             task.stop(StopReason.PAUSE)
 
         def finish() -> None:
-            final = record
+            final, completed = record, record.state is DownloadState.COMPLETED
             if task is not None:
                 task.finished.wait(30)
                 final = task.record  # it may have completed (and renamed) meanwhile
+                completed = completed or task.told is ReportKind.COMPLETED
             self._store.remove(download_id)
             part = final.part_path
             if part is not None:
                 with contextlib.suppress(OSError):
                     part.unlink(missing_ok=True)
-            if delete_file and final.path is not None and final.state is DownloadState.COMPLETED:
+            if delete_file and final.path is not None and completed:
                 with contextlib.suppress(OSError):
                     final.path.unlink(missing_ok=True)
             self._emit(DownloadRemoved(download_id))

@@ -114,6 +114,7 @@ class DownloadTask:
         self._http, self._pool = http, pool
         self._store, self._reload, self._report = save, reload, report
         self._note: str | None = None  # what the status says of this run, for the manager
+        self.told: ReportKind | None = None  # the last step told: COMPLETED once it has
         self._locks, self._sync_folder = locks, sync_folder
         self._buckets, self._claim_filename = buckets, claim_filename
         self._config = config or TaskConfig(connections=record.connections)
@@ -300,6 +301,7 @@ class DownloadTask:
         """Tell the manager (which writes the status): ``note`` is what the status says
         of this run from now."""
         self._note = note
+        self.told = kind
         record = self.record
         self._report(TaskReport(kind, record.remote, record.progress, note, pause, problem,
                                 request, durable))  # fmt: skip
