@@ -25,7 +25,9 @@ from gui_app.engine.models import (
     Validators,
 )
 from gui_app.engine.record import DownloadRecord, Progress, Remote
-from gui_app.engine.store import _SCHEMA, _V2, _V3, _V4, _V5, SCHEMA_VERSION, Store
+from gui_app.engine.store import SCHEMA_VERSION, Store
+from gui_app.engine.store_rows import _V2, _V3, _V4, _V5
+from gui_app.engine.store_rows import SCHEMA as _SCHEMA
 
 COOKIES = (
     Cookie("sid", "v é;1", "h", path="/f", secure=True, expires=2e9),
