@@ -219,9 +219,7 @@ class Store:
 
     def save_request(self, download_id: DownloadId, request: Request) -> None:
         """What the user asked, edited; never over a row another process completed."""
-        self._write(
-            layout.SAVE_REQUEST, layout.request_values(request), download_id, durable=True
-        )
+        self._write(layout.SAVE_REQUEST, layout.request_values(request), download_id, durable=True)
 
     def save_remote(
         self, download_id: DownloadId, remote: Remote, progress: Progress, *, durable: bool = True

@@ -23,12 +23,9 @@ from typing import Protocol
 import httpx
 
 from gui_app.byteranges import ByteRange, total
-from gui_app.categories import CategoryFolders
 from gui_app.engine import finishing
-from gui_app.engine.cookies import Cookie, with_cookies
 from gui_app.engine.errors import (
     ChecksumMismatchError,
-    DiskError,
     DiskFullError,
     DownloadError,
     FileChangedError,
@@ -49,7 +46,7 @@ from gui_app.engine.lifecycle import (
 )
 from gui_app.engine.memory_part import MemoryPart
 from gui_app.engine.models import DownloadState, PauseReason, Problem, Validators
-from gui_app.engine.naming import choose_filename, page_expected
+from gui_app.engine.naming import page_expected
 from gui_app.engine.partfile import Part, PartFile, space_needed, sync_folder
 from gui_app.engine.probe import Probe
 from gui_app.engine.ratelimit import HostSlots, TokenBucket
@@ -58,7 +55,8 @@ from gui_app.engine.regions import Regions, plan
 from gui_app.engine.stats import RollingRate
 from gui_app.engine.store import StoreError
 from gui_app.engine.task_lock import TaskLocks
-from gui_app.engine.transfer import UNTRUSTED, Forms, RestartError, Transfer
+from gui_app.engine.taught import taught
+from gui_app.engine.transfer import Forms, RestartError, Transfer
 from gui_app.units import format_bytes
 
 __all__ = ["DownloadTask"]
@@ -473,64 +471,17 @@ class DownloadTask:
             self._save_remote(validators=adopted)
         return guard, response, answer
 
-    @staticmethod
-    def _category_folder(rule: CategoryFolders, filename: str, url: str) -> Path:
-        folder = rule.folder_for(filename, url)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise DiskError(f"cannot make the folder {folder}: {error.strerror}") from error
-        return folder
-
-    def _kept_cookies(self, record: DownloadRecord) -> tuple[Cookie, ...]:
-        """The cookies ``record``'s redirects set, earlier and now (saved below, so a
-        resume after a restart sends them to the final URL too)."""
-        return with_cookies(record.remote.cookies, self._http.learned(record.url))
-
     def _adopt(self, answer: Answer, response: httpx.Response, forms: Forms) -> None:
-        """Take what the probe taught: size, validators, name; open the part file."""
+        """Take what the probe taught (``taught``): size, validators, name; open the part
+        file. What it taught is saved with the new part file's identity, in one durable
+        write once the file exists: the record never names a part file it has not got the
+        identity of (a crash between the two would make it refuse its own file)."""
         record, done = self.record, self._regions.done
-        final_url, headers = str(response.url), response.headers
-        filename, folder = record.filename, record.remote.folder
-        if filename is None:
-            wanted = choose_filename(headers.get("content-disposition"), final_url, record.url,
-                                     answer.content_type)  # fmt: skip
-            if record.sort_into is not None:  # its category's folder, now the name is known
-                folder = self._category_folder(record.sort_into, wanted, final_url)
-            filename = self._claim_filename(folder or record.dest_dir, wanted)
-        # A whole-file answer to a closed first range from a server that says it takes
-        # ranges: some honour only open-ended ones (``bytes=N-``); try those.
-        offered = (
-            not done and not forms.ranges_broken and answer.size is not None
-            and answer.coding == "identity"
-            and headers.get("accept-ranges", "").strip().lower() == "bytes"
-        )  # fmt: skip
-        if offered and not answer.partial and forms.closed_ranges:
-            log.info("download %s: a closed range got the whole file; asking open-ended",
-                     record.id)  # fmt: skip
-            forms.closed_ranges = False
-        resumable = answer.partial or offered or (bool(done) and record.resumable is True)
-        known = record.validators.etag or record.validators.last_modified
-        # What the probe taught is saved with the new part file's identity, in one durable
-        # write once the file exists: the record never names a part file it has not got
-        # the identity of (a crash between the two would make it refuse its own file).
-        remote = Remote(
-            final_url=final_url if final_url != record.url else None,
-            size=answer.size,
-            validators=record.validators if known and done else answer.validators,
-            content_type=answer.content_type,
-            resumable=resumable,
-            filename=filename,
-            folder=folder,
-            cookies=self._kept_cookies(record),
-        )
+        remote, note = taught(record, answer, response, forms, kept=bool(done),
+                              learned=self._http.learned(record.url),
+                              claim_filename=self._claim_filename)  # fmt: skip
+        resumable = bool(remote.resumable)
         self.record = replace(record, remote=remote)
-        note = None
-        if not resumable:
-            note = UNTRUSTED if forms.untrusted else (
-                "the server does not support resuming: pausing will restart this download "
-                "from the beginning"
-            )  # fmt: skip
         part_path = self.record.part_path
         if self._in_memory(answer.size) and part_path is not None and answer.size is not None:
             # Nothing is stored yet: a crash leaves neither a byte nor a name behind, and
