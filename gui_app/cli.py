@@ -17,7 +17,8 @@ import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
-from gui_app import __version__, logs
+from gui_app import __version__
+from gui_app.ground import logs
 
 __all__ = ["build_parser", "main"]
 
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     # What the browsers start (through the launcher ``browser install`` writes).
     native = commands.add_parser("native-host")
     native.add_argument("browser_args", nargs="*")
-    # The app's own engine process (gui_app.engine.host); not listed in --help.
+    # The app's own engine process (gui_app.engine.process.host); not listed in --help.
     host = commands.add_parser("engine-host")
     host.add_argument("--fd", type=int, required=True)
     host.add_argument("--nice", type=int, default=0)

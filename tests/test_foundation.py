@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import gui_app
-from gui_app import paths
+from gui_app.ground import paths
 
 NO_QT_CHECK = """
 import importlib, pkgutil, sys
-import gui_app.engine, gui_app.server
-for package in (gui_app.engine, gui_app.server):
+import gui_app.app, gui_app.engine, gui_app.ground, gui_app.server
+for package in (gui_app.app, gui_app.engine, gui_app.ground, gui_app.server):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)
 import gui_app.cli, gui_app.commands.serve, gui_app.commands.get

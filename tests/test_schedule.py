@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.schedule import Schedule
+from gui_app.app.schedule import Schedule
 
 MONDAY = datetime(2026, 11, 30)  # a Monday
 

@@ -20,8 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gui_app import paths
-from gui_app.program import rangeload_command
+from gui_app.ground import paths
+from gui_app.ground.program import rangeload_command
 
 __all__ = [
     "BROWSERS",

@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gui_app import __version__, paths
+from gui_app import __version__
+from gui_app.ground import paths
+from gui_app.ground.program import rangeload_command
 from gui_app.handover import (
     MAX_LINE,
     Delivery,
@@ -42,7 +44,6 @@ from gui_app.handover import (
     offers_from,
     socket_paths,
 )
-from gui_app.program import rangeload_command
 
 __all__ = [
     "MAX_MESSAGE",

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gui_app import paths
 from gui_app.display import display_problem
+from gui_app.ground import paths
 
 __all__ = ["run_app", "run_demo"]
 
@@ -39,7 +39,7 @@ def run_app(args: argparse.Namespace) -> int:
     urls = list(getattr(args, "urls", []) or [])
     if _no_display():
         return 1
-    from gui_app.engine.remote import EngineProcess
+    from gui_app.engine import EngineProcess
 
     engine = EngineProcess()  # its imports run while the window's do
     from gui_app.ui.app import run_window

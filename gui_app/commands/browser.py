@@ -45,8 +45,8 @@ def run_browser(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"rangeload browser: {error}", file=sys.stderr)
         return 1
-    from gui_app import paths
     from gui_app.browser.native_host import PROTOCOL, last_seen_extension
+    from gui_app.ground import paths
 
     found = setup.status(home)
     for browser, state in found.items():

@@ -8,8 +8,8 @@ __all__ = ["run_engine_host"]
 
 
 def run_engine_host(args: argparse.Namespace) -> int:
-    from gui_app.engine.host import run_host
-    from gui_app.sites import SiteBook
+    from gui_app.app.sites import SiteBook
+    from gui_app.engine import run_host
 
     # The same user's store and keyring: a saved login's password is read here, when a
     # 401 asks for it, and never travels through the app or into a download's row.

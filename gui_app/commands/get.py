@@ -22,20 +22,33 @@ from pathlib import Path
 from types import FrameType
 
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
-from gui_app.engine.cookies import with_cookies
-from gui_app.engine.errors import DownloadError, InvalidURLError, RefreshRefusedError
-from gui_app.engine.events import DownloadEvent, DownloadRemoved
-from gui_app.engine.http.tls import TlsSettings
-from gui_app.engine.models import DIRECT, Checksum, DownloadId, DownloadRequest, DownloadState
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
-from gui_app.engine.proxies import ProxySettings
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
-from gui_app.engine.task_lock import held_by_a_process
-from gui_app.engine.urls import validate_url
-from gui_app.units import format_bytes, format_duration, format_rate, parse_rate
+from gui_app.engine import (
+    DIRECT,
+    Checksum,
+    DownloadError,
+    DownloadEvent,
+    DownloadId,
+    DownloadManager,
+    DownloadRecord,
+    DownloadRemoved,
+    DownloadRequest,
+    DownloadSnapshot,
+    DownloadState,
+    EngineOptions,
+    InvalidURLError,
+    ProxySettings,
+    RefreshRefusedError,
+    Store,
+    TlsSettings,
+    held_by_a_process,
+    host_of,
+    same_origin,
+    secrets_in_words,
+    secrets_of,
+    validate_url,
+    with_cookies,
+)
+from gui_app.ground.units import format_bytes, format_duration, format_rate, parse_rate
 
 __all__ = ["run_get", "run_list", "run_refresh", "run_remove", "run_resume"]
 

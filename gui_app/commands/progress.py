@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Column
 
-from gui_app.engine.models import DownloadId
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.units import format_bytes, format_duration, format_rate
+from gui_app.engine import DownloadId, DownloadSnapshot
+from gui_app.ground.units import format_bytes, format_duration, format_rate
 
 __all__ = ["TerminalProgress"]
 

@@ -16,11 +16,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gui_app.commands.netrc_file import NetrcError, read_netrc
-from gui_app.engine.cookies import Cookie
-from gui_app.engine.cookies_txt import CookieFileError, read_cookies_txt
-from gui_app.engine.headers import parse_header
-from gui_app.engine.http.tls import TlsSettings
-from gui_app.engine.models import Login
+from gui_app.engine import (
+    Cookie,
+    CookieFileError,
+    Login,
+    TlsSettings,
+    parse_header,
+    read_cookies_txt,
+)
 
 __all__ = [
     "FlagError",

@@ -10,10 +10,10 @@ from types import FrameType
 
 import uvicorn
 
+from gui_app.ground.units import parse_rate
 from gui_app.server.app import create_app
 from gui_app.server.connection import ConnectionLimits
 from gui_app.server.runner import bind, is_loopback, make_config, url_for
-from gui_app.units import parse_rate
 
 
 def run_serve(args: argparse.Namespace) -> int:

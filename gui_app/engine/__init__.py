@@ -1,6 +1,12 @@
-"""The download engine: segments, probe, tasks, scheduler, store. Never imports Qt."""
+"""The download engine's face: the one module the window, the CLI, the app's policy and the
+browser host import. Behind it, floors that each import only the ones below: ``process/``
+(the engine in its own process), ``manager/`` (the queue and the user's edits),
+``download/`` (one download's task and connections), ``disk/`` and ``http/``, and ``api/``
+(the values, events and errors every floor shares). Never imports Qt."""
 
+import importlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 # httpx imports its command-line client (and with it rich, click and pygments) whenever
 # they are installed, as ours are: 40 ms of every ``rangeload get``'s start, for a tool
@@ -8,3 +14,121 @@ import sys
 # (it then defines a stub ``httpx.main``). Only if nothing imported httpx before us.
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable"
+
+from gui_app.engine.api.cookies import Cookie, with_cookies
+from gui_app.engine.api.cookies_txt import CookieFileError, read_cookies_txt
+from gui_app.engine.api.errors import (
+    DownloadError,
+    InvalidURLError,
+    RefreshRefusedError,
+    validate_url,
+)
+from gui_app.engine.api.events import (
+    DownloadAdded,
+    DownloadCompleted,
+    DownloadEvent,
+    DownloadFailed,
+    DownloadPaused,
+    DownloadRemoved,
+    DownloadStarted,
+    DownloadUpdated,
+    EngineLost,
+)
+from gui_app.engine.api.folder_rule import OTHER, Categorizer, Category, CategoryFolders
+from gui_app.engine.api.headers import merge_headers, parse_header, parse_header_lines
+from gui_app.engine.api.interface import Engine
+from gui_app.engine.api.models import (
+    DIRECT,
+    Checksum,
+    DownloadId,
+    DownloadRequest,
+    DownloadState,
+    Login,
+    Problem,
+    QueueMove,
+    RequestOptions,
+    proxy_choice_label,
+)
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.api.origins import host_of, same_origin, secrets_in_words, secrets_of
+from gui_app.engine.api.proxies import ProxySettings, proxy_label
+from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot
+from gui_app.engine.api.tls_settings import TlsSettings
+from gui_app.engine.disk.store import Store
+from gui_app.engine.disk.task_lock import held_by_a_process
+from gui_app.engine.process.remote import EngineProcess, EngineStoppedError, RemoteEngine
+
+if TYPE_CHECKING:
+    from gui_app.engine.manager.scheduler import DownloadManager
+    from gui_app.engine.process.host import run_host
+
+# The manager and its host bring httpx (and anyio): the window's process, which only talks
+# to its engine process, never imports them. Imported on first use instead.
+_HEAVY = {
+    "DownloadManager": "gui_app.engine.manager.scheduler",
+    "run_host": "gui_app.engine.process.host",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HEAVY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HEAVY[name]), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "DIRECT",
+    "OTHER",
+    "Categorizer",
+    "Category",
+    "CategoryFolders",
+    "Checksum",
+    "Cookie",
+    "CookieFileError",
+    "DownloadAdded",
+    "DownloadCompleted",
+    "DownloadError",
+    "DownloadEvent",
+    "DownloadFailed",
+    "DownloadId",
+    "DownloadManager",
+    "DownloadPaused",
+    "DownloadRecord",
+    "DownloadRemoved",
+    "DownloadRequest",
+    "DownloadSnapshot",
+    "DownloadStarted",
+    "DownloadState",
+    "DownloadUpdated",
+    "Engine",
+    "EngineLost",
+    "EngineOptions",
+    "EngineProcess",
+    "EngineStoppedError",
+    "InvalidURLError",
+    "Login",
+    "Problem",
+    "ProxySettings",
+    "QueueMove",
+    "RefreshRefusedError",
+    "RemoteEngine",
+    "RequestOptions",
+    "Store",
+    "TlsSettings",
+    "held_by_a_process",
+    "host_of",
+    "merge_headers",
+    "parse_header",
+    "parse_header_lines",
+    "proxy_choice_label",
+    "proxy_label",
+    "read_cookies_txt",
+    "run_host",
+    "same_origin",
+    "secrets_in_words",
+    "secrets_of",
+    "validate_url",
+    "with_cookies",
+]

@@ -18,7 +18,7 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from gui_app import APP_NAME, __version__
-from gui_app.byteranges import (
+from gui_app.ground.byteranges import (
     ByteRange,
     format_content_range,
     format_unsatisfied_content_range,

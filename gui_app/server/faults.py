@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from email.utils import formatdate
 
+from gui_app.ground.units import parse_rate
 from gui_app.server.files import FileInfo
-from gui_app.units import parse_rate
 
 __all__ = ["CHANGE_XOR", "FaultCounters", "FaultPlan", "changed_info", "changed_reader"]
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote_from_bytes
 
+from gui_app.ground.units import format_bytes
 from gui_app.server.files import name_for_display
-from gui_app.units import format_bytes
 
 __all__ = ["MAX_ENTRIES", "FileEntry", "list_files", "render_index"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 
-from gui_app.byteranges import ByteRange, merge
+from gui_app.ground.byteranges import ByteRange, merge
 
 __all__ = ["MAX_RANGE_SPECS", "RangeVerdict", "parse_range_header"]
 

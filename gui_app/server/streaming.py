@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from starlette.responses import StreamingResponse
 from starlette.types import Send
 
-from gui_app.byteranges import ByteRange
+from gui_app.ground.byteranges import ByteRange
 from gui_app.server.faults import ChangedReader
 
 __all__ = [

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import DownloadSnapshot, DownloadState
 
 __all__ = ["ActionRules", "action_rules", "unresumable"]
 

@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.categories import CategoryFolders
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.models import Checksum, DownloadRequest
-from gui_app.engine.naming import display_name_for_url
-from gui_app.engine.urls import redact_url, validate_url
+from gui_app.engine import CategoryFolders, Checksum, DownloadRequest, InvalidURLError, validate_url
+from gui_app.ground.naming import display_name_for_url
+from gui_app.ground.units import parse_rate
+from gui_app.ground.urls import redact_url
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.request_fields import RequestFields
-from gui_app.units import parse_rate
 
 __all__ = ["AddDialog"]
 

@@ -12,14 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui_app import APP_ID, APP_NAME, __version__, paths
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
-from gui_app.engine.store import Store
+from gui_app import APP_ID, APP_NAME, __version__
+from gui_app.app.settings import Settings
+from gui_app.engine import EngineOptions, EngineProcess, EngineStoppedError, RemoteEngine, Store
+from gui_app.ground import paths
 from gui_app.handover import Delivery, socket_paths
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import Settings
 from gui_app.ui.single_instance import SingleInstance
 from gui_app.ui.tray import tray_for
 
@@ -99,7 +98,7 @@ def run_window(
 def create_manager(settings: Settings, process: EngineProcess | None = None) -> RemoteEngine:
     """The app's engine, in a process of its own (``process``, else one started now) at
     a lower CPU priority: downloads at full speed then never hold the GIL the window
-    needs (see gui_app.engine.host)."""
+    needs (see gui_app.engine.process.host)."""
     options = EngineOptions(
         max_concurrent=settings.max_concurrent,
         global_rate_limit=settings.speed_limit,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from gui_app.engine.events import (
+from gui_app.engine import (
     DownloadAdded,
     DownloadCompleted,
     DownloadEvent,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.categories import OTHER, Category
+from gui_app.engine import OTHER, Category
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
 

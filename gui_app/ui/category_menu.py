@@ -10,12 +10,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMenu, QWidget
 
-from gui_app.categories import OTHER, CategoryFolders
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.app.settings import Settings
+from gui_app.engine import OTHER, CategoryFolders, DownloadSnapshot, DownloadState, Engine
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.settings import Settings
 
 __all__ = ["CategoryMenu"]
 

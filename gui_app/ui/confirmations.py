@@ -9,9 +9,15 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from gui_app.engine.origins import host_of, same_origin, secrets_in_words, secrets_of
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
-from gui_app.units import format_bytes
+from gui_app.engine import (
+    DownloadRecord,
+    DownloadSnapshot,
+    host_of,
+    same_origin,
+    secrets_in_words,
+    secrets_of,
+)
+from gui_app.ground.units import format_bytes
 
 __all__ = [
     "Removal",

@@ -10,11 +10,10 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from gui_app.engine.models import DownloadId, DownloadState, proxy_choice_label
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.urls import SECRET_HEADERS, redact_url
+from gui_app.engine import DownloadId, DownloadSnapshot, DownloadState, proxy_choice_label
+from gui_app.ground.units import format_bytes, format_rate
+from gui_app.ground.urls import SECRET_HEADERS, redact_url
 from gui_app.ui.speed_graph import SpeedGraph, SpeedHistory
-from gui_app.units import format_bytes, format_rate
 
 __all__ = ["DetailsPane"]
 

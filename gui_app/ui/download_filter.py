@@ -19,9 +19,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from gui_app.categories import Categorizer, Category
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
+from gui_app.engine import Categorizer, Category, DownloadRecord, DownloadSnapshot, DownloadState
 from gui_app.ui.download_model import DownloadModel
 
 __all__ = ["DownloadFilter", "Shown", "StateGroup", "state_counts"]

@@ -32,11 +32,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from gui_app.engine.models import DownloadId, DownloadState
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
-from gui_app.engine.urls import redact_url
+from gui_app.engine import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
+from gui_app.ground.units import format_bytes, format_duration, format_rate
+from gui_app.ground.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
-from gui_app.units import format_bytes, format_duration, format_rate
 
 __all__ = [
     "IDS_MIME",

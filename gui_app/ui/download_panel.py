@@ -9,8 +9,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QSplitter, QWidget
 
-from gui_app.categories import Categorizer, Category
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import Categorizer, Category, DownloadSnapshot
 from gui_app.ui.download_filter import DownloadFilter, state_counts
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.download_view import DownloadView

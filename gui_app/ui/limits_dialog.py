@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import DownloadSnapshot
+from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.checked_dialog import ok_cancel, show_check
-from gui_app.units import format_rate, parse_rate
 
 __all__ = ["LimitsDialog"]
 

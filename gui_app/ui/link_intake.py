@@ -16,22 +16,26 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
-from gui_app.engine.errors import DownloadError, InvalidURLError
-from gui_app.engine.headers import merge_headers
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.naming import display_name_for_url
-from gui_app.engine.origins import same_origin
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.urls import validate_url
+from gui_app.app.settings import Settings
+from gui_app.app.sites import SiteBook
+from gui_app.engine import (
+    DownloadError,
+    DownloadRequest,
+    DownloadSnapshot,
+    DownloadState,
+    Engine,
+    InvalidURLError,
+    merge_headers,
+    same_origin,
+    validate_url,
+)
+from gui_app.ground.naming import display_name_for_url
 from gui_app.handover import Offer
-from gui_app.sites import SiteBook
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import ask_carry_secrets, ask_update_existing
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.links import ClipboardWatcher, urls_from_mime
-from gui_app.ui.settings import Settings
 
 __all__ = ["LinkDrops", "LinkIntake"]
 

@@ -8,8 +8,7 @@ import re
 from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.urls import validate_url
+from gui_app.engine import InvalidURLError, validate_url
 
 __all__ = ["ClipboardWatcher", "links_in_text", "urls_from_mime"]
 

@@ -10,9 +10,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import DownloadSnapshot, DownloadState, Engine
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.limits_dialog import LimitsDialog
 

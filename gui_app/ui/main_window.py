@@ -42,12 +42,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui_app import APP_NAME
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadId, DownloadState
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.store import Store
+from gui_app.app.settings import Settings
+from gui_app.app.sites import SiteBook
+from gui_app.engine import DownloadId, DownloadSnapshot, DownloadState, Engine, Store
+from gui_app.ground.units import format_rate
 from gui_app.handover import Offer
-from gui_app.sites import SiteBook
 from gui_app.ui.action_rules import action_rules, unresumable
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.category_menu import CategoryMenu
@@ -69,13 +68,11 @@ from gui_app.ui.problems import ProblemDesk
 from gui_app.ui.queue_actions import QueueActions
 from gui_app.ui.queue_schedule import QueueSchedule
 from gui_app.ui.request_edits import RequestEdits
-from gui_app.ui.settings import Settings
 from gui_app.ui.sharing import FolderSharing
 from gui_app.ui.speed_graph import SpeedHistory
 from gui_app.ui.status_area import StatusArea
 from gui_app.ui.when_done import WhenDone
 from gui_app.ui.window_layout import layout_settings, restore_layout
-from gui_app.units import format_rate
 
 __all__ = ["MainWindow"]
 

@@ -11,9 +11,9 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from gui_app.sites import Site, SiteBook
+from gui_app.app.settings import Settings
+from gui_app.app.sites import Site, SiteBook
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 
 __all__ = ["Preferences"]

@@ -24,10 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadId, Login, Problem
-from gui_app.engine.record import DownloadRecord
-from gui_app.sites import SiteBook, origin_of_url
+from gui_app.app.sites import SiteBook, origin_of_url
+from gui_app.engine import DownloadId, DownloadRecord, Engine, Login, Problem
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
 

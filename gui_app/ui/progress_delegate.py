@@ -7,7 +7,7 @@ from PySide6.QtCore import QLine, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import DownloadSnapshot
 from gui_app.ui.download_model import SNAPSHOT_ROLE
 
 __all__ = ["ProgressDelegate"]

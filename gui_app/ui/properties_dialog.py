@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.models import Checksum, Login, RequestOptions
-from gui_app.engine.record import DownloadRecord
-from gui_app.engine.urls import redact_url
+from gui_app.engine import Checksum, DownloadRecord, Login, RequestOptions
+from gui_app.ground.urls import redact_url
 from gui_app.ui.request_fields import RequestFields
 
 __all__ = ["PropertiesDialog"]

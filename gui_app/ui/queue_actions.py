@@ -10,8 +10,7 @@ from functools import partial
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from gui_app.engine.interface import Engine
-from gui_app.engine.models import DownloadId, QueueMove
+from gui_app.engine import DownloadId, Engine, QueueMove
 from gui_app.ui.commands import CommandRunner
 
 __all__ = ["QueueActions"]

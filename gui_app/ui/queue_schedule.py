@@ -10,9 +10,9 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gui_app.engine.interface import Engine
+from gui_app.app.settings import Settings
+from gui_app.engine import Engine
 from gui_app.ui.commands import CommandRunner
-from gui_app.ui.settings import Settings
 
 __all__ = ["QueueSchedule"]
 

@@ -10,9 +10,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from gui_app.engine.errors import RefreshRefusedError
-from gui_app.engine.interface import Engine
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
+from gui_app.engine import DownloadRecord, DownloadSnapshot, Engine, RefreshRefusedError
 from gui_app.ui.commands import CommandRunner
 from gui_app.ui.confirmations import ask_carry_secrets, ask_new_address, ask_start_over
 from gui_app.ui.properties_dialog import PropertiesDialog

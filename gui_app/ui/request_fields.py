@@ -15,10 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.headers import merge_headers, parse_header, parse_header_lines
-from gui_app.engine.models import DIRECT, Login
-from gui_app.engine.proxies import ProxySettings
+from gui_app.engine import (
+    DIRECT,
+    InvalidURLError,
+    Login,
+    ProxySettings,
+    merge_headers,
+    parse_header,
+    parse_header_lines,
+)
 
 __all__ = ["RequestFields"]
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.schedule import DAY_NAMES, Schedule
-from gui_app.units import format_rate, parse_rate
+from gui_app.app.schedule import DAY_NAMES, Schedule
+from gui_app.ground.units import format_rate, parse_rate
 
 __all__ = ["SchedulePanel"]
 

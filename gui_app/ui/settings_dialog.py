@@ -22,16 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.proxies import ProxySettings, proxy_label
-from gui_app.sites import Site
+from gui_app.app.settings import ProxyMode, Settings
+from gui_app.app.sites import Site
+from gui_app.engine import InvalidURLError, ProxySettings, proxy_label
+from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.categories_panel import CategoriesPanel
 from gui_app.ui.folder_field import FolderField
 from gui_app.ui.schedule_panel import SchedulePanel
-from gui_app.ui.settings import ProxyMode, Settings
 from gui_app.ui.sites_panel import SitesPanel
-from gui_app.units import format_rate, parse_rate
 
 __all__ = ["SettingsDialog"]
 

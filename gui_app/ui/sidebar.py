@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
-from gui_app.categories import OTHER
+from gui_app.engine import OTHER
 from gui_app.ui.download_filter import StateGroup
 
 __all__ = ["Sidebar"]

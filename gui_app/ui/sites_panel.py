@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine.models import Login
-from gui_app.sites import Site, origin_of_url
+from gui_app.app.sites import Site, origin_of_url
+from gui_app.engine import Login
+from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
-from gui_app.units import format_rate, parse_rate
 
 __all__ = ["SiteDialog", "SitesPanel"]
 

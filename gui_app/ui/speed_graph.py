@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui_app.units import format_rate
+from gui_app.ground.units import format_rate
 
 __all__ = ["TOTAL", "SpeedGraph", "SpeedHistory"]
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from gui_app.engine.models import DownloadId, DownloadState
+from gui_app.engine import DownloadId, DownloadState
+from gui_app.ground.units import format_rate
 from gui_app.ui.download_model import DownloadModel
 from gui_app.ui.speed_graph import TOTAL, SpeedGraph, SpeedHistory
-from gui_app.units import format_rate
 
 __all__ = ["StatusArea"]
 

@@ -16,13 +16,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from gui_app import APP_NAME
-from gui_app.engine.record import DownloadRecord
+from gui_app.app.settings import Settings
+from gui_app.engine import DownloadRecord
+from gui_app.ground.units import format_bytes, format_rate
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.download_model import Summary
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import Settings
-from gui_app.units import format_bytes, format_rate
 
 __all__ = ["Tray", "tray_for"]
 

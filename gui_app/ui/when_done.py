@@ -15,8 +15,7 @@ from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusPendingCallWatche
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadSnapshot
+from gui_app.engine import DownloadSnapshot, DownloadState
 
 __all__ = ["AfterAll", "WhenDone"]
 

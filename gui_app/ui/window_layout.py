@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QHeaderView, QWidget
 
-from gui_app.engine.store import Store
+from gui_app.engine import Store
 
 __all__ = ["GEOMETRY_KEY", "HEADER_KEY", "layout_settings", "restore_layout"]
 

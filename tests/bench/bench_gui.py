@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from gui_app.byteranges import ByteRange
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.record import DownloadRecord, Progress, Remote
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.api.record import DownloadRecord, Progress, Remote
+from gui_app.engine.disk.store import STORE_NAME, Store
+from gui_app.ground.byteranges import ByteRange
 from tests.bench.peers import make_file, rangeload_serve
 
 STORED = int(os.environ.get("BENCH_STORED", "10000"))
@@ -43,7 +43,7 @@ SHOWN_PROBE = r"""
 import os, sys, time
 t0 = float(sys.argv[1])
 # As ``rangeload`` starts (gui_app.commands.app.run_app): the engine first, then the window.
-from gui_app.engine.remote import EngineProcess
+from gui_app.engine.process.remote import EngineProcess
 engine = EngineProcess()
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -103,10 +103,10 @@ def main() -> None:
         from PySide6.QtCore import QEvent, QObject, Qt, QTimer  # noqa: TID251  # the bench drives Qt
         from PySide6.QtWidgets import QApplication  # noqa: TID251  # as above
 
+        from gui_app.app.settings import Settings
         from gui_app.ui.app import create_manager
         from gui_app.ui.download_model import Column
         from gui_app.ui.main_window import MainWindow
-        from gui_app.ui.settings import Settings
 
         app = QApplication([])
         store = Store(data_dir / STORE_NAME)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.record import DownloadRecord
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.app.settings import Settings
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.api.record import DownloadRecord
+from gui_app.engine.disk.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
-from gui_app.ui.settings import Settings
 from tests.engine.conftest import server, source
 from tests.kit.files import sha256_of
 from tests.kit.processes import process_ended

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.disk.store import STORE_NAME, Store
 from tests.kit.files import sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file
 from tests.kit.waiting import wait_until

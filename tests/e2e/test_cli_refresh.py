@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.engine.disk.store import STORE_NAME, Store
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file, sha256_of

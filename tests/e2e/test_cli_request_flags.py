@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.store import STORE_NAME
+from gui_app.engine.disk.store import STORE_NAME
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import guarded_site
 

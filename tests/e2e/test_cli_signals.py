@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.disk.store import STORE_NAME, Store
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file, sha256_of
 from tests.kit.servers import serving

@@ -11,12 +11,12 @@ from typing import Any, Protocol
 
 import pytest
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.retry import Backoff
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.api.retry import Backoff
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file
 from tests.kit.servers import serving

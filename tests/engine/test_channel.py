@@ -1,4 +1,4 @@
-"""The app<->engine channel carries the typed messages of ``gui_app.engine.messages``
+"""The app<->engine channel carries the typed messages of ``gui_app.engine.process.messages``
 both ways. Anything else (an old tuple, another class, a frame that does not unpickle) is
 logged and refused, and the side that got it goes on serving: never a crash, never an
 engine "ended unexpectedly"."""
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.channel import Channel, UnreadableMessageError
-from gui_app.engine.events import DownloadEvent, DownloadRemoved, EngineLost
-from gui_app.engine.messages import Call, Event, Hello, Reply, Shutdown
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.remote import RemoteEngine, host_command
+from gui_app.engine.api.events import DownloadEvent, DownloadRemoved, EngineLost
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.process.channel import Channel, UnreadableMessageError
+from gui_app.engine.process.messages import Call, Event, Hello, Reply, Shutdown
+from gui_app.engine.process.remote import RemoteEngine, host_command
 
 ROOT = Path(__file__).resolve().parents[2]
 JUNK = struct.pack("!I", 6) + b"\x80\x05junk"  # a whole frame; its pickle is broken
@@ -119,9 +119,9 @@ def test_the_host_ends_when_the_app_does_not_say_hello(host: Host) -> None:
 # An engine that says what the real one never would, between real answers.
 ODD_ENGINE = """
 import socket, struct, sys
-from gui_app.engine.channel import Channel
-from gui_app.engine.events import DownloadRemoved
-from gui_app.engine.messages import Call, Event, Hello, Reply, Shutdown
+from gui_app.engine.process.channel import Channel
+from gui_app.engine.api.events import DownloadRemoved
+from gui_app.engine.process.messages import Call, Event, Hello, Reply, Shutdown
 sock = socket.socket(fileno=int(sys.argv[sys.argv.index("--fd") + 1]))
 channel = Channel(sock)
 assert isinstance(channel.receive(), Hello)
@@ -145,9 +145,9 @@ def test_the_app_refuses_what_is_not_a_message_and_keeps_going(
 ) -> None:
     # The real engine never sends these: a stand-in that does, run as the engine is.
     monkeypatch.setattr(
-        "gui_app.engine.remote.host_command", lambda: [sys.executable, "-c", ODD_ENGINE]
+        "gui_app.engine.process.remote.host_command", lambda: [sys.executable, "-c", ODD_ENGINE]
     )
-    caplog.set_level(logging.ERROR, logger="gui_app.engine.remote")
+    caplog.set_level(logging.ERROR, logger="gui_app.engine.process.remote")
     engine = RemoteEngine()
     events: list[DownloadEvent] = []
     engine.subscribe(events.append)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gui_app.engine.errors import (
+from gui_app.engine.api.errors import (
     PermanentError,
     ProtocolError,
     RetryAfterError,
     TransientError,
 )
+from gui_app.engine.api.models import Validators
+from gui_app.engine.api.retry import Backoff
 from gui_app.engine.http.checks import (
     Answer,
     Sameness,
@@ -21,8 +23,6 @@ from gui_app.engine.http.checks import (
     read_answer,
     retry_after,
 )
-from gui_app.engine.models import Validators
-from gui_app.engine.retry import Backoff
 
 
 def response(status: int, **headers: str) -> httpx.Response:

@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from gui_app.engine.cookies import Cookie, cookie_header, domain_matches, path_matches
-from gui_app.engine.cookies_txt import CookieFileError, parse_cookies_txt
+from gui_app.engine.api.cookies import Cookie, cookie_header, domain_matches, path_matches
+from gui_app.engine.api.cookies_txt import CookieFileError, parse_cookies_txt
 
 NOW = 2_000_000_000.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, Login
+from gui_app.engine.api.models import DownloadRequest, DownloadState, Login
 from tests.engine.conftest import Managers
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.hostile import DigestGuard, Out, Request, hostile_server, serve_file

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import SIZE, DataUrl, completed
 from tests.kit.files import sha256_of
 from tests.kit.waiting import wait_until

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import Checksum, DownloadRequest, DownloadState
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.task import INLINE_MAX
+from gui_app.engine.api.models import Checksum, DownloadRequest, DownloadState
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.download.task import INLINE_MAX
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import SIZE, Download, Managers
@@ -277,7 +277,7 @@ def test_with_resume_on_start_off_unfinished_downloads_come_back_paused(
 def test_bad_urls_are_refused_before_anything_is_stored(
     manager: DownloadManager, tmp_path: Path
 ) -> None:
-    from gui_app.engine.errors import InvalidURLError
+    from gui_app.engine.api.errors import InvalidURLError
 
     for url in ("ftp://h/x", "nohost", "http:///x"):
         with pytest.raises(InvalidURLError):
@@ -288,7 +288,7 @@ def test_bad_urls_are_refused_before_anything_is_stored(
 def test_a_missing_folder_is_refused_as_a_folder_not_as_a_url(
     manager: DownloadManager, tmp_path: Path
 ) -> None:
-    from gui_app.engine.errors import DiskError, FolderMissingError, InvalidURLError
+    from gui_app.engine.api.errors import DiskError, FolderMissingError, InvalidURLError
 
     gone = tmp_path / "gone"
     with pytest.raises(FolderMissingError) as refused:

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from gui_app import logs
-from gui_app.engine.events import DownloadEvent, DownloadStarted, DownloadUpdated
-from gui_app.engine.models import DownloadRequest, DownloadState, PauseReason
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.record import Progress, Remote
-from gui_app.engine.retry import Backoff
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
-from gui_app.engine.urls import redact_text
+from gui_app.engine.api.events import DownloadEvent, DownloadStarted, DownloadUpdated
+from gui_app.engine.api.models import DownloadRequest, DownloadState, PauseReason
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.api.record import Progress, Remote
+from gui_app.engine.api.retry import Backoff
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.ground import logs
+from gui_app.ground.urls import redact_text
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import MIN_SPLIT, Managers
 from tests.kit.files import sha256_of

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.events import DownloadEvent, DownloadFailed, DownloadPaused
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, RequestOptions
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.events import DownloadEvent, DownloadFailed, DownloadPaused
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState, RequestOptions
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import Site, guarded_site

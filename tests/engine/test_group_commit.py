@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from gui_app.engine.group_commit import GroupCommit
+from gui_app.engine.disk.group_commit import GroupCommit
 
 
 def test_a_lone_caller_is_flushed_at_once() -> None:

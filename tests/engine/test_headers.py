@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.headers import merge_headers, parse_header, parse_header_lines
+from gui_app.engine.api.headers import merge_headers, parse_header, parse_header_lines
 
 
 def test_good_headers_are_split_and_trimmed() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, Problem
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.retry import Backoff
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState, Problem
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.api.retry import Backoff
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import Managers
 from tests.kit.files import sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file

@@ -8,10 +8,10 @@ import inspect
 
 import pytest
 
-from gui_app.engine.host import CALLS
-from gui_app.engine.interface import LOCAL_ONLY, Engine, remote_calls
-from gui_app.engine.remote import RemoteEngine
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.interface import LOCAL_ONLY, Engine, remote_calls
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.engine.process.host import CALLS
+from gui_app.engine.process.remote import RemoteEngine
 from tests.kit.fake_engine import FakeEngine
 
 MEMBERS = sorted(name for name in vars(Engine) if not name.startswith("_"))

@@ -7,8 +7,8 @@ import time
 import uuid
 from pathlib import Path
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers, completed
 from tests.kit.files import sha256_of

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers
 from tests.engine.test_limits import lift_and_complete
 from tests.kit.files import sha256_of

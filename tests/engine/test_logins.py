@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, Login, Problem, RequestOptions
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState, Login, Problem, RequestOptions
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import Managers
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import Site, guarded_site

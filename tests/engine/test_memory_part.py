@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine import memory_part
-from gui_app.engine.errors import DiskError
-from gui_app.engine.memory_part import MemoryPart
-from gui_app.engine.partfile import PartFile
+from gui_app.engine.api.errors import DiskError
+from gui_app.engine.disk.partfile import PartFile
+from gui_app.engine.download import memory_part
+from gui_app.engine.download.memory_part import MemoryPart
 from tests.kit.files import sha256_bytes, sha256_of
 
 DATA = bytes(range(256)) * 40 + b"tail"

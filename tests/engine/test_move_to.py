@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
 from tests.kit.files import sha256_of
 from tests.kit.waiting import wait_until
@@ -88,9 +88,9 @@ def test_a_running_download_does_not_move(
 KILLED_MOVE = """
 import os, shutil, signal, sys
 from pathlib import Path
-from gui_app.engine import part_move
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.disk import part_move
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.engine.disk.store import Store
 
 store_path, download_id, target, moment = sys.argv[1:]
 def die(*args, **kwargs):

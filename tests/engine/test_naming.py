@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.naming import (
+from gui_app.ground.naming import (
     choose_filename,
     filename_from_content_disposition,
     filename_from_url,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.bench.peers import Peer, nginx
 from tests.kit.files import make_file, sha256_of
 

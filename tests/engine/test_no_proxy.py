@@ -10,8 +10,8 @@ import ipaddress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.no_proxy import bypasses, parse_no_proxy
-from gui_app.engine.proxies import ProxySettings
+from gui_app.engine.api.no_proxy import bypasses, parse_no_proxy
+from gui_app.engine.api.proxies import ProxySettings
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 NAME = (

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.proxies import ProxySettings
-from gui_app.engine.remote import RemoteEngine
-from gui_app.engine.retry import Backoff
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
-from gui_app.engine.tls_settings import TlsSettings
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.api.proxies import ProxySettings
+from gui_app.engine.api.retry import Backoff
+from gui_app.engine.api.tls_settings import TlsSettings
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.engine.process.remote import RemoteEngine
 
 
 def children() -> set[int]:

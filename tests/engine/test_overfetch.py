@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.bench.peers import make_file, nginx
 from tests.kit.files import sha256_of
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers
 from tests.kit.files import sha256_of

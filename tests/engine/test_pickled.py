@@ -1,5 +1,5 @@
 """The values the app and its engine process exchange survive the channel's pickling
-exactly, and still validate when they arrive (gui_app.pickled)."""
+exactly, and still validate when they arrive (gui_app.ground.pickled)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.byteranges import ByteRange
-from gui_app.categories import Category, CategoryFolders
-from gui_app.engine.cookies import Cookie
-from gui_app.engine.models import (
+from gui_app.engine.api.cookies import Cookie
+from gui_app.engine.api.folder_rule import Category, CategoryFolders
+from gui_app.engine.api.models import (
     Checksum,
     DownloadId,
     DownloadState,
@@ -23,7 +22,7 @@ from gui_app.engine.models import (
     Request,
     Validators,
 )
-from gui_app.engine.record import (
+from gui_app.engine.api.record import (
     ConnectionSnapshot,
     DownloadRecord,
     DownloadSnapshot,
@@ -31,7 +30,8 @@ from gui_app.engine.record import (
     Remote,
     Status,
 )
-from gui_app.pickled import by_fields
+from gui_app.ground.byteranges import ByteRange
+from gui_app.ground.pickled import by_fields
 
 
 def round_trip(value: object) -> object:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.models import DIRECT, DownloadRequest, DownloadState
-from gui_app.engine.proxies import ProxySettings
-from gui_app.engine.retry import Backoff
+from gui_app.engine.api.errors import InvalidURLError
+from gui_app.engine.api.models import DIRECT, DownloadRequest, DownloadState
+from gui_app.engine.api.proxies import ProxySettings
+from gui_app.engine.api.retry import Backoff
 from tests.bench.peers import free_port
 from tests.engine.conftest import DataUrl, Managers
 from tests.kit.files import sha256_of

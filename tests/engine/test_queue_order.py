@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.edits import moved_orders, placed_orders
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.events import DownloadEvent, DownloadStarted
-from gui_app.engine.models import DownloadRequest, DownloadState, QueueMove
+from gui_app.engine.api.errors import InvalidURLError
+from gui_app.engine.api.events import DownloadEvent, DownloadStarted
+from gui_app.engine.api.models import DownloadRequest, DownloadState, QueueMove
+from gui_app.engine.manager.edits import moved_orders, placed_orders
 from tests.engine.conftest import DataUrl, Managers
 from tests.kit.files import sha256_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from gui_app.engine.ratelimit import TokenBucket, acquire
+from gui_app.engine.download.ratelimit import TokenBucket, acquire
 from tests.kit.clock import FakeClock
 
 

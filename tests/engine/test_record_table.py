@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.models import DownloadId, DownloadState, Request
-from gui_app.engine.record import DownloadRecord, Remote, Status
-from gui_app.engine.record_table import RecordTable
+from gui_app.engine.api.models import DownloadId, DownloadState, Request
+from gui_app.engine.api.record import DownloadRecord, Remote, Status
+from gui_app.engine.manager.record_table import RecordTable
 
 FOLDERS = (Path("/a"), Path("/b"))
 NAMES = ("x.bin", "y.bin")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, Login
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState, Login
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.manager.scheduler import DownloadManager
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file
 

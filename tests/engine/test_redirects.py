@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
 from tests.kit.files import sha256_of

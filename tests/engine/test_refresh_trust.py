@@ -15,15 +15,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.byteranges import ByteRange, merge
-from gui_app.engine.cookies import Cookie
-from gui_app.engine.errors import RefreshRefusedError
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Login
-from gui_app.engine.record import Progress, Remote
-from gui_app.engine.refresh import MAX_STRETCHES, PROOF_BYTES, proof_stretches
-from gui_app.engine.retry import Backoff
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.cookies import Cookie
+from gui_app.engine.api.errors import RefreshRefusedError
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState, Login
+from gui_app.engine.api.record import Progress, Remote
+from gui_app.engine.api.retry import Backoff
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.refresh import MAX_STRETCHES, PROOF_BYTES, proof_stretches
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.ground.byteranges import ByteRange, merge
 from tests.engine.conftest import MIN_SPLIT, Managers, completed
 from tests.kit.files import sha256_bytes, sha256_of
 from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file

@@ -9,8 +9,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gui_app.byteranges import ByteRange, add, gaps, merge, total
-from gui_app.engine.regions import Lease, Regions, largest_free, worth_splitting
+from gui_app.engine.download.regions import Lease, Regions, largest_free, worth_splitting
+from gui_app.ground.byteranges import ByteRange, add, gaps, merge, total
 from tests.kit.clock import FakeClock
 
 R = ByteRange

@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.events import (
+from gui_app.engine.api.events import (
     DownloadAdded,
     DownloadCompleted,
     DownloadEvent,
     DownloadStarted,
     EngineLost,
 )
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.remote import EngineProcess, EngineStoppedError, RemoteEngine
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import STORE_NAME, Store
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.disk.store import STORE_NAME, Store
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.engine.process.remote import EngineProcess, EngineStoppedError, RemoteEngine
 from gui_app.server.runner import ServerThread
 from tests.kit.files import sha256_of
 from tests.kit.processes import process_ended
@@ -151,8 +151,8 @@ def test_one_engine_per_data_dir_a_second_waits_for_the_first() -> None:
 APP_STAND_IN = """
 import sys, time
 from pathlib import Path
-from gui_app.engine.models import DownloadRequest
-from gui_app.engine.remote import RemoteEngine
+from gui_app.engine.api.models import DownloadRequest
+from gui_app.engine.process.remote import RemoteEngine
 engine = RemoteEngine()
 engine.start()
 engine.add(DownloadRequest(sys.argv[1], Path(sys.argv[2]), connections=4))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gui_app.engine.stats import RollingRate, eta
+from gui_app.engine.download.stats import RollingRate, eta
 from tests.kit.clock import FakeClock
 
 

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.byteranges import ByteRange
-from gui_app.categories import Category, CategoryFolders
-from gui_app.engine.cookies import Cookie
-from gui_app.engine.models import (
+from gui_app.engine.api.cookies import Cookie
+from gui_app.engine.api.folder_rule import Category, CategoryFolders
+from gui_app.engine.api.models import (
     Checksum,
     DownloadRequest,
     DownloadState,
@@ -24,10 +23,11 @@ from gui_app.engine.models import (
     Problem,
     Validators,
 )
-from gui_app.engine.record import DownloadRecord, Progress, Remote
-from gui_app.engine.store import SCHEMA_VERSION, Store
-from gui_app.engine.store_rows import _V2, _V3, _V4, _V5
-from gui_app.engine.store_rows import SCHEMA as _SCHEMA
+from gui_app.engine.api.record import DownloadRecord, Progress, Remote
+from gui_app.engine.disk.store import SCHEMA_VERSION, Store
+from gui_app.engine.disk.store_rows import _V2, _V3, _V4, _V5
+from gui_app.engine.disk.store_rows import SCHEMA as _SCHEMA
+from gui_app.ground.byteranges import ByteRange
 
 COOKIES = (
     Cookie("sid", "v é;1", "h", path="/f", secure=True, expires=2e9),
@@ -154,7 +154,8 @@ def test_a_second_process_sees_the_writes(tmp_path: Path) -> None:
     record = store.add(request(tmp_path), DownloadState.QUEUED)
     code = (
         "import sys; from pathlib import Path; from dataclasses import replace;"
-        "from gui_app.engine.store import Store; from gui_app.engine.models import DownloadState;"
+        "from gui_app.engine.disk.store import Store;"
+        "from gui_app.engine.api.models import DownloadState;"
         "s = Store(Path(sys.argv[1])); r = s.get(int(sys.argv[2]));"
         "s.save_status(r.id, replace(r.status, state=DownloadState.PAUSED,"
         " error='from the other side'));"

@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gui_app.byteranges import ByteRange
-from gui_app.categories import Category, CategoryFolders
-from gui_app.engine.cookies import Cookie
-from gui_app.engine.models import DownloadState, Login, PauseReason
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import SCHEMA_VERSION, Store
+from gui_app.engine.api.cookies import Cookie
+from gui_app.engine.api.folder_rule import Category, CategoryFolders
+from gui_app.engine.api.models import DownloadState, Login, PauseReason
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.disk.store import SCHEMA_VERSION, Store
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.ground.byteranges import ByteRange
 from gui_app.server.app import create_app
 from gui_app.server.runner import ServerThread
 from tests.kit.files import make_file, sha256_of

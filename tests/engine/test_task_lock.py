@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine import task_lock
-from gui_app.engine.task_lock import LOCK_FILE, TaskLocks
+from gui_app.engine.disk import task_lock
+from gui_app.engine.disk.task_lock import LOCK_FILE, TaskLocks
 
 
 def test_two_managers_exclude_each_other_per_download(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_two_managers_exclude_each_other_per_download(tmp_path: Path) -> None:
 
 def test_another_process_is_refused_until_the_holder_lets_go(tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from gui_app.engine.task_lock import TaskLocks;"
+        "import sys; from pathlib import Path; from gui_app.engine.disk.task_lock import TaskLocks;"
         "locks = TaskLocks(Path(sys.argv[1]))\n"
         "with locks.held(int(sys.argv[2])) as held: print(held)"
     )

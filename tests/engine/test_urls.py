@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gui_app.engine.errors import InvalidURLError
-from gui_app.engine.urls import redact_url, validate_url
+from gui_app.engine.api.errors import InvalidURLError, validate_url
+from gui_app.ground.urls import redact_url
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """An in-memory stand-in for the engine, for UI logic that needs no bytes to move (the
-sidebar's counts, the search box, sorting): it satisfies ``gui_app.engine.interface.Engine``
+sidebar's counts, the search box, sorting): it satisfies ``gui_app.engine.api.interface.Engine``
 (tests/engine/test_interface.py holds it to every member and signature), keeps the
 downloads it is given or asked to add, tells its subscribers as a real engine does, and
 records every call. Nothing runs on its own: a test moves a download with ``put``.
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from gui_app.engine.events import (
+from gui_app.engine.api.events import (
     DownloadAdded,
     DownloadCompleted,
     DownloadEvent,
@@ -24,16 +24,16 @@ from gui_app.engine.events import (
     DownloadUpdated,
     Listener,
 )
-from gui_app.engine.models import (
+from gui_app.engine.api.models import (
     DownloadId,
     DownloadRequest,
     DownloadState,
     QueueMove,
     RequestOptions,
 )
-from gui_app.engine.proxies import ProxySettings
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Status
-from gui_app.engine.tls_settings import TlsSettings
+from gui_app.engine.api.proxies import ProxySettings
+from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot, Status
+from gui_app.engine.api.tls_settings import TlsSettings
 from tests.kit.records import moved_on
 
 __all__ = ["FakeEngine"]

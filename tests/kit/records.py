@@ -1,14 +1,14 @@
 """Records as a test states them: the fields it cares about by name, each put in the part
-of the record (``gui_app.engine.record``) that owns it."""
+of the record (``gui_app.engine.api.record``) that owns it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from gui_app.byteranges import ByteRange
-from gui_app.engine.models import DownloadId, DownloadState, Request
-from gui_app.engine.record import DownloadRecord, Progress, Remote, Status
+from gui_app.engine.api.models import DownloadId, DownloadState, Request
+from gui_app.engine.api.record import DownloadRecord, Progress, Remote, Status
+from gui_app.ground.byteranges import ByteRange
 
 
 def a_record(

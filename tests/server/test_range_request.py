@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.byteranges import ByteRange
+from gui_app.ground.byteranges import ByteRange
 from gui_app.server.range_request import MAX_RANGE_SPECS, RangeVerdict, parse_range_header
 
 R = ByteRange

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, Login
-from gui_app.engine.store import STORE_NAME, Store
-from gui_app.sites import PASSWORDS_KEY, Site, SiteBook
+from gui_app.app.sites import PASSWORDS_KEY, Site, SiteBook
+from gui_app.engine.api.models import DownloadRequest, Login
+from gui_app.engine.disk.store import STORE_NAME, Store
 from tests.kit.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
 
 
@@ -75,9 +75,9 @@ def test_a_site_is_an_origin_as_origin_of_url_writes_it(origin: str) -> None:
 SNIPPET = """
 import sys
 from pathlib import Path
-from gui_app.engine.models import Login
-from gui_app.engine.store import Store
-from gui_app.sites import SiteBook
+from gui_app.engine.api.models import Login
+from gui_app.engine.disk.store import Store
+from gui_app.app.sites import SiteBook
 store = Store(Path(sys.argv[1]))
 book = SiteBook(store)
 print(book.where_passwords_go())

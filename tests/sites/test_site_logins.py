@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.models import DownloadRequest, DownloadState, Login
-from gui_app.engine.options import EngineOptions
-from gui_app.engine.remote import RemoteEngine
-from gui_app.engine.store import STORE_NAME, Store
-from gui_app.sites import PASSWORDS_KEY, SITES_KEY, SiteBook
+from gui_app.app.sites import PASSWORDS_KEY, SITES_KEY, SiteBook
+from gui_app.engine.api.models import DownloadRequest, DownloadState, Login
+from gui_app.engine.api.options import EngineOptions
+from gui_app.engine.disk.store import STORE_NAME, Store
+from gui_app.engine.process.remote import RemoteEngine
 from tests.kit.files import make_file, sha256_of
 from tests.kit.guarded_site import guarded_site
 from tests.kit.keyrings import DBUS_DAEMON, GNOME_KEYRING, secret_service
@@ -67,9 +67,9 @@ def test_a_host_only_list_from_before_reads_as_https(tmp_path: Path) -> None:
 SAVE = """
 import sys
 from pathlib import Path
-from gui_app.engine.models import Login
-from gui_app.engine.store import Store
-from gui_app.sites import SiteBook
+from gui_app.engine.api.models import Login
+from gui_app.engine.disk.store import Store
+from gui_app.app.sites import SiteBook
 book = SiteBook(Store(Path(sys.argv[1])))
 print(book.where_passwords_go())
 print(book.save_login(sys.argv[2], Login("ann", sys.argv[3])))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.interface import Engine
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.interface import Engine
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import data_url, manager, managers, server, source
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.kit.files import sha256_of
 

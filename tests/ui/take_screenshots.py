@@ -24,12 +24,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from gui_app.engine.models import DownloadRequest  # noqa: E402
+from gui_app.app.settings import Settings  # noqa: E402
+from gui_app.engine.api.models import DownloadRequest  # noqa: E402
 from gui_app.server.runner import ServerThread  # noqa: E402
 from gui_app.ui.add_dialog import AddDialog  # noqa: E402
 from gui_app.ui.app import create_manager  # noqa: E402
 from gui_app.ui.main_window import MainWindow  # noqa: E402
-from gui_app.ui.settings import Settings  # noqa: E402
 from gui_app.ui.settings_dialog import SettingsDialog  # noqa: E402
 from tests.kit.files import make_file  # noqa: E402
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.app.settings import Settings
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from tests.engine.conftest import DataUrl
 
@@ -126,8 +126,8 @@ def test_the_window_renders_at_twice_the_scale(tmp_path: Path) -> None:
         "import sys; from pathlib import Path\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "from gui_app.engine.scheduler import DownloadManager\n"
-        "from gui_app.engine.store import Store\n"
+        "from gui_app.engine.manager.scheduler import DownloadManager\n"
+        "from gui_app.engine.disk.store import Store\n"
         "from gui_app.ui.main_window import MainWindow\n"
         "m = DownloadManager(Store(Path(sys.argv[1]) / 's.sqlite3')); m.start()\n"
         "w = MainWindow(m, Path(sys.argv[1])); w.resize(800, 500); w.show(); app.processEvents()\n"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.models import DownloadId, DownloadState, Request
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot, Remote, Status
+from gui_app.engine.api.models import DownloadId, DownloadState, Request
+from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot, Remote, Status
 from gui_app.ui.action_rules import action_rules, unresumable
 
 

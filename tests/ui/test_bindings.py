@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 

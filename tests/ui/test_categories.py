@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.categories import DEFAULT_CATEGORIES, OTHER, Category, CategoryFolders, category_of
-from gui_app.engine.models import DownloadState
+from gui_app.app.categories import DEFAULT_CATEGORIES, category_of
+from gui_app.engine import OTHER, Category, CategoryFolders
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.kit.files import sha256_bytes, sha256_of
 from tests.kit.hostile import HostileServer, Out, Request, hostile_server, serve_file
@@ -73,7 +74,7 @@ def test_a_home_folder_is_made_absolute_when_entered() -> None:
 
 
 def test_a_saved_category_no_longer_accepted_is_left_out_and_the_rest_kept() -> None:
-    from gui_app.ui.settings import SETTINGS_KEY, Settings
+    from gui_app.app.settings import SETTINGS_KEY, Settings
 
     class Saved:  # the one call Settings.load makes of its store
         def get_setting(self, key: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadRequest, DownloadState
+from gui_app.engine.api.models import DownloadRequest, DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl

@@ -12,9 +12,9 @@ from PySide6.QtCore import QModelRoleData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState, Request
-from gui_app.engine.record import DownloadRecord, DownloadSnapshot
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState, Request
+from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.download_model import (

@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.remote import RemoteEngine
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.engine.process.remote import RemoteEngine
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.ui.rows import assert_row_completes

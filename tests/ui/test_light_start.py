@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from gui_app.ui.app import create_manager
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import Settings
+from gui_app.app.settings import Settings
 from gui_app.ui.tray import tray_for
 from pathlib import Path
 {extra}
@@ -61,7 +61,7 @@ def test_the_window_starts_without_server_or_http_stacks(tmp_path: Path) -> None
     assert start(tmp_path)["heavy"] == []
 
 
-@pytest.mark.parametrize("module", ["gui_app.server.runner", "gui_app.engine.host"])
+@pytest.mark.parametrize("module", ["gui_app.server.runner", "gui_app.engine.process.host"])
 def test_the_check_sees_a_heavy_import(tmp_path: Path, module: str) -> None:
     """The same start, with one import that the window must not make, is caught."""
     assert start(tmp_path, f"import {module}")["heavy"] != []

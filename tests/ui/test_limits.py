@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.ui.modal import press_shortcut

@@ -10,9 +10,9 @@ from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.api.models import DownloadState
 from gui_app.handover import Offer
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl

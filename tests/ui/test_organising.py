@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from gui_app.byteranges import ByteRange
-from gui_app.engine.models import DownloadId, DownloadState
+from gui_app.engine.api.models import DownloadId, DownloadState
+from gui_app.ground.byteranges import ByteRange
 from gui_app.server.runner import ServerThread
 from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column

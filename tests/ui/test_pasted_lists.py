@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadId, DownloadRequest, DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 

@@ -15,11 +15,11 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DIRECT, DownloadState, Login, Problem
+from gui_app.app.settings import ProxyMode
+from gui_app.engine.api.models import DIRECT, DownloadState, Login, Problem
 from gui_app.ui.add_dialog import AddDialog
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.problems import LoginDialog
-from gui_app.ui.settings import ProxyMode
 from tests.engine.conftest import DataUrl, Managers
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.guarded_site import guarded_site

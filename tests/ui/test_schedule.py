@@ -12,8 +12,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
-from gui_app.schedule import Schedule
+from gui_app.app.schedule import Schedule
+from gui_app.engine.api.models import DownloadState
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
 from tests.ui.modal import settle

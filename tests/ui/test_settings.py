@@ -12,15 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
+from gui_app.app.schedule import Schedule
+from gui_app.app.settings import SETTINGS_KEY, ProxyMode, Settings
 from gui_app.browser.install import HOST_NAME, extension_folder
-from gui_app.categories import Category
-from gui_app.engine.models import DownloadState
-from gui_app.engine.scheduler import DownloadManager
-from gui_app.engine.store import Store
-from gui_app.schedule import Schedule
+from gui_app.engine import Category
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.disk.store import Store
+from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.main_window import MainWindow
-from gui_app.ui.settings import SETTINGS_KEY, ProxyMode, Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from tests.engine.conftest import DataUrl
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from gui_app import paths
-from gui_app.engine.models import DownloadState
-from gui_app.engine.scheduler import DownloadManager
+from gui_app.engine.api.models import DownloadState
+from gui_app.engine.manager.scheduler import DownloadManager
+from gui_app.ground import paths
 from gui_app.handover import socket_path
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.single_instance import SingleInstance

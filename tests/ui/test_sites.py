@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import Login
-from gui_app.engine.store import Store
-from gui_app.sites import Site, SiteBook
+from gui_app.app.sites import Site, SiteBook
+from gui_app.engine.api.models import Login
+from gui_app.engine.disk.store import Store
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.problems import LoginDialog
 from tests.engine.conftest import Managers
@@ -109,9 +109,9 @@ def test_a_remembered_login_goes_with_the_sites_next_download(
 def test_properties_keep_a_saved_logins_reference_and_the_cookies(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    from gui_app.engine.cookies import Cookie
-    from gui_app.engine.models import DownloadState, Request
-    from gui_app.engine.record import DownloadRecord, Status
+    from gui_app.engine.api.cookies import Cookie
+    from gui_app.engine.api.models import DownloadState, Request
+    from gui_app.engine.api.record import DownloadRecord, Status
     from gui_app.ui.properties_dialog import PropertiesDialog
 
     reference = Login("ann", site="https://h.example")

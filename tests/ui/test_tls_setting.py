@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadRequest, DownloadState
-from gui_app.engine.record import DownloadSnapshot
-from gui_app.engine.remote import RemoteEngine
+from gui_app.app.settings import Settings
+from gui_app.engine.api.models import DownloadRequest, DownloadState
+from gui_app.engine.api.record import DownloadSnapshot
+from gui_app.engine.process.remote import RemoteEngine
 from gui_app.ui.app import create_manager
-from gui_app.ui.settings import Settings
 from gui_app.ui.settings_dialog import SettingsDialog
 from tests.kit.files import make_file, sha256_bytes, sha256_of
 from tests.kit.hostile import Out, Request, hostile_server, serve_file

@@ -18,14 +18,14 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from gui_app.byteranges import parse_content_range
-from gui_app.engine.errors import (
+from gui_app.engine.api.errors import (
     PermanentError,
     ProtocolError,
     RetryAfterError,
     TransientError,
 )
-from gui_app.engine.models import Validators
+from gui_app.engine.api.models import Validators
+from gui_app.ground.byteranges import parse_content_range
 
 __all__ = [
     "MAX_RETRY_AFTER",

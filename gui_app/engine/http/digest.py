@@ -17,8 +17,8 @@ import re
 import threading
 from dataclasses import dataclass
 
-from gui_app.engine.errors import PermanentError
-from gui_app.engine.models import Login
+from gui_app.engine.api.errors import PermanentError
+from gui_app.engine.api.models import Login
 
 __all__ = ["Challenge", "DigestAnswer", "UnanswerableError", "parse_challenges"]
 

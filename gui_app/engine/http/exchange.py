@@ -21,28 +21,29 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from gui_app import __version__
-from gui_app.byteranges import ByteRange, format_range_header
-from gui_app.engine.cookies import (
+from gui_app.engine.api.cookies import (
     Cookie,
     cookie_header,
     from_set_cookie,
     with_cookie,
     with_cookies,
 )
-from gui_app.engine.errors import (
+from gui_app.engine.api.errors import (
     InvalidURLError,
     LoginRequiredError,
     PermanentError,
     TransientError,
     TruncatedBodyError,
+    validate_url,
 )
+from gui_app.engine.api.models import DIRECT, Login, PasswordSource
+from gui_app.engine.api.origins import host_of, same_origin
+from gui_app.engine.api.proxies import ProxySettings, proxy_label
 from gui_app.engine.http.backend import Guard, GuardedBackend
 from gui_app.engine.http.logins import Logins, challenge_schemes
 from gui_app.engine.http.tls import TlsSettings, certificate_problem, ssl_context
-from gui_app.engine.models import DIRECT, Login, PasswordSource
-from gui_app.engine.origins import host_of, same_origin
-from gui_app.engine.proxies import ProxySettings, proxy_label
-from gui_app.engine.urls import is_secret_header, redact_url, validate_url
+from gui_app.ground.byteranges import ByteRange, format_range_header
+from gui_app.ground.urls import is_secret_header, redact_url
 
 __all__ = ["HEAD_TIMEOUT", "MAX_REDIRECTS", "HttpClient", "host_of", "same_origin"]
 

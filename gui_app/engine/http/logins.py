@@ -19,9 +19,9 @@ from collections.abc import Generator
 
 import httpx
 
-from gui_app.engine.errors import DownloadError, LoginRequiredError, PermanentError
+from gui_app.engine.api.errors import DownloadError, LoginRequiredError, PermanentError
+from gui_app.engine.api.models import Login, PasswordSource
 from gui_app.engine.http.digest import Challenge, DigestAnswer, parse_challenges
-from gui_app.engine.models import Login, PasswordSource
 
 __all__ = ["Logins", "challenge_schemes", "challenges"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ssl
 
-from gui_app.engine.tls_settings import TlsSettings
+from gui_app.engine.api.tls_settings import TlsSettings
 
 __all__ = ["TlsSettings", "certificate_problem", "ssl_context"]
 

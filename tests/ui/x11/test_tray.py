@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from gui_app.engine.models import DownloadState
+from gui_app.engine.api.models import DownloadState
 from gui_app.server.runner import ServerThread
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.settings_dialog import SettingsDialog

@@ -1,0 +1,2 @@
+"""What lies on disk: part files and their moves, the SQLite store, the cross-process
+lock of a download, and group commit."""
