@@ -11,7 +11,7 @@ import pytest
 
 from gui_app.engine.api.models import Checksum, DownloadRequest, DownloadState
 from gui_app.engine.api.record import DownloadSnapshot
-from gui_app.engine.download.task import INLINE_MAX
+from gui_app.engine.download.kept import INLINE_MAX
 from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.faults import CHANGE_XOR
 from gui_app.server.runner import ServerThread

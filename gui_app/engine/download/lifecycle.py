@@ -17,7 +17,6 @@ from gui_app.engine.disk.partfile import free_bytes
 
 __all__ = [
     "BUSY",
-    "MAX_RESTARTS",
     "Phase",
     "ReportKind",
     "StopReason",
@@ -25,7 +24,6 @@ __all__ = [
     "TaskReport",
 ]
 
-MAX_RESTARTS = 2
 BUSY = "another Rangeload process is downloading this right now; nothing was changed"
 
 

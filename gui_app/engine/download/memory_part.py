@@ -1,7 +1,7 @@
 """A small download's bytes, held in memory until they are all here: the stand-in for its
 ``.part`` file while nothing needs to be on disk.
 
-A file of at most ``task.INLINE_MAX`` bytes read in one response costs more in file system
+A file of at most ``kept.INLINE_MAX`` bytes read in one response costs more in file system
 work than in bytes: a part file to create, lock, record (a synced store write), sync,
 rename and unlink. ``MemoryPart`` has the ``Part`` methods the transfer and the finish
 use. At the end, ``finish`` writes the bytes to an unnamed file in the destination folder
@@ -139,8 +139,9 @@ class MemoryPart:
                     # dst_dir_fd makes os.link use linkat): fails if the name exists.
                     os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folder)
                 except FileExistsError:
-                    raise DiskError(f"{target.name} appeared while downloading; not replaced"
-                                    ) from None  # fmt: skip
+                    raise DiskError(
+                        f"{target.name} appeared while downloading; not replaced"
+                    ) from None
                 except OSError as error:
                     raise disk_error(error, target) from error
                 finally:

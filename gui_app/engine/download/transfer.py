@@ -22,6 +22,7 @@ from gui_app.engine.api.errors import (
     DownloadError,
     RemoteChangedError,
     RetryAfterError,
+    StoreSaveError,
     TransientError,
 )
 from gui_app.engine.api.models import Validators
@@ -158,6 +159,34 @@ class Transfer:
         for guard in guards:
             guard.interrupt()
 
+    def supervise(
+        self,
+        save: Callable[[], None],
+        interval: float,
+        cancel: threading.Event,
+        clock: Callable[[], float],
+    ) -> None:
+        """From the controller: ``save`` every ``interval`` seconds until the connections
+        are done, stopping them at a trouble or ``cancel``; then raise the trouble that
+        ended them, unless every byte is here."""
+        next_save = clock() + interval
+        try:
+            while not self.wait(max(0.0, min(0.25, next_save - clock()))):
+                if clock() >= next_save:
+                    save()
+                    next_save = clock() + interval
+                if self.regions.complete():
+                    self.retire()
+                elif self.trouble() is not None or cancel.is_set():
+                    self.interrupt()
+        except StoreSaveError:
+            self.interrupt()
+            self.wait(30.0)
+            raise
+        trouble = self.trouble()
+        if trouble is not None and not self.regions.complete():
+            raise trouble
+
     def retire(self) -> None:
         """Every byte is written: idle connections end, and busy ones hang up."""
         self._linger.set()
@@ -215,10 +244,12 @@ class Transfer:
                             self._fail(error)
                             return
                         delay = self._backoff.delay(
-                            failures, error.retry_after if isinstance(error, RetryAfterError)
-                            else None)  # fmt: skip
-                        log.info("download %s: %s; retry in %.1f s", self._record().id, error,
-                                 delay)  # fmt: skip
+                            failures,
+                            error.retry_after if isinstance(error, RetryAfterError) else None,
+                        )
+                        log.info(
+                            "download %s: %s; retry in %.1f s", self._record().id, error, delay
+                        )
                         self.regions.release(lease)
                         lease, opened = None, None
                         if self._cancel.wait(delay):
@@ -285,14 +316,21 @@ class Transfer:
                 closed, if_range = self._forms.closed_ranges, self._forms.if_range
             validator = record.validators.if_range() if if_range else None
             response = self._http.open(
-                guard, record.final_url or record.url, given_for=record.url,
-                headers=record.headers, login=record.login, proxy=record.proxy,
+                guard,
+                record.final_url or record.url,
+                given_for=record.url,
+                headers=record.headers,
+                login=record.login,
+                proxy=record.proxy,
                 cookies=record.cookies,
-                first=first, last=last if closed else None, if_range=validator,
-            )  # fmt: skip
+                first=first,
+                last=last if closed else None,
+                if_range=validator,
+            )
             try:
-                answer = read_answer(response, first, last if closed else None,
-                                     known_size=record.size)  # fmt: skip
+                answer = read_answer(
+                    response, first, last if closed else None, known_size=record.size
+                )
                 adopted = judge(record, answer, self._forms)
                 if adopted is not None:
                     self._adopt_validators(adopted)
@@ -315,8 +353,10 @@ class Transfer:
             if closed:
                 forms.strays += 1
                 if forms.strays >= 2 and forms.closed_ranges:
-                    log.info("download %s: closed ranges get whole files; asking open-ended",
-                             self._record().id)  # fmt: skip
+                    log.info(
+                        "download %s: closed ranges get whole files; asking open-ended",
+                        self._record().id,
+                    )
                     forms.closed_ranges = False
             else:
                 forms.open_strays += 1
@@ -384,8 +424,10 @@ class Transfer:
             # Under a speed limit, a large read waits and shows its progress in slices,
             # as a smooth rate does, not in one jump a long wait later.
             view = memoryview(chunk)
-            return all(self._write(lease, view[start : start + RATE_SLICE], buckets, part)
-                       for start in range(0, len(chunk), RATE_SLICE))  # fmt: skip
+            return all(
+                self._write(lease, view[start : start + RATE_SLICE], buckets, part)
+                for start in range(0, len(chunk), RATE_SLICE)
+            )
         if buckets and not acquire(buckets, len(chunk), self._cancel):
             return False
         offset, allowed = self.regions.reserve(lease, len(chunk))

@@ -11,15 +11,23 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from gui_app.engine.api.errors import RemoteChangedError, TransientError
+from gui_app.engine.api.errors import (
+    DownloadError,
+    FileChangedError,
+    RemoteChangedError,
+    TransientError,
+)
 from gui_app.engine.api.models import Validators
 from gui_app.engine.api.record import DownloadRecord
+from gui_app.engine.api.retry import Backoff
 from gui_app.engine.http import Answer, Sameness, compare
+from gui_app.ground.units import format_bytes
 
-__all__ = ["EXPIRED", "UNTRUSTED", "Forms", "RestartError", "judge"]
+__all__ = ["EXPIRED", "MAX_RESTARTS", "UNTRUSTED", "Forms", "RestartError", "Restarts", "judge"]
 
 log = logging.getLogger(__name__)
 
+MAX_RESTARTS = 2  # new versions of the file one run follows before it gives up
 CHANGED_AFTER = 4  # answers with a new undated ETag, and none with the old, make a change
 EXPIRED = (
     "the server answers with something else than the file (a web page or another size): "
@@ -97,15 +105,53 @@ def judge(record: DownloadRecord, answer: Answer, forms: Forms) -> Validators | 
                 forms.untrusted = forms.ranges_broken = True
             raise RestartError(UNTRUSTED, untrusted=True)
         if answered[new:].count(answer.validators.etag) < CHANGED_AFTER:
-            raise TransientError("the server sent another ETag; asking again to tell a new "
-                                 "version from servers that tag it differently")  # fmt: skip
+            raise TransientError(
+                "the server sent another ETag; asking again to tell a new "
+                "version from servers that tag it differently"
+            )
     raise RestartError("the file on the server changed")
 
 
 def _undated_retag(record: DownloadRecord, answer: Answer) -> bool:
     stored, got = record.validators, answer.validators
     return (
-        stored.etag is not None and got.etag is not None
+        stored.etag is not None
+        and got.etag is not None
         and not (stored.last_modified and got.last_modified)
-        and record.size is not None and answer.size == record.size
-    )  # fmt: skip
+        and record.size is not None
+        and answer.size == record.size
+    )
+
+
+@dataclass
+class Restarts:
+    """What follows a ``RestartError`` in one run: start over now, after a pause (a
+    download that cannot resume broke: backoff), or end with the error returned (too many
+    tries, too many new versions, or kept bytes the user is to decide about)."""
+
+    backoff: Backoff
+    ask_first: bool = False  # a new version under kept bytes stops for the user to choose
+    failures: int = 0
+    restarts: int = 0
+
+    def after(self, restart: RestartError, kept: int) -> DownloadError | float | None:
+        """The error to end with, the seconds to wait before starting over, or None:
+        start over at once."""
+        if restart.untrusted:
+            return None  # the same bytes tagged anew at each request: read whole, once
+        if restart.failure:
+            self.failures += 1
+            if self.failures > self.backoff.max_failures:
+                return TransientError(
+                    f"{restart}; the server cannot resume and {self.failures} tries failed"
+                )
+            return self.backoff.delay(self.failures)
+        if self.ask_first and kept:
+            return FileChangedError(
+                f"{restart}: starting over would throw away the {format_bytes(kept)} "
+                "downloaded; restart it, or give the address of the file as it was"
+            )
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            return RemoteChangedError(f"{restart}; gave up after {self.restarts} tries")
+        return None
