@@ -25,10 +25,12 @@ __all__ = ["build_parser", "main"]
 
 def _certificate_flags(command: argparse.ArgumentParser) -> None:
     """wget's and aria2c's certificate flags, for every command that downloads."""
-    command.add_argument("--ca-certificate", metavar="FILE",
-                         help="trust the CAs in FILE (PEM), not the system's")  # fmt: skip
-    command.add_argument("--no-check-certificate", action="store_true",
-                         help="trust any certificate (unsafe)")  # fmt: skip
+    command.add_argument(
+        "--ca-certificate", metavar="FILE", help="trust the CAs in FILE (PEM), not the system's"
+    )
+    command.add_argument(
+        "--no-check-certificate", action="store_true", help="trust any certificate (unsafe)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,13 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("id", type=int, metavar="ID")
     refresh.add_argument("url", metavar="URL")
     refresh.add_argument(
-        "-H", "--header", action="append", default=[], dest="headers", metavar="'Name: value'",
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        dest="headers",
+        metavar="'Name: value'",
         help="new headers (the old ones otherwise)",
-    )  # fmt: skip
+    )
     refresh.add_argument(
-        "--restart", action="store_true",
+        "--restart",
+        action="store_true",
         help="if the new URL serves another file, start over from it instead of refusing",
-    )  # fmt: skip
+    )
     _certificate_flags(refresh)
     refresh.add_argument("-q", "--quiet", action="store_true")
     remove = commands.add_parser("remove", help="remove stored downloads by id")
@@ -116,10 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     browser.add_argument("action", choices=["install", "uninstall", "status", "pack"])
     browser.add_argument("--out", metavar="DIR", help="pack: where the archives go (default .)")
     browser.add_argument(
-        "--browser", action="append", metavar="NAME",
+        "--browser",
+        action="append",
+        metavar="NAME",
         help="only this browser (chromium, firefox, chrome, brave, vivaldi, edge, opera); "
         "may be given again",
-    )  # fmt: skip
+    )
     # What the browsers start (through the launcher ``browser install`` writes).
     native = commands.add_parser("native-host")
     native.add_argument("browser_args", nargs="*")

@@ -71,8 +71,11 @@ class Offer:
 
     def headers(self) -> tuple[tuple[str, str], ...]:
         """The request headers that make the server treat Rangeload as the browser."""
-        pairs = (("Referer", self.referrer), ("Cookie", self.cookies),
-                 ("User-Agent", self.user_agent))  # fmt: skip
+        pairs = (
+            ("Referer", self.referrer),
+            ("Cookie", self.cookies),
+            ("User-Agent", self.user_agent),
+        )
         return tuple((name, value) for name, value in pairs if value)
 
     def __repr__(self) -> str:  # never a cookie in a log line or a traceback

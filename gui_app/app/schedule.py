@@ -59,6 +59,9 @@ class Schedule:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
         change = self.next_change(now)
         verb = "stops" if self.is_open(now) else "starts"
-        when = change.strftime("%H:%M") if change.date() == now.date() else (
-            f"{DAY_NAMES[change.weekday()]} {change:%H:%M}")  # fmt: skip
+        when = (
+            change.strftime("%H:%M")
+            if change.date() == now.date()
+            else (f"{DAY_NAMES[change.weekday()]} {change:%H:%M}")
+        )
         return f"runs {self.start:%H:%M}-{self.stop:%H:%M} {days}; {verb} {when}"

@@ -144,13 +144,21 @@ class Settings:
 
 
 def _dump_schedule(schedule: Schedule) -> dict[str, Any]:
-    return {"start": schedule.start.strftime("%H:%M"), "stop": schedule.stop.strftime("%H:%M"),
-            "days": sorted(schedule.days), "speed_limit": schedule.speed_limit}  # fmt: skip
+    return {
+        "start": schedule.start.strftime("%H:%M"),
+        "stop": schedule.stop.strftime("%H:%M"),
+        "days": sorted(schedule.days),
+        "speed_limit": schedule.speed_limit,
+    }
 
 
 def _load_schedule(data: dict[str, Any]) -> Schedule:
-    return Schedule(time.fromisoformat(data["start"]), time.fromisoformat(data["stop"]),
-                    frozenset(int(d) for d in data["days"]), data.get("speed_limit"))  # fmt: skip
+    return Schedule(
+        time.fromisoformat(data["start"]),
+        time.fromisoformat(data["stop"]),
+        frozenset(int(d) for d in data["days"]),
+        data.get("speed_limit"),
+    )
 
 
 def _load_categories(saved: list[dict[str, Any]]) -> tuple[Category, ...]:
@@ -159,8 +167,9 @@ def _load_categories(saved: list[dict[str, Any]]) -> tuple[Category, ...]:
     categories = []
     for c in saved:
         try:
-            categories.append(Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]),
-                                       c["folder"]))  # fmt: skip
+            categories.append(
+                Category(c["name"], tuple(c["extensions"]), tuple(c["patterns"]), c["folder"])
+            )
         except ValueError as error:
             log.warning("a saved category was left out: %s", error)
     return tuple(categories)

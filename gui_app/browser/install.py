@@ -72,21 +72,54 @@ class Browser:
 
 
 BROWSERS = (
-    Browser("chromium", "Chromium", Family.CHROMIUM, ".config/chromium",
-            ".config/chromium/NativeMessagingHosts", always=True),
-    Browser("firefox", "Firefox", Family.FIREFOX, ".mozilla",
-            ".mozilla/native-messaging-hosts", always=True),
-    Browser("chrome", "Google Chrome", Family.CHROMIUM, ".config/google-chrome",
-            ".config/google-chrome/NativeMessagingHosts"),
-    Browser("brave", "Brave", Family.CHROMIUM, ".config/BraveSoftware/Brave-Browser",
-            ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts"),
-    Browser("vivaldi", "Vivaldi", Family.CHROMIUM, ".config/vivaldi",
-            ".config/vivaldi/NativeMessagingHosts"),
-    Browser("edge", "Microsoft Edge", Family.CHROMIUM, ".config/microsoft-edge",
-            ".config/microsoft-edge/NativeMessagingHosts"),
-    Browser("opera", "Opera", Family.CHROMIUM, ".config/opera",
-            ".config/opera/NativeMessagingHosts"),
-)  # fmt: skip
+    Browser(
+        "chromium",
+        "Chromium",
+        Family.CHROMIUM,
+        ".config/chromium",
+        ".config/chromium/NativeMessagingHosts",
+        always=True,
+    ),
+    Browser(
+        "firefox",
+        "Firefox",
+        Family.FIREFOX,
+        ".mozilla",
+        ".mozilla/native-messaging-hosts",
+        always=True,
+    ),
+    Browser(
+        "chrome",
+        "Google Chrome",
+        Family.CHROMIUM,
+        ".config/google-chrome",
+        ".config/google-chrome/NativeMessagingHosts",
+    ),
+    Browser(
+        "brave",
+        "Brave",
+        Family.CHROMIUM,
+        ".config/BraveSoftware/Brave-Browser",
+        ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts",
+    ),
+    Browser(
+        "vivaldi",
+        "Vivaldi",
+        Family.CHROMIUM,
+        ".config/vivaldi",
+        ".config/vivaldi/NativeMessagingHosts",
+    ),
+    Browser(
+        "edge",
+        "Microsoft Edge",
+        Family.CHROMIUM,
+        ".config/microsoft-edge",
+        ".config/microsoft-edge/NativeMessagingHosts",
+    ),
+    Browser(
+        "opera", "Opera", Family.CHROMIUM, ".config/opera", ".config/opera/NativeMessagingHosts"
+    ),
+)
 
 
 class Status(enum.Enum):

@@ -175,8 +175,12 @@ class NativeHost:
             )
         kind = message.get("type")
         if kind == "hello":
-            return {"ok": True, "version": PROTOCOL, "rangeload": __version__,
-                    "app_running": any(self._listens(p) for p in self._places)}  # fmt: skip
+            return {
+                "ok": True,
+                "version": PROTOCOL,
+                "rangeload": __version__,
+                "app_running": any(self._listens(p) for p in self._places),
+            }
         if kind == "download":
             return self._download(message)
         return _refusal(f"unknown message type {repr(kind)[:40]}")
@@ -190,8 +194,10 @@ class NativeHost:
             return _refusal("no downloads in the message")
         line = encode_offers(offers)
         if len(line) > MAX_LINE:  # the app's own limit: refused here, never "not running"
-            return _refusal(f"the downloads' details are too large ({len(line):,} bytes; "
-                            f"at most {MAX_LINE:,}); the browser keeps the download")  # fmt: skip
+            return _refusal(
+                f"the downloads' details are too large ({len(line):,} bytes; "
+                f"at most {MAX_LINE:,}); the browser keeps the download"
+            )
         handed = self._send(self._places, line)
         if handed.delivery is Delivery.NOT_RUNNING:
             log.info("Rangeload is not running: starting it")
@@ -208,11 +214,11 @@ class NativeHost:
             case Delivery.REFUSED:
                 return _refusal(f"Rangeload refused the download: {handed.reason}")
             case Delivery.NO_ANSWER:
-                return _refusal("Rangeload is running but did not answer; the browser keeps "
-                                "the download")  # fmt: skip
+                return _refusal(
+                    "Rangeload is running but did not answer; the browser keeps the download"
+                )
             case Delivery.UNSAFE:
-                return _refusal(f"not handed over: {handed.reason}; the browser keeps the "
-                                "download")  # fmt: skip
+                return _refusal(f"not handed over: {handed.reason}; the browser keeps the download")
         return _refusal("Rangeload did not start; the browser keeps the download")
 
 

@@ -25,9 +25,13 @@ __all__ = [
 MAX_NAME_BYTES = 255
 PART_SUFFIX = ".part"
 _RESERVED = {
-    "CON", "PRN", "AUX", "NUL",
-    *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)),
-}  # fmt: skip
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 _BIDI_AND_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 _FORBIDDEN = set('/\\:*?"<>|')
 _PARAM = re.compile(r';\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.ASCII)
@@ -148,10 +152,24 @@ def display_name_for_url(url: str) -> str:
     return sanitize_filename(from_url) if from_url else redact_url(url)
 
 
-_PAGE_EXTENSIONS = frozenset({
-    "", "htm", "html", "xhtml", "shtml", "php", "asp", "aspx", "jsp", "cgi", "pl", "xml",
-    "txt", "json",
-})  # fmt: skip
+_PAGE_EXTENSIONS = frozenset(
+    {
+        "",
+        "htm",
+        "html",
+        "xhtml",
+        "shtml",
+        "php",
+        "asp",
+        "aspx",
+        "jsp",
+        "cgi",
+        "pl",
+        "xml",
+        "txt",
+        "json",
+    }
+)
 
 
 def page_expected(filename: str | None, url: str, content_type: str | None) -> bool:

@@ -32,9 +32,11 @@ class Category:
             if not folder.is_absolute():  # it would land wherever Rangeload was started
                 raise ValueError(f"a category's folder is a full path, not {self.folder!r}")
             object.__setattr__(self, "folder", str(folder))
-        object.__setattr__(self, "extensions",
-                           tuple(e.strip().lstrip(".").lower() for e in self.extensions
-                                 if e.strip()))  # fmt: skip
+        object.__setattr__(
+            self,
+            "extensions",
+            tuple(e.strip().lstrip(".").lower() for e in self.extensions if e.strip()),
+        )
 
     def takes(self, filename: str, url: str) -> bool:
         extension = _extension(filename)

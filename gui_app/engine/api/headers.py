@@ -15,8 +15,18 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1's field-name
 
 
 # What frames or routes a request: a body's length on a GET stalls or desyncs a peer.
-_FRAMING = frozenset({"host", "content-length", "transfer-encoding", "connection", "upgrade",
-                      "te", "trailer", "keep-alive"})  # fmt: skip
+_FRAMING = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "keep-alive",
+    }
+)
 
 
 def parse_header(text: str) -> tuple[str, str]:

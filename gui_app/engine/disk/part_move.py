@@ -103,8 +103,9 @@ def recover(
             paths = {k: Path(v) for k, v in json.loads(entry.read_text()).items()}
             copy, target, source = paths["copy"], paths["target"], paths["source"]
         except (OSError, ValueError, KeyError, TypeError) as error:
-            log.warning("a move's journal entry %s cannot be read (%s); left as it is",
-                        entry.name, error)  # fmt: skip
+            log.warning(
+                "a move's journal entry %s cannot be read (%s); left as it is", entry.name, error
+            )
             continue
         with held(download_id) as ours:
             if not ours:

@@ -247,9 +247,13 @@ class Store:
         return replace(status, updated_at=now)
 
     def _write(
-        self, statement: str, values: tuple[object, ...], download_id: DownloadId, *,
+        self,
+        statement: str,
+        values: tuple[object, ...],
+        download_id: DownloadId,
+        *,
         durable: bool,
-    ) -> float:  # fmt: skip
+    ) -> float:
         now = self._clock()
         row = (*values, now, download_id)
         if durable:

@@ -51,8 +51,11 @@ class TaskLocks:
                 yield False
                 return
             except OSError as error:  # a file system without them (EINVAL, ENOLCK)
-                log.info("no byte-range locks in %s (%s): a lock file per download",
-                         self._directory, error)  # fmt: skip
+                log.info(
+                    "no byte-range locks in %s (%s): a lock file per download",
+                    self._directory,
+                    error,
+                )
             else:
                 try:
                     yield True
@@ -87,8 +90,9 @@ class TaskLocks:
             if self._fd is None:
                 self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path = self._directory / LOCK_FILE
-                self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                   0o600)  # fmt: skip
+                self._fd = os.open(
+                    path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+                )
             return self._fd
 
     def close(self) -> None:
@@ -102,8 +106,11 @@ class TaskLocks:
 @contextlib.contextmanager
 def _flocked(directory: Path, download_id: int) -> Iterator[bool]:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(directory / f"{download_id}.lock",
-                 os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)  # fmt: skip
+    fd = os.open(
+        directory / f"{download_id}.lock",
+        os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+        0o600,
+    )
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

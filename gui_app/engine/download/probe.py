@@ -68,14 +68,22 @@ class Probe:
             last = first + self._min_split - 1 if ranged and forms.closed_ranges else None
             try:
                 response = self._http.open(
-                    guard, record.final_url or record.url, given_for=record.url,
-                    headers=record.headers, login=record.login, proxy=record.proxy,
+                    guard,
+                    record.final_url or record.url,
+                    given_for=record.url,
+                    headers=record.headers,
+                    login=record.login,
+                    proxy=record.proxy,
                     cookies=record.cookies,
-                    first=first, last=last, if_range=validator, ranged=ranged,
-                )  # fmt: skip
+                    first=first,
+                    last=last,
+                    if_range=validator,
+                    ranged=ranged,
+                )
                 try:
-                    answer = read_answer(response, first, last,
-                                         known_size=record.size if resumed else None)  # fmt: skip
+                    answer = read_answer(
+                        response, first, last, known_size=record.size if resumed else None
+                    )
                     adopted = judge(record, answer, forms)
                     if resumed and not answer.partial and first > READ_ON:
                         self._stray()

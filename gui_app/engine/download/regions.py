@@ -182,8 +182,13 @@ class Regions:
                 region, robbed = self._steal(now, my_speed)
             if region is None:
                 return None
-            lease = Lease(region.first, region.first, region.last, now,
-                          RollingRate(window=3.0, clock=self._clock))  # fmt: skip
+            lease = Lease(
+                region.first,
+                region.first,
+                region.last,
+                now,
+                RollingRate(window=3.0, clock=self._clock),
+            )
             self._leases.append(lease)
             return lease, robbed
 

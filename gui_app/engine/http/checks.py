@@ -96,8 +96,9 @@ def _size(text: str | None, what: str) -> int | None:
     text = text.strip()
     if not _DIGITS.fullmatch(text) or int(text) > MAX_SIZE:
         if text.isascii() and text.isdigit():
-            raise ProtocolError(f"the server claims a {what} of {text[:30]} bytes, "
-                                "more than any file can hold")  # fmt: skip
+            raise ProtocolError(
+                f"the server claims a {what} of {text[:30]} bytes, more than any file can hold"
+            )
         return None
     return int(text)
 
@@ -164,8 +165,7 @@ def read_answer(
         length = _size(headers.get("content-length"), "length")
         if length is not None and length != parsed.range.length:
             raise ProtocolError("Content-Length disagrees with Content-Range")
-        return Answer(206, first, parsed.range.last, parsed.total, validators, content_type,
-                      coding)  # fmt: skip
+        return Answer(206, first, parsed.range.last, parsed.total, validators, content_type, coding)
     length = _size(headers.get("content-length"), "size")
     if coding != "identity" and known_size is not None:
         raise ProtocolError(

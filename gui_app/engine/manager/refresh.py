@@ -35,9 +35,17 @@ def check_new_address(
     stretch's ends); RefreshRefusedError unless it is this download's file. Returns the
     validators the download goes on with."""
     guard = http.guard()
-    response = http.open(guard, url, given_for=url, headers=options.headers,
-                         cookies=options.cookies,
-                         login=options.login, proxy=options.proxy, first=0, last=0)  # fmt: skip
+    response = http.open(
+        guard,
+        url,
+        given_for=url,
+        headers=options.headers,
+        cookies=options.cookies,
+        login=options.login,
+        proxy=options.proxy,
+        first=0,
+        last=0,
+    )
     try:
         answer = read_answer(response, 0, 0, known_size=None)
         answered_by = str(response.url)  # after any redirect
@@ -53,8 +61,10 @@ def check_new_address(
     if record.done:
         unproven = _unproven(http, record, url, options)
         if isinstance(unproven, ByteRange):  # evidence of another file
-            _refuse(f"bytes {unproven} differ from the ones kept",
-                    *_differences(record, answer.size, answer.validators, quiet=True))  # fmt: skip
+            _refuse(
+                f"bytes {unproven} differ from the ones kept",
+                *_differences(record, answer.size, answer.validators, quiet=True),
+            )
         if unproven is not None:
             raise RefreshRefusedError(
                 f"cannot confirm that this is the same file ({unproven}): nothing was changed"
@@ -146,10 +156,17 @@ def _fetch(
 ) -> bytes | None:
     """``stretch`` of ``url``'s file, or None if the server sends something else."""
     guard = http.guard()
-    response = http.open(guard, url, given_for=url, headers=options.headers,
-                         cookies=options.cookies,
-                         login=options.login, proxy=options.proxy, first=stretch.first,
-                         last=stretch.last)  # fmt: skip
+    response = http.open(
+        guard,
+        url,
+        given_for=url,
+        headers=options.headers,
+        cookies=options.cookies,
+        login=options.login,
+        proxy=options.proxy,
+        first=stretch.first,
+        last=stretch.last,
+    )
     try:
         answer = read_answer(response, stretch.first, stretch.last, known_size=size)
         skip = 0 if answer.partial else stretch.first
