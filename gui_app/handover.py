@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from gui_app.ground.headers import browser_headers
+
 __all__ = [
     "HANDOVER_VERSION",
     "MAX_LINE",
@@ -71,12 +73,9 @@ class Offer:
 
     def headers(self) -> tuple[tuple[str, str], ...]:
         """The request headers that make the server treat Rangeload as the browser."""
-        pairs = (
-            ("Referer", self.referrer),
-            ("Cookie", self.cookies),
-            ("User-Agent", self.user_agent),
+        return browser_headers(
+            referrer=self.referrer, cookies=self.cookies, user_agent=self.user_agent
         )
-        return tuple((name, value) for name, value in pairs if value)
 
     def __repr__(self) -> str:  # never a cookie in a log line or a traceback
         cookies = "<hidden>" if self.cookies else None

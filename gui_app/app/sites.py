@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from gui_app.engine import DownloadRequest, Login, Store, merge_headers
+from gui_app.engine import DownloadRequest, Login, Store
+from gui_app.ground.headers import merge_headers
 
 __all__ = ["KEYRING_SERVICE", "Site", "SiteBook", "origin_of_url"]
 

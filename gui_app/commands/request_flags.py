@@ -16,14 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gui_app.commands.netrc_file import NetrcError, read_netrc
-from gui_app.engine import (
-    Cookie,
-    CookieFileError,
-    Login,
-    TlsSettings,
-    parse_header,
-    read_cookies_txt,
-)
+from gui_app.engine import Cookie, CookieFileError, Login, TlsSettings, read_cookies_txt
+from gui_app.ground.headers import browser_headers, merge_headers, parse_header
 
 __all__ = [
     "FlagError",
@@ -96,16 +90,10 @@ class RequestFlags:
         return parsed
 
     def headers(self, url: str) -> tuple[tuple[str, str], ...]:
-        given = {name.lower() for name, _ in self._headers}
-        extra: list[tuple[str, str]] = []
-        for name, value in (
-            ("Cookie", self._cookies),
-            ("Referer", self._referer),
-            ("User-Agent", self._user_agent),
-        ):
-            if value and name.lower() not in given:
-                extra.append((name, value))
-        return tuple(self._headers + extra)
+        context = browser_headers(
+            referrer=self._referer, cookies=self._cookies, user_agent=self._user_agent
+        )
+        return merge_headers(context, self._headers)  # -H replaces, as curl's does
 
     def cookies(self) -> tuple[Cookie, ...]:
         """``--load-cookies``' cookies, all of them: the engine matches them again for

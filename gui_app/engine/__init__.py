@@ -35,7 +35,6 @@ from gui_app.engine.api.events import (
     EngineLost,
 )
 from gui_app.engine.api.folder_rule import OTHER, Categorizer, Category, CategoryFolders
-from gui_app.engine.api.headers import merge_headers, parse_header, parse_header_lines
 from gui_app.engine.api.interface import Engine
 from gui_app.engine.api.models import (
     DIRECT,
@@ -119,9 +118,6 @@ __all__ = [
     "TlsSettings",
     "held_by_a_process",
     "host_of",
-    "merge_headers",
-    "parse_header",
-    "parse_header_lines",
     "proxy_choice_label",
     "proxy_label",
     "read_cookies_txt",

@@ -25,10 +25,10 @@ from gui_app.engine import (
     DownloadState,
     Engine,
     InvalidURLError,
-    merge_headers,
     same_origin,
     validate_url,
 )
+from gui_app.ground.headers import merge_headers
 from gui_app.ground.naming import display_name_for_url
 from gui_app.handover import Offer
 from gui_app.ui.add_dialog import AddDialog

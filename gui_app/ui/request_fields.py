@@ -15,15 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine import (
-    DIRECT,
-    InvalidURLError,
-    Login,
-    ProxySettings,
-    merge_headers,
-    parse_header,
-    parse_header_lines,
-)
+from gui_app.engine import DIRECT, InvalidURLError, Login, ProxySettings
+from gui_app.ground.headers import merge_headers, parse_header, parse_header_lines
 
 __all__ = ["RequestFields"]
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui_app.engine.api.headers import merge_headers, parse_header, parse_header_lines
+from gui_app.ground.headers import browser_headers, merge_headers, parse_header, parse_header_lines
 
 
 def test_good_headers_are_split_and_trimmed() -> None:
@@ -57,3 +57,21 @@ def test_a_header_that_frames_the_request_is_refused(name: str) -> None:
     send one site's request to another's name on every hop."""
     with pytest.raises(ValueError, match="set by Rangeload itself"):
         parse_header(f"{name}: 12")
+
+
+def test_a_browsers_context_is_one_set_of_headers_and_what_a_person_typed_wins() -> None:
+    context = browser_headers(referrer="https://p/", cookies="a=1", user_agent="UA/1")
+    assert context == (("Referer", "https://p/"), ("Cookie", "a=1"), ("User-Agent", "UA/1"))
+    assert browser_headers(referrer="", cookies=None) == ()
+    typed = (("user-agent", "Mine/2"), ("X-A", "b"))
+    merged = dict((n.lower(), v) for n, v in merge_headers(context, typed))
+    assert merged == {"referer": "https://p/", "cookie": "a=1", "user-agent": "Mine/2", "x-a": "b"}
+
+
+def test_the_hand_over_and_the_command_line_build_the_same_context() -> None:
+    from gui_app.handover import Offer
+
+    offer = Offer("https://h/f", referrer="https://p/", cookies="a=1", user_agent="UA/1")
+    assert offer.headers() == browser_headers(
+        referrer="https://p/", cookies="a=1", user_agent="UA/1"
+    )

@@ -1,13 +1,21 @@
 """Request headers a person gives (``-H``, the app's Advanced fields): each ``Name: value``
 checked with the reason it cannot be sent, and groups merged by name, the later winning,
-as curl lets ``-H`` replace what its other flags set."""
+as curl lets ``-H`` replace what its other flags set. ``browser_headers`` is the one
+definition of the headers that make a server take Rangeload for the browser that sent a
+link (the hand-over, the CLI's ``--referer``, ``--user-agent``, ``-b``, the Add dialog)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-__all__ = ["merge_headers", "parse_header", "parse_header_lines"]
+__all__ = [
+    "BROWSER_HEADERS",
+    "browser_headers",
+    "merge_headers",
+    "parse_header",
+    "parse_header_lines",
+]
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -64,3 +72,18 @@ def merge_headers(*groups: Iterable[tuple[str, str]]) -> Headers:
             merged.pop(name.lower(), None)
             merged[name.lower()] = (name, value)
     return tuple(merged.values())
+
+
+# The page's context a browser sends with a link, in the order browsers send them.
+BROWSER_HEADERS = ("Referer", "Cookie", "User-Agent")
+
+
+def browser_headers(
+    *, referrer: str | None = None, cookies: str | None = None, user_agent: str | None = None
+) -> Headers:
+    """The headers of the page a link came from (those given: an empty value sends none).
+    Merged under what a person typed (``merge_headers(browser_headers(...), typed)``), as
+    curl's ``-H`` replaces what ``--referer`` set."""
+    values = (referrer, cookies, user_agent)
+    pairs = zip(BROWSER_HEADERS, values, strict=True)
+    return tuple((name, value) for name, value in pairs if value)
