@@ -271,6 +271,11 @@ class DownloadSnapshot:
     connections: tuple[ConnectionSnapshot, ...] = ()
     done_regions: tuple[ByteRange, ...] = ()  # written regions, for a segment map
 
+    @classmethod
+    def idle(cls, record: DownloadRecord) -> DownloadSnapshot:
+        """A download nothing runs: what its record stored, no speed, no connection."""
+        return cls(record, record.done_bytes, 0.0, None, (), record.done)
+
     @property
     def id(self) -> DownloadId:
         return self.record.id

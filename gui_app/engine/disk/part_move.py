@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gui_app.engine.api.record import DownloadRecord
-from gui_app.engine.disk.partfile import sync_folder
+from gui_app.engine.disk.partfile import identity_of, sync_folder
 
 __all__ = ["JOURNAL", "move_part", "recover", "temporary_name"]
 
@@ -37,8 +37,7 @@ def temporary_name(part: Path) -> str:
 
 
 def identity(path: Path) -> str:
-    info = path.stat()
-    return f"{info.st_dev}:{info.st_ino}"
+    return identity_of(path.stat())
 
 
 def move_part(

@@ -29,6 +29,7 @@ __all__ = [
     "PartFile",
     "disk_error",
     "free_bytes",
+    "identity_of",
     "space_needed",
     "sync_folder",
     "sync_folders",
@@ -53,6 +54,12 @@ def write_all(fd: int, offset: int, data: bytes | memoryview) -> None:
         written = os.pwrite(fd, view, offset)
         view = view[written:]
         offset += written
+
+
+def identity_of(info: os.stat_result) -> str:
+    """A file's identity as a record keeps it (device and inode): the one definition of
+    "is this still the part file the progress was written to"."""
+    return f"{info.st_dev}:{info.st_ino}"
 
 
 def sync_folder(folder: Path) -> None:
@@ -116,8 +123,7 @@ class PartFile:
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
         self._fd: int | None = fd
-        info = os.fstat(fd)
-        self.identity = f"{info.st_dev}:{info.st_ino}"
+        self.identity = identity_of(os.fstat(fd))
 
     @classmethod
     def create(cls, path: Path) -> PartFile:
@@ -253,7 +259,7 @@ class PartFile:
             now = os.lstat(self.path)
         except OSError:
             now = None
-        if now is None or f"{now.st_dev}:{now.st_ino}" != self.identity:
+        if now is None or identity_of(now) != self.identity:
             raise DiskError(f"{self.path.name} was moved or replaced while downloading")
         try:
             # Fails if target exists: never replace a file. Never through a link either.
