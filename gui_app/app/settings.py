@@ -21,6 +21,7 @@ from gui_app.engine import (
     ProxySettings,
     Store,
     TlsSettings,
+    check_connections,
 )
 
 __all__ = ["SETTINGS_KEY", "ProxyMode", "Settings"]
@@ -63,8 +64,7 @@ class Settings:
                 raise ValueError(str(error)) from None
         if not 1 <= self.max_concurrent <= 50:
             raise ValueError("maximum concurrent downloads must be 1 to 50")
-        if not 1 <= self.connections <= 32:
-            raise ValueError("connections per download must be 1 to 32")
+        check_connections(self.connections)
         if self.speed_limit is not None and self.speed_limit < 1:
             raise ValueError("the speed limit must be at least 1 byte/s")
         if self.slow_limit < 1:

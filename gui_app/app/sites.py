@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from gui_app.engine import DownloadRequest, Login, Store
+from gui_app.engine import DownloadRequest, Login, Store, check_connections
 from gui_app.ground.headers import merge_headers
 
 __all__ = ["KEYRING_SERVICE", "Site", "SiteBook", "origin_of_url"]
@@ -74,8 +74,8 @@ class Site:
             raise ValueError(
                 f"a site is an origin such as https://example.org, got {self.origin!r}"
             )
-        if self.connections is not None and not 1 <= self.connections <= 32:
-            raise ValueError("connections must be 1 to 32")
+        if self.connections is not None:
+            check_connections(self.connections)
         if self.speed_limit is not None and self.speed_limit < 1:
             raise ValueError("the speed limit must be at least 1 byte/s")
 

@@ -24,6 +24,7 @@ from types import FrameType
 from gui_app.commands.request_flags import RequestFlags, all_urls, parse_headers, tls_settings
 from gui_app.engine import (
     DIRECT,
+    MAX_CONNECTIONS,
     Checksum,
     DownloadError,
     DownloadEvent,
@@ -117,8 +118,8 @@ def _requests(args: argparse.Namespace) -> list[DownloadRequest]:
     urls = all_urls(args.urls, args.input_file)
     if args.output and len(urls) > 1:
         raise _UsageError("-o/--output names one file; give one URL with it")
-    if args.connections < 1 or args.connections > 32:
-        raise _UsageError("-c/--connections must be between 1 and 32")
+    if not 1 <= args.connections <= MAX_CONNECTIONS:
+        raise _UsageError(f"-c/--connections must be between 1 and {MAX_CONNECTIONS}")
     if not 1 <= args.jobs <= 64:
         raise _UsageError("-j must be between 1 and 64")
     try:

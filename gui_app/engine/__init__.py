@@ -38,6 +38,7 @@ from gui_app.engine.api.folder_rule import OTHER, Categorizer, Category, Categor
 from gui_app.engine.api.interface import Engine
 from gui_app.engine.api.models import (
     DIRECT,
+    MAX_CONNECTIONS,
     Checksum,
     DownloadId,
     DownloadRequest,
@@ -46,6 +47,7 @@ from gui_app.engine.api.models import (
     Problem,
     QueueMove,
     RequestOptions,
+    check_connections,
     proxy_choice_label,
 )
 from gui_app.engine.api.options import EngineOptions
@@ -79,6 +81,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DIRECT",
+    "MAX_CONNECTIONS",
     "OTHER",
     "Categorizer",
     "Category",
@@ -116,6 +119,7 @@ __all__ = [
     "RequestOptions",
     "Store",
     "TlsSettings",
+    "check_connections",
     "held_by_a_process",
     "host_of",
     "proxy_choice_label",

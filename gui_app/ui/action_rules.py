@@ -12,7 +12,6 @@ from gui_app.engine import DownloadSnapshot, DownloadState
 
 __all__ = ["ActionRules", "action_rules", "unresumable"]
 
-_RESUMABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 _PAUSABLE = (DownloadState.QUEUED, DownloadState.RUNNING)
 
 
@@ -47,13 +46,13 @@ def action_rules(selected: Sequence[DownloadSnapshot], *, engine_lost: bool) -> 
     one = len(states) == 1
     return ActionRules(
         engine=alive,
-        resume=alive and any(s in _RESUMABLE for s in states),
+        resume=alive and any(s.is_stopped for s in states),
         pause=alive and any(s in _PAUSABLE for s in states),
         pause_text="Pa&use (restarts)" if lossy else "Pa&use",
         pause_tip=tip,
         remove=alive and bool(states),
         open_file=one and states[0] is DownloadState.COMPLETED,
         open_folder=one,
-        change_address=alive and one and states[0] in _RESUMABLE,
-        properties=alive and one and states[0] in _RESUMABLE,
+        change_address=alive and one and states[0].is_stopped,
+        properties=alive and one and states[0].is_stopped,
     )

@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine import CategoryFolders, Checksum, DownloadRequest, InvalidURLError, validate_url
+from gui_app.engine import (
+    MAX_CONNECTIONS,
+    CategoryFolders,
+    Checksum,
+    DownloadRequest,
+    InvalidURLError,
+    validate_url,
+)
 from gui_app.ground.naming import display_name_for_url
 from gui_app.ground.units import parse_rate
 from gui_app.ground.urls import redact_url
@@ -62,7 +69,7 @@ class AddDialog(QDialog):
         self.folder = FolderField(download_dir, "Destination folder")
         self.folder_edit = self.folder.edit
         self.connections = QSpinBox()
-        self.connections.setRange(1, 32)
+        self.connections.setRange(1, MAX_CONNECTIONS)
         self.connections.setValue(connections)
         self.connections.setAccessibleName("Connections per download")
         self.speed_limit = QLineEdit()

@@ -16,8 +16,6 @@ from gui_app.ui.commands import CommandRunner
 
 __all__ = ["CategoryMenu"]
 
-_MOVABLE = (DownloadState.QUEUED, DownloadState.PAUSED, DownloadState.FAILED)
-
 
 class CategoryMenu(QMenu):
     def __init__(
@@ -40,7 +38,7 @@ class CategoryMenu(QMenu):
         self.clear()
         settings = self._settings()
         folders = CategoryFolders(settings.download_dir, settings.categories)
-        movable = any(s.state in _MOVABLE for s in self._selected())
+        movable = any(_movable(s.state) for s in self._selected())
         for name in [*(c.name for c in settings.categories), OTHER]:
             folder = folders.folder_of(name)
             action = self.addAction(name)
@@ -50,5 +48,10 @@ class CategoryMenu(QMenu):
 
     def move_selected(self, folder: Path) -> None:
         for snapshot in self._selected():
-            if snapshot.state in _MOVABLE:
+            if _movable(snapshot.state):
                 self._runner.run(partial(self._engine.move_to, snapshot.id, folder))
+
+
+def _movable(state: DownloadState) -> bool:
+    """What the engine moves to another folder: a download not running (``move_to``)."""
+    return state.is_stopped or state is DownloadState.QUEUED

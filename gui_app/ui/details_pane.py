@@ -73,8 +73,7 @@ class DetailsPane(QWidget):
         self.graph.setVisible(snapshot is not None)
         self.graph.update()
         self.retry.setVisible(snapshot is not None and snapshot.state is DownloadState.FAILED)
-        self.change_address.setVisible(snapshot is not None and snapshot.state in
-                                       (DownloadState.PAUSED, DownloadState.FAILED))  # fmt: skip
+        self.change_address.setVisible(snapshot is not None and snapshot.state.is_stopped)
         if snapshot is None:
             self.text.setText("<i>Select a download to see its details.</i>")
             return

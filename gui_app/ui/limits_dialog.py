@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine import DownloadSnapshot
+from gui_app.engine import MAX_CONNECTIONS, DownloadSnapshot
 from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 
@@ -33,7 +33,7 @@ class LimitsDialog(QDialog):
         self.speed_limit.setPlaceholderText("unlimited (or e.g. 500K, 2M)")
         self.speed_limit.setAccessibleName("Speed limit")
         self.connections = QSpinBox()
-        self.connections.setRange(1, 32)
+        self.connections.setRange(1, MAX_CONNECTIONS)
         self.connections.setValue(first.connections)
         self.connections.setAccessibleName("Connections")
         self.problem = QLabel()

@@ -22,7 +22,6 @@ from gui_app.engine import (
     DownloadError,
     DownloadRequest,
     DownloadSnapshot,
-    DownloadState,
     Engine,
     InvalidURLError,
     same_origin,
@@ -40,8 +39,6 @@ from gui_app.ui.links import ClipboardWatcher, urls_from_mime
 __all__ = ["LinkDrops", "LinkIntake"]
 
 log = logging.getLogger(__name__)
-
-_RENEWABLE = (DownloadState.PAUSED, DownloadState.FAILED)
 
 
 class LinkIntake(QObject):
@@ -105,7 +102,7 @@ class LinkIntake(QObject):
         for row in range(model.rowCount()):
             snapshot = model.snapshot_at(row)
             name = snapshot.record.filename
-            if name is not None and snapshot.state in _RENEWABLE:
+            if name is not None and snapshot.state.is_stopped:
                 stopped.setdefault(name, snapshot)
         return stopped
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui_app.engine import Checksum, DownloadRecord, Login, RequestOptions
+from gui_app.engine import MAX_CONNECTIONS, Checksum, DownloadRecord, Login, RequestOptions
 from gui_app.ground.urls import redact_url
 from gui_app.ui.request_fields import RequestFields
 
@@ -33,7 +33,7 @@ class PropertiesDialog(QDialog):
         address.setWordWrap(True)
         address.setAccessibleName("Address")
         self.connections = QSpinBox()
-        self.connections.setRange(1, 32)
+        self.connections.setRange(1, MAX_CONNECTIONS)
         self.connections.setValue(record.connections)
         self.connections.setAccessibleName("Connections")
         self.checksum_edit = QLineEdit("" if record.checksum is None else str(record.checksum))

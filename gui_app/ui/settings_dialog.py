@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from gui_app.app.settings import ProxyMode, Settings
 from gui_app.app.sites import Site
-from gui_app.engine import InvalidURLError, ProxySettings, proxy_label
+from gui_app.engine import MAX_CONNECTIONS, InvalidURLError, ProxySettings, proxy_label
 from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.browser_panel import BrowserPanel
 from gui_app.ui.categories_panel import CategoriesPanel
@@ -63,7 +63,7 @@ class SettingsDialog(QDialog):
         self.max_concurrent.setValue(settings.max_concurrent)
         self.max_concurrent.setAccessibleName("Maximum concurrent downloads")
         self.connections = QSpinBox()
-        self.connections.setRange(1, 32)
+        self.connections.setRange(1, MAX_CONNECTIONS)
         self.connections.setValue(settings.connections)
         self.connections.setAccessibleName("Connections per download")
         limit = settings.speed_limit

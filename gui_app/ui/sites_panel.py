@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui_app.app.sites import Site, origin_of_url
-from gui_app.engine import Login
+from gui_app.engine import MAX_CONNECTIONS, Login
 from gui_app.ground.units import format_rate, parse_rate
 from gui_app.ui.checked_dialog import ok_cancel, show_check
 from gui_app.ui.list_editor import ListEditor
@@ -32,7 +32,7 @@ class SiteDialog(QDialog):
         self.host.setAccessibleName("Site")
         self.host.setPlaceholderText("https://example.org (or http://host:port)")
         self.connections = QSpinBox()
-        self.connections.setRange(0, 32)
+        self.connections.setRange(0, MAX_CONNECTIONS)
         self.connections.setSpecialValueText("as in Settings")
         self.connections.setValue(site.connections or 0 if site else 0)
         self.connections.setAccessibleName("Connections")

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import time
 import uuid
 from pathlib import Path
 
-from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState
+import pytest
+
+from gui_app.app.settings import Settings
+from gui_app.engine.api.models import (
+    MAX_CONNECTIONS,
+    DownloadId,
+    DownloadRequest,
+    DownloadState,
+)
+from gui_app.engine.disk.store import Store
 from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from tests.engine.conftest import Managers, completed
@@ -104,3 +114,34 @@ def test_per_host_cap_across_downloads(
             assert sha256_of(snapshot.record.path) == sha256_of(source)
     finally:
         capped.shutdown()
+
+
+def test_one_connection_limit_whoever_asks(
+    manager: DownloadManager, server: ServerThread, tmp_path: Path
+) -> None:
+    """``add(connections=100)`` and ``set_connections(100)`` refuse alike (they used to
+    differ: one succeeded, one raised), and the CLI and the settings use the same bound."""
+    url = f"{server.url}/files/missing-{uuid.uuid4().hex}.bin"
+    with pytest.raises(ValueError, match=f"connections must be 1 to {MAX_CONNECTIONS}, not 100"):
+        manager.add(DownloadRequest(url, tmp_path, connections=100))
+    with pytest.raises(ValueError, match="connections must be 1 to"):
+        manager.add(DownloadRequest(url, tmp_path, connections=0))
+    download_id = manager.add(DownloadRequest(url, tmp_path, start_paused=True))
+    with pytest.raises(ValueError, match=f"connections must be 1 to {MAX_CONNECTIONS}, not 100"):
+        manager.set_connections(download_id, 100)
+    manager.set_connections(download_id, MAX_CONNECTIONS)
+    snapshot = manager.get(download_id)
+    assert snapshot is not None
+    assert snapshot.record.connections == MAX_CONNECTIONS
+    with pytest.raises(ValueError, match="connections must be 1 to"):
+        Settings(download_dir=tmp_path, connections=MAX_CONNECTIONS + 1)
+
+
+def test_a_stored_row_asking_for_too_many_connections_is_capped(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data" / "rangeload.db")
+    [record] = store.add_many([(DownloadRequest("http://h/f", tmp_path), DownloadState.PAUSED)])
+    with sqlite3.connect(store.path) as raw:  # an older version's row, or a hand edit
+        raw.execute("UPDATE downloads SET connections = 500 WHERE id = ?", (record.id,))
+    loaded = Store(store.path).get(record.id)
+    assert loaded is not None
+    assert loaded.connections == MAX_CONNECTIONS

@@ -19,6 +19,7 @@ from gui_app.ground.pickled import by_fields
 
 __all__ = [
     "DIRECT",
+    "MAX_CONNECTIONS",
     "Checksum",
     "DownloadId",
     "DownloadRequest",
@@ -31,6 +32,7 @@ __all__ = [
     "Request",
     "RequestOptions",
     "Validators",
+    "check_connections",
     "proxy_choice_label",
 ]
 
@@ -50,6 +52,24 @@ class DownloadState(enum.Enum):
     @property
     def is_active(self) -> bool:
         return self in (DownloadState.RUNNING, DownloadState.VERIFYING)
+
+    @property
+    def is_stopped(self) -> bool:
+        """Paused or failed: to resume, edit, move or give a new address."""
+        return self in (DownloadState.PAUSED, DownloadState.FAILED)
+
+
+MAX_CONNECTIONS = 32  # a download's connections at most, whoever asks and however
+
+
+def check_connections(count: int) -> int:
+    """``count``, or ValueError saying the range: the one rule for a download's
+    connections (a request, a live change, the app's settings and sites, the CLI)."""
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise ValueError(f"connections are a whole number, not {count!r}")
+    if not 1 <= count <= MAX_CONNECTIONS:
+        raise ValueError(f"connections must be 1 to {MAX_CONNECTIONS}, not {count}")
+    return count
 
 
 class QueueMove(enum.Enum):
@@ -183,6 +203,9 @@ class Request:
     sort_into: CategoryFolders | None = None  # the folder follows the name, once known
     cookies: tuple[Cookie, ...] = ()  # the user's (a cookies.txt, the browser's)
 
+    def __post_init__(self) -> None:
+        check_connections(self.connections)
+
     @property
     def options(self) -> RequestOptions:
         return RequestOptions(
@@ -245,5 +268,4 @@ class RequestOptions:
     cookies: tuple[Cookie, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.connections < 1:
-            raise ValueError("connections must be at least 1")
+        check_connections(self.connections)

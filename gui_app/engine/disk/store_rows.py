@@ -12,6 +12,7 @@ from pathlib import Path
 from gui_app.engine.api.cookies import Cookie
 from gui_app.engine.api.folder_rule import Category, CategoryFolders
 from gui_app.engine.api.models import (
+    MAX_CONNECTIONS,
     Checksum,
     DownloadState,
     Login,
@@ -248,7 +249,8 @@ def record_of(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadR
         url=str(url),
         dest_dir=_folder(dest_dir, folders),
         filename=None if filename is None else str(filename),
-        connections=int(connections),  # type: ignore[call-overload]  # sqlite returns untyped values
+        # An older row may ask for more than MAX_CONNECTIONS: capped, never refused.
+        connections=max(1, min(int(connections), MAX_CONNECTIONS)),  # type: ignore[call-overload]  # sqlite returns untyped values
         checksum=None if checksum is None else Checksum.parse(str(checksum)),
         headers=()
         if headers == "[]"

@@ -39,9 +39,6 @@ from gui_app.engine.manager.refresh import check_new_address
 
 __all__ = ["RecordEdits", "check_proxy", "moved_orders"]
 
-_STOPPED = (DownloadState.PAUSED, DownloadState.FAILED)
-_MOVABLE = (DownloadState.QUEUED, *_STOPPED)
-
 
 def check_proxy(proxy: str | None) -> None:
     """Raise InvalidURLError saying what is wrong with a download's own proxy."""
@@ -130,14 +127,16 @@ class RecordEdits:
         self._running = running
 
     def _stopped(
-        self, download_id: DownloadId, doing: str, states: tuple[DownloadState, ...] = _STOPPED
+        self, download_id: DownloadId, doing: str, *, or_queued: bool = False
     ) -> DownloadRecord:
-        """The record, if the download is stopped; ValueError otherwise. Under the lock."""
+        """The record, if the download is stopped (or queued, if ``or_queued``);
+        ValueError otherwise. Under the lock."""
         record = self._records[download_id]
-        if self._running(download_id) or record.state not in states:
-            which = " or ".join(state.value for state in states)
-            raise ValueError(f"only a {which} download {doing}, "
-                             f"not a {record.state.value} one")  # fmt: skip
+        state = record.state
+        allowed = state.is_stopped or (or_queued and state is DownloadState.QUEUED)
+        if self._running(download_id) or not allowed:
+            which = "queued or paused or failed" if or_queued else "paused or failed"
+            raise ValueError(f"only a {which} download {doing}, not a {state.value} one")
         return record
 
     def set_request(self, download_id: DownloadId, **changes: object) -> DownloadRecord:
@@ -257,7 +256,7 @@ class RecordEdits:
             if not ours:
                 raise ValueError("another Rangeload process is running this download")
             with self._lock:
-                record = self._stopped(download_id, "can move", _MOVABLE)
+                record = self._stopped(download_id, "can move", or_queued=True)
             folder.mkdir(parents=True, exist_ok=True)
             old_part, name = record.part_path, record.filename
             if name is not None and old_part is not None and folder != record.dest_dir:

@@ -41,6 +41,7 @@ from gui_app.engine.api.models import (
     PauseReason,
     QueueMove,
     RequestOptions,
+    check_connections,
 )
 from gui_app.engine.api.options import EngineOptions
 from gui_app.engine.api.proxies import ProxySettings
@@ -275,8 +276,6 @@ class DownloadManager:
     @staticmethod
     def _checked(request: DownloadRequest) -> DownloadRequest:
         url = validate_url(request.url)
-        if request.connections < 1:
-            raise ValueError("connections must be at least 1")
         filename = sanitize_filename(request.filename) if request.filename else None
         request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
         if not Path(request.dest_dir).is_dir():
@@ -381,8 +380,7 @@ class DownloadManager:
 
     def set_connections(self, download_id: DownloadId, count: int) -> None:
         """How many connections one download uses, at once, also while it runs."""
-        if not 1 <= count <= 32:
-            raise ValueError("connections must be 1 to 32")
+        check_connections(count)
         with self._lock:
             record = self._edits.set_request(download_id, connections=count)
             task = self._tasks.get(download_id)
