@@ -13,13 +13,9 @@ from PySide6.QtCore import QObject, Signal
 
 from gui_app.engine import (
     DownloadAdded,
-    DownloadCompleted,
+    DownloadChanged,
     DownloadEvent,
-    DownloadFailed,
-    DownloadPaused,
     DownloadRemoved,
-    DownloadStarted,
-    DownloadUpdated,
     EngineLost,
 )
 
@@ -27,19 +23,20 @@ __all__ = ["EngineBridge"]
 
 
 class EngineBridge(QObject):
+    """The engine's four events as queued Qt signals, one each: a consumer that cares
+    about a transition (completed, failed) compares with the record it had, as the
+    download model does once for every listener (``DownloadModel.download_finished``)."""
+
     download_added = Signal(object)  # DownloadRecord
-    download_started = Signal(object)
-    download_updated = Signal(object)
-    download_paused = Signal(object)
-    download_completed = Signal(object)
-    download_failed = Signal(object)
+    download_changed = Signal(object)  # DownloadRecord: any change, its state too
     download_removed = Signal(int)  # DownloadId
     engine_lost = Signal(str)  # why the engine's process ended unasked
 
     def __init__(
-        self, subscribe: Callable[[Callable[[DownloadEvent], None]], Callable[[], None]],
+        self,
+        subscribe: Callable[[Callable[[DownloadEvent], None]], Callable[[], None]],
         parent: QObject | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(parent)
         self._unsubscribe = subscribe(self._on_engine_event)
 
@@ -51,16 +48,8 @@ class EngineBridge(QObject):
         match event:
             case DownloadAdded(record=record):
                 self.download_added.emit(record)
-            case DownloadStarted(record=record):
-                self.download_started.emit(record)
-            case DownloadUpdated(record=record):
-                self.download_updated.emit(record)
-            case DownloadPaused(record=record):
-                self.download_paused.emit(record)
-            case DownloadCompleted(record=record):
-                self.download_completed.emit(record)
-            case DownloadFailed(record=record):
-                self.download_failed.emit(record)
+            case DownloadChanged(record=record):
+                self.download_changed.emit(record)
             case DownloadRemoved(id=download_id):
                 self.download_removed.emit(download_id)
             case EngineLost(reason=reason):

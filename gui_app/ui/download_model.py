@@ -130,8 +130,14 @@ def status_text(snapshot: DownloadSnapshot) -> str:
     return str(state.value).capitalize()
 
 
+_ENDS = (DownloadState.COMPLETED, DownloadState.FAILED)  # announced by download_finished
+
+
 class DownloadModel(QAbstractTableModel):
     rows_refreshed = Signal(list)  # list[int]: rows whose snapshot changed, once per refresh
+    # DownloadRecord: a download that just completed or failed, announced once per end
+    # (the tray's message, the problem desk's question); a repeated event is not another
+    download_finished = Signal(object)
     rows_dropped = Signal(list, object)  # list[DownloadId], DownloadId | None: dragged rows
     # dropped just before that download's row (None: after the last)
     _polled = Signal(object)  # tuple[DownloadSnapshot, ...], from the poller thread
@@ -152,9 +158,7 @@ class DownloadModel(QAbstractTableModel):
         self._row_of: dict[DownloadId, int] = {s.id: row for row, s in enumerate(self._rows)}
         bridge.download_added.connect(self._on_bridge_download_added)
         bridge.download_removed.connect(self._on_bridge_download_removed)
-        for signal in (bridge.download_started, bridge.download_updated, bridge.download_paused,
-                       bridge.download_completed, bridge.download_failed):  # fmt: skip
-            signal.connect(self._on_bridge_download_changed)
+        bridge.download_changed.connect(self._on_bridge_download_changed)
         self._polled.connect(self._on_poller_polled)
         self._stop = threading.Event()
         self._active = threading.Event()  # set while some row runs: the poller polls
@@ -447,7 +451,7 @@ class DownloadModel(QAbstractTableModel):
             return
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append(DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done))
+        self._rows.append(DownloadSnapshot.idle(record))
         self._row_of[record.id] = row
         self._sorted = False
         self.endInsertRows()
@@ -457,16 +461,19 @@ class DownloadModel(QAbstractTableModel):
         row = self._row_of.get(record.id)
         if row is None:
             return
+        was = self._rows[row].record
         if record.state is DownloadState.RUNNING:
             # Keep the live figures until the next poll brings fresh ones.
             snapshot = replace(self._rows[row], record=record)
         else:
-            snapshot = DownloadSnapshot(record, record.done_bytes, 0.0, None, (), record.done)
-        moved = self._rows[row].record.queue_order != record.queue_order
+            snapshot = DownloadSnapshot.idle(record)
+        moved = was.queue_order != record.queue_order
         self._apply((snapshot,))
         self._update_polling()
         if moved and self._order[0] < 0:  # shown in the queue's order, which changed
             self._resort()
+        if record.state in _ENDS and was.state is not record.state:
+            self.download_finished.emit(record)
 
     def _on_bridge_download_removed(self, download_id: DownloadId) -> None:
         row = self.row_of(download_id)

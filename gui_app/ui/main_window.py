@@ -116,22 +116,18 @@ class MainWindow(QMainWindow):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.setCentralWidget(self.panel)
 
-        for signal in (self.bridge.download_started, self.bridge.download_updated,
-                       self.bridge.download_paused, self.bridge.download_completed,
-                       self.bridge.download_failed):  # fmt: skip
-            signal.connect(self.panel.note_change)
+        self.bridge.download_changed.connect(self.panel.note_change)
         self.when_done = WhenDone(self.model.snapshots, lambda: self.quit_action.trigger(), self)
         self.model.rows_refreshed.connect(self.when_done.check)
-        for signal in (self.bridge.download_completed, self.bridge.download_failed,
-                       self.bridge.download_paused, self.bridge.download_added):  # fmt: skip
-            signal.connect(self.when_done.check)
+        self.bridge.download_changed.connect(self.when_done.check)
+        self.bridge.download_added.connect(self.when_done.check)
         self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self,
                                 self.site_book)  # fmt: skip
         self.links.message_posted.connect(self.statusBar().showMessage)
         self.drops = LinkDrops(self.links, self, self.view)
         self.edits = RequestEdits(manager, self.commands, self)
         self.edits.message_posted.connect(self.statusBar().showMessage)
-        self.problems = ProblemDesk(manager, self.commands, self.bridge, self, self.site_book)
+        self.problems = ProblemDesk(manager, self.commands, self.model, self, self.site_book)
         self.problems.change_address_requested.connect(self._on_details_change_address_requested)
         self.sharing = FolderSharing(self.commands, self)
         self.sharing.sharing_started.connect(self._on_sharing_sharing_started)

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from gui_app.app.sites import SiteBook, origin_of_url
 from gui_app.engine import DownloadId, DownloadRecord, Engine, Login, Problem
-from gui_app.ui.bridge import EngineBridge
 from gui_app.ui.commands import CommandRunner
+from gui_app.ui.download_model import DownloadModel
 
 __all__ = ["LoginDialog", "ProblemDesk"]
 
@@ -84,7 +84,7 @@ class ProblemDesk(QObject):
         self,
         engine: Engine,
         runner: CommandRunner,
-        bridge: EngineBridge,
+        model: DownloadModel,
         window: QWidget,
         sites: SiteBook | None = None,
     ) -> None:
@@ -96,9 +96,10 @@ class ProblemDesk(QObject):
         self._waiting: deque[DownloadRecord] = deque()
         self._asking: DownloadId | None = None
         self.dialog: QDialog | None = None  # the question on screen, if any
-        bridge.download_failed.connect(self._on_bridge_download_failed)
+        model.download_finished.connect(self._on_model_download_finished)
 
-    def _on_bridge_download_failed(self, record: DownloadRecord) -> None:
+    def _on_model_download_finished(self, record: DownloadRecord) -> None:
+        """A download failed with a problem its user can solve: asked, one at a time."""
         if record.problem is None or record.id == self._asking:
             return
         if all(r.id != record.id for r in self._waiting):

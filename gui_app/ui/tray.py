@@ -17,10 +17,9 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from gui_app import APP_NAME
 from gui_app.app.settings import Settings
-from gui_app.engine import DownloadRecord
+from gui_app.engine import DownloadRecord, DownloadState
 from gui_app.ground.units import format_bytes, format_rate
-from gui_app.ui.bridge import EngineBridge
-from gui_app.ui.download_model import Summary
+from gui_app.ui.download_model import DownloadModel, Summary
 from gui_app.ui.icons import app_icon
 from gui_app.ui.main_window import MainWindow
 
@@ -36,7 +35,7 @@ def tray_for(window: MainWindow, *, notifications: bool = True) -> Tray:
         actions=[window.pause_all_action, window.resume_all_action, window.slow_mode_action],
         quit_action=window.quit_action,
         summary=window.model.summary,
-        bridge=window.bridge,
+        model=window.model,
         open_path=window.open_path,
         show_message=window.statusBar().showMessage,
         notifications=notifications,
@@ -56,7 +55,7 @@ class Tray(QObject):
         actions: Sequence[QAction],
         quit_action: QAction,
         summary: Callable[[], Summary],
-        bridge: EngineBridge,
+        model: DownloadModel,
         open_path: Callable[[Path], None],
         show_message: Callable[[str, int], None],
         notifications: bool = True,
@@ -75,8 +74,7 @@ class Tray(QObject):
             self.icon.activated.connect(self._on_icon_activated)
             self.icon.messageClicked.connect(self._on_icon_message_clicked)
             self.icon.show()
-        bridge.download_completed.connect(self._on_bridge_download_completed)
-        bridge.download_failed.connect(self._on_bridge_download_failed)
+        model.download_finished.connect(self._on_model_download_finished)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -116,18 +114,19 @@ class Tray(QObject):
 
     # -- slots -------------------------------------------------------------------------
 
-    def _on_bridge_download_completed(self, record: DownloadRecord) -> None:
+    def _on_model_download_finished(self, record: DownloadRecord) -> None:
+        if record.state is DownloadState.FAILED:
+            self._say_failed(record)
+            return
         self._last_folder = record.dest_dir
         size = format_bytes(record.size or 0)
         self.notify(
             "Download complete", f"{record.display_name} ({size}). Click to open the folder."
         )
 
-    def _on_bridge_download_failed(self, record: DownloadRecord) -> None:
-        self.notify(
-            "Download failed", f"{record.display_name}: {record.error or 'unknown error'}",
-            critical=True,
-        )  # fmt: skip
+    def _say_failed(self, record: DownloadRecord) -> None:
+        why = record.error or "unknown error"
+        self.notify("Download failed", f"{record.display_name}: {why}", critical=True)
 
     def _on_icon_message_clicked(self) -> None:
         if self._last_folder is not None:

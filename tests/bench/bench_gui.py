@@ -155,7 +155,9 @@ def main() -> None:
         with rangeload_serve(served) as server:
             urls = [f"{server.url}/files/big-{i}.bin" for i in range(RUNNING)]
 
-            def on_completed(record: DownloadRecord) -> None:
+            def on_finished(record: DownloadRecord) -> None:
+                if record.state is not DownloadState.COMPLETED:
+                    return
                 # Steady state: a finished download is removed (file deleted) and its URL
                 # added again, so 8 run at full speed for the whole measurement.
                 completed.append(record.id)
@@ -163,10 +165,12 @@ def main() -> None:
                 if time.perf_counter() - started_at[0] < SECONDS:
                     window.links.add_urls([record.url])
 
-            window.bridge.download_completed.connect(on_completed)
+            window.model.download_finished.connect(on_finished)
             window.links.add_urls(urls)
 
-            def start_probe(_record: object) -> None:
+            def start_probe(record: DownloadRecord) -> None:
+                if record.state is not DownloadState.RUNNING:
+                    return
                 # Probe from the first running download on, with the running rows shown
                 # as a user watching them would see them: their repaints count.
                 if not timer.isActive():
@@ -175,7 +179,7 @@ def main() -> None:
                     timer.start()
                     QTimer.singleShot(int(SECONDS * 1000), app.quit)
 
-            window.bridge.download_started.connect(start_probe)
+            window.bridge.download_changed.connect(start_probe)
             QTimer.singleShot(int((SECONDS + 60) * 1000), app.quit)  # never hang
             app.exec()  # the real event loop, as in the app
             timer.stop()

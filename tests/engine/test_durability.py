@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.api.events import DownloadEvent, DownloadStarted, DownloadUpdated
+from gui_app.engine.api.events import DownloadChanged, DownloadEvent
 from gui_app.engine.api.models import DownloadRequest, DownloadState, PauseReason
 from gui_app.engine.api.options import EngineOptions
 from gui_app.engine.api.record import Progress, Remote
@@ -210,7 +210,7 @@ def test_a_resumed_download_is_never_left_looking_queued(
             return [
                 e.record.state
                 for e in events
-                if isinstance(e, DownloadUpdated | DownloadStarted) and e.record.id == download_id
+                if isinstance(e, DownloadChanged) and e.record.id == download_id
             ]
 
     manager.subscribe(listen)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.api.events import DownloadEvent, DownloadFailed, DownloadPaused
+from gui_app.engine.api.events import DownloadChanged, DownloadEvent
 from gui_app.engine.api.models import DownloadId, DownloadRequest, DownloadState, RequestOptions
 from gui_app.engine.manager.scheduler import DownloadManager
 from tests.engine.conftest import DataUrl, Managers, completed
@@ -35,11 +35,11 @@ def site_options(site: Site) -> RequestOptions:
 
 def as_it_stops(
     manager: DownloadManager,
-    settles: type[DownloadFailed | DownloadPaused],
+    settles: DownloadState,
     command: Callable[[DownloadId], None],
     taken: Callable[[DownloadId], bool],
 ) -> list[BaseException]:
-    """Run ``command`` on another thread when a download's ``settles`` event arrives,
+    """Run ``command`` on another thread when a download changes to ``settles``,
     holding the task's thread in the listener until ``taken`` says the command took
     effect (or ``HOLD`` passed). Returns the list that gets what the command raised."""
     errors: list[BaseException] = []
@@ -52,7 +52,9 @@ def as_it_stops(
             errors.append(error)
 
     def listener(event: DownloadEvent) -> None:
-        if not isinstance(event, settles) or fired.is_set():
+        if not isinstance(event, DownloadChanged) or event.record.state is not settles:
+            return
+        if fired.is_set():
             return
         fired.set()
         download_id = event.record.id
@@ -89,7 +91,7 @@ def test_new_cookies_and_a_resume_as_it_fails_are_kept(
                 manager.refresh(download_id, site.file_url, good.headers)
             manager.resume(download_id)
 
-        errors = as_it_stops(manager, DownloadFailed, fix, has_headers(manager, good))
+        errors = as_it_stops(manager, DownloadState.FAILED, fix, has_headers(manager, good))
         download_id = manager.add(DownloadRequest(site.file_url, tmp_path))  # no cookie: 403
         assert sha256_of(completed(manager, download_id)) == sha256_of(guarded)
     assert errors == []
@@ -104,7 +106,7 @@ def test_a_resume_as_it_pauses_starts_it_again(
         snapshot = manager.get(download_id)
         return snapshot is not None and snapshot.state is not DownloadState.PAUSED
 
-    errors = as_it_stops(manager, DownloadPaused, manager.resume, queued)
+    errors = as_it_stops(manager, DownloadState.PAUSED, manager.resume, queued)
     download_id = manager.add(DownloadRequest(data_url("&rate=2M"), tmp_path, connections=2))
     wait_until(
         lambda: (s := manager.get(download_id)) is not None and s.done_bytes >= 1 << 20,

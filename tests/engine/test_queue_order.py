@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gui_app.engine.api.errors import InvalidURLError
-from gui_app.engine.api.events import DownloadEvent, DownloadStarted
+from gui_app.engine.api.events import DownloadChanged, DownloadEvent
 from gui_app.engine.api.models import DownloadRequest, DownloadState, QueueMove
 from gui_app.engine.manager.edits import moved_orders, placed_orders
 from tests.engine.conftest import DataUrl, Managers
@@ -92,8 +92,12 @@ def test_queued_downloads_start_in_the_order_given(
     started: list[int] = []
 
     def on_event(event: DownloadEvent) -> None:
-        if isinstance(event, DownloadStarted):
-            started.append(event.record.id)
+        # the first change to running of each: its start (later ones are its progress)
+        if not isinstance(event, DownloadChanged):
+            return
+        record = event.record
+        if record.state is DownloadState.RUNNING and record.id not in started:
+            started.append(record.id)
 
     manager.subscribe(on_event)
     folders = [tmp_path / name for name in "abcd"]

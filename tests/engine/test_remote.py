@@ -15,13 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gui_app.engine.api.events import (
-    DownloadAdded,
-    DownloadCompleted,
-    DownloadEvent,
-    DownloadStarted,
-    EngineLost,
-)
+from gui_app.engine.api.events import DownloadAdded, DownloadChanged, DownloadEvent, EngineLost
 from gui_app.engine.api.models import DownloadRequest, DownloadState
 from gui_app.engine.api.options import EngineOptions
 from gui_app.engine.disk.store import STORE_NAME, Store
@@ -66,11 +60,14 @@ def test_a_download_through_the_engine_process(
         assert snapshot.state is DownloadState.COMPLETED
         assert snapshot.record.path is not None
         assert sha256_of(snapshot.record.path) == sha256_of(source)
-        kinds = [type(e) for e in events]
+        # typed events cross the channel, in the order the states changed
+        kinds = [
+            (type(e), e.record.state if isinstance(e, DownloadChanged) else None) for e in events
+        ]
         assert (
-            kinds.index(DownloadAdded)
-            < kinds.index(DownloadStarted)
-            < kinds.index(DownloadCompleted)
+            kinds.index((DownloadAdded, None))
+            < kinds.index((DownloadChanged, DownloadState.RUNNING))
+            < kinds.index((DownloadChanged, DownloadState.COMPLETED))
         )
         assert engine.snapshot()[0].id == download_id
         with pytest.raises(KeyError):

@@ -15,13 +15,9 @@ from pathlib import Path
 
 from gui_app.engine.api.events import (
     DownloadAdded,
-    DownloadCompleted,
+    DownloadChanged,
     DownloadEvent,
-    DownloadFailed,
-    DownloadPaused,
     DownloadRemoved,
-    DownloadStarted,
-    DownloadUpdated,
     Listener,
 )
 from gui_app.engine.api.models import (
@@ -37,13 +33,6 @@ from gui_app.engine.api.tls_settings import TlsSettings
 from tests.kit.records import moved_on
 
 __all__ = ["FakeEngine"]
-
-_EVENT_OF: dict[DownloadState, Callable[[DownloadRecord], DownloadEvent]] = {
-    DownloadState.RUNNING: DownloadStarted,
-    DownloadState.PAUSED: DownloadPaused,
-    DownloadState.COMPLETED: DownloadCompleted,
-    DownloadState.FAILED: DownloadFailed,
-}
 
 
 class FakeEngine:
@@ -65,14 +54,14 @@ class FakeEngine:
 
     def put(self, updated: DownloadRecord) -> None:
         """Keep ``updated`` as the download's record, and tell the subscribers: Added for a
-        new one, else Started, Paused, Completed, Failed or Updated by its state."""
+        new one, else Changed."""
         with self._lock:
             new = updated.id not in self._snapshots
             self._snapshots[updated.id] = _snapshot(updated)
         if new:
             self._emit(DownloadAdded(updated))
         else:
-            self._emit(_EVENT_OF.get(updated.state, DownloadUpdated)(updated))
+            self._emit(DownloadChanged(updated))
 
     def called(self, name: str) -> list[tuple[object, ...]]:
         """The arguments of every call of ``name``, in order."""

@@ -200,7 +200,7 @@ def test_details_pane_and_retry(data_url: DataUrl, qtbot: QtBot, window: MainWin
     assert "server error (503)" in text
     assert "Can resume" in text
     assert window.details.retry.isVisibleTo(window)
-    with qtbot.waitSignal(window.bridge.download_updated, timeout=5000):
+    with qtbot.waitSignal(window.bridge.download_changed, timeout=5000):
         window.details.retry.click()  # queued again; it will fail again on the same fault
     window.view.clearSelection()
     assert "Select a download" in window.details.text.text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,13 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from gui_app.engine.api.models import DownloadId, DownloadState
+from gui_app.engine.api.record import DownloadRecord
 from gui_app.ground.byteranges import ByteRange
 from gui_app.server.runner import ServerThread
 from gui_app.ui.download_filter import StateGroup
 from gui_app.ui.download_model import Column
 from gui_app.ui.main_window import MainWindow
+from gui_app.ui.tray import tray_for
 from tests.engine.conftest import DataUrl
 from tests.kit.fake_engine import FakeEngine
 from tests.kit.files import make_file, sha256_of
@@ -211,7 +214,7 @@ def test_moving_a_queued_download_to_the_top_starts_it_next(
     press_shortcut(window, window.queue.actions[0].shortcut())  # Move to top
     qtbot.waitUntil(lambda: window.panel.filter.snapshot_at(0).id == last, timeout=5000)
     started: list[int] = []
-    window.bridge.download_started.connect(lambda record: started.append(record.id))
+    window.bridge.download_changed.connect(partial(note_start, started))
     qtbot.waitUntil(
         lambda: all(s.state is DownloadState.COMPLETED for s in window.model.snapshots()),
         timeout=30_000,
@@ -262,7 +265,7 @@ def test_dragging_rows_reorders_the_queue_and_the_next_to_start(
         lambda: [window.panel.filter.snapshot_at(r).id for r in range(4)] == wanted, timeout=5000
     )
     started: list[int] = []
-    window.bridge.download_started.connect(lambda record: started.append(record.id))
+    window.bridge.download_changed.connect(partial(note_start, started))
     qtbot.waitUntil(
         lambda: all(s.state is DownloadState.COMPLETED for s in window.model.snapshots()),
         timeout=30_000,
@@ -288,3 +291,39 @@ def test_links_dragged_over_the_table_still_reach_the_window(window: MainWindow)
     assert enter.isAccepted()  # by the window, whose hint now shows
     assert window.drops.hint.isVisible()
     window.drops.leave()
+
+
+def note_start(started: list[int], record: DownloadRecord) -> None:
+    """A download's first change to running is its start (later ones are its progress)."""
+    if record.state is DownloadState.RUNNING and record.id not in started:
+        started.append(record.id)
+
+
+def test_an_end_is_announced_once_however_often_it_is_told(
+    qtbot: QtBot, organised: tuple[MainWindow, FakeEngine]
+) -> None:
+    """One DownloadChanged for every change: the model tells a download's end (completed,
+    failed) once, so the tray says it once and the problem desk asks once."""
+    window, engine = organised
+    finished: list[tuple[int, DownloadState]] = []
+    window.model.download_finished.connect(lambda r: finished.append((r.id, r.state)))
+    sent: list[tuple[str, str]] = []
+    tray = tray_for(window)
+    tray.notification_sent.connect(lambda title, message: sent.append((title, message)))
+    row = window.model.row_of(5)
+    assert row is not None
+    running = moved_on(window.model.snapshot_at(row).record, DownloadState.RUNNING)
+    engine.put(running)
+    stopped = moved_on(running, DownloadState.FAILED)
+    failed = replace(stopped, status=replace(stopped.status, error="server error (503)"))
+    engine.put(failed)
+    engine.put(failed)  # told again (a retry that fails the same way before a new state)
+    done = moved_on(
+        failed, DownloadState.COMPLETED, filename="video.mp4", size=4, done=(ByteRange(0, 3),)
+    )
+    engine.put(moved_on(failed, DownloadState.QUEUED))
+    engine.put(done)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=5000)
+    qtbot.wait(50)  # anything queued behind them is delivered too
+    assert finished == [(5, DownloadState.FAILED), (5, DownloadState.COMPLETED)]
+    assert [title for title, _ in sent] == ["Download failed", "Download complete"]

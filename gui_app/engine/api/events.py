@@ -1,8 +1,9 @@
 """Typed events the engine sends to its listeners, from worker threads.
 
-A listener is any callable taking one ``DownloadEvent``; it must return quickly and never
-block (the UI's bridge re-emits each event as a queued Qt signal). Progress is not an
-event: consumers poll ``DownloadManager.snapshot()``.
+Four events: a download added, changed (any part of its record: its state too), removed,
+and the engine's process lost. A listener is any callable taking one ``DownloadEvent``; it
+must return quickly and never block (the UI's bridge re-emits each event as a queued Qt
+signal). Progress is not an event: consumers poll ``DownloadManager.snapshot()``.
 """
 
 from __future__ import annotations
@@ -14,23 +15,20 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gui_app.engine.api.models import DownloadId
+from gui_app.engine.api.models import DownloadId, DownloadState
 from gui_app.engine.api.record import DownloadRecord
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "DownloadAdded",
-    "DownloadCompleted",
+    "DownloadChanged",
     "DownloadEvent",
-    "DownloadFailed",
-    "DownloadPaused",
     "DownloadRemoved",
-    "DownloadStarted",
-    "DownloadUpdated",
     "EngineLost",
     "Listener",
     "Listeners",
+    "settles",
 ]
 
 
@@ -40,30 +38,12 @@ class DownloadAdded:
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadStarted:
-    record: DownloadRecord
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadUpdated:
-    """Metadata changed (name, size, resumability learned from the probe; a retry)."""
+class DownloadChanged:
+    """Any change of a download's record: its state (``record.state``, with ``error``
+    saying why it stopped), what the server taught, its request, its place in the queue.
+    A listener that cares about a transition compares with the record it had."""
 
     record: DownloadRecord
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadPaused:
-    record: DownloadRecord  # record.error says why when it was not the user (e.g. disk full)
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadCompleted:
-    record: DownloadRecord
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadFailed:
-    record: DownloadRecord  # record.error holds the one-line reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +58,18 @@ class EngineLost:
     reason: str
 
 
-DownloadEvent = (
-    DownloadAdded
-    | DownloadStarted
-    | DownloadUpdated
-    | DownloadPaused
-    | DownloadCompleted
-    | DownloadFailed
-    | DownloadRemoved
-    | EngineLost
-)
+DownloadEvent = DownloadAdded | DownloadChanged | DownloadRemoved | EngineLost
+
+_SETTLED = frozenset({DownloadState.PAUSED, DownloadState.COMPLETED, DownloadState.FAILED})
+
+
+def settles(event: DownloadEvent) -> bool:
+    """May this event end someone's wait for a download (removed, or stopped: paused,
+    completed or failed)?"""
+    if isinstance(event, DownloadRemoved):
+        return True
+    return isinstance(event, DownloadChanged) and event.record.state in _SETTLED
+
 
 Listener = Callable[[DownloadEvent], None]
 

@@ -36,6 +36,7 @@ class EngineOptions:
     proxies: ProxySettings = ProxySettings()  # noqa: RUF009  # a frozen value
     tls: TlsSettings = TlsSettings()  # noqa: RUF009  # the CA file, or no checks at all
     ask_before_restart: bool = False  # a changed file waits for the user (the app)
+    disk_recheck: float = 5.0  # seconds between looks at a full disk's free space
 
     def __post_init__(self) -> None:
         for name in ("max_concurrent", "max_connections_per_host"):
@@ -45,7 +46,7 @@ class EngineOptions:
         rate = self.global_rate_limit
         if rate is not None and rate < 1:
             raise ValueError(f"global_rate_limit must be at least 1 byte/s or None, got {rate}")
-        for name in ("save_interval", "stall_timeout", "head_timeout"):
+        for name in ("save_interval", "stall_timeout", "head_timeout", "disk_recheck"):
             seconds = getattr(self, name)
             if not seconds > 0:  # NaN too
                 raise ValueError(f"{name} must be more than 0 seconds, got {seconds}")
