@@ -78,7 +78,8 @@ class Listeners:
     """Who listens, for the manager and the remote engine: subscribe, unsubscribe, and
     emit to each (a failing listener is logged and the others still hear). Thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, settled: threading.Condition | None = None) -> None:
+        self._settled = settled  # notified when an event that ``settles`` is queued
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._pending: deque[DownloadEvent] = deque()
@@ -99,6 +100,11 @@ class Listeners:
         the change it announces, so events keep the order in which states changed."""
         with self._lock:
             self._pending.append(event)
+        # Only a change that may settle a download wakes a wait: a list of 1,000 small
+        # files sends some 5,000 events, and each wake of a waiting thread a GIL hand-off.
+        if self._settled is not None and settles(event):
+            with self._settled:  # held already by most callers (the manager's RLock)
+                self._settled.notify_all()
 
     def deliver(self) -> None:
         """Emit every queued event, in order, whichever thread queued it."""

@@ -27,6 +27,7 @@ from gui_app.ground.byteranges import ByteRange
 __all__ = [
     "Part",
     "PartFile",
+    "delete_files",
     "disk_error",
     "free_bytes",
     "identity_of",
@@ -109,6 +110,15 @@ def space_needed(part_path: Path | None, size: int | None, done_bytes: int) -> i
         with contextlib.suppress(OSError):
             allocated = os.lstat(part_path).st_blocks * 512
     return max(0, size - max(allocated, done_bytes))
+
+
+def delete_files(*paths: Path | None) -> None:
+    """A removed download's files (its part file, its finished file if asked), each if
+    it is there; one that cannot be deleted is left (the download is gone either way)."""
+    for path in paths:
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 def free_bytes(directory: Path) -> int:

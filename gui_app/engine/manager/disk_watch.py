@@ -19,18 +19,20 @@ log = logging.getLogger(__name__)
 
 
 class DiskWatch:
-    """``waiting()`` lists the downloads paused for room; each whose folder has the room
-    its rest needs is ``resume``d."""
+    """``waiting()`` lists the downloads paused for room (asked with ``lock`` held, the
+    manager's); each whose folder has the room its rest needs is ``resume``d."""
 
     def __init__(
         self,
         waiting: Callable[[], list[DownloadRecord]],
         resume: Callable[[DownloadId], None],
         *,
+        lock: threading.RLock | None = None,
         free_space: Callable[[Path], int],
         interval: float,
     ) -> None:
         self._waiting, self._resume = waiting, resume
+        self._lock = lock or threading.RLock()
         self._free_space, self._interval = free_space, interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="rangeload-disk", daemon=True)
@@ -44,7 +46,9 @@ class DiskWatch:
     def look(self) -> list[DownloadId]:
         """One look: the downloads resumed."""
         resumed = []
-        for record in self._waiting():
+        with self._lock:
+            waiting = self._waiting()
+        for record in waiting:
             try:
                 needed = space_needed(record.part_path, record.size, record.done_bytes)
                 free = self._free_space(record.dest_dir)

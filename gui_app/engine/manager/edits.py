@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from gui_app.engine.api.errors import validate_url
+from gui_app.engine.api.errors import FolderMissingError, validate_url
 from gui_app.engine.api.models import (
     DIRECT,
     DownloadId,
+    DownloadRequest,
     DownloadState,
     QueueMove,
     Request,
@@ -36,14 +37,26 @@ from gui_app.engine.disk.task_lock import TaskLocks
 from gui_app.engine.http import HttpClient
 from gui_app.engine.manager.record_table import RecordTable
 from gui_app.engine.manager.refresh import check_new_address
+from gui_app.ground.naming import sanitize_filename
 
-__all__ = ["RecordEdits", "check_proxy", "moved_orders"]
+__all__ = ["RecordEdits", "check_proxy", "checked_request", "moved_orders"]
 
 
 def check_proxy(proxy: str | None) -> None:
     """Raise InvalidURLError saying what is wrong with a download's own proxy."""
     if proxy is not None and proxy != DIRECT:
         ProxySettings.manual(proxy, "proxy")
+
+
+def checked_request(request: DownloadRequest) -> DownloadRequest:
+    """A new download's request as it is stored: its URL checked, its name made safe, its
+    folder there, its own proxy valid; else the error saying what is wrong."""
+    url = validate_url(request.url)
+    filename = sanitize_filename(request.filename) if request.filename else None
+    if not Path(request.dest_dir).is_dir():
+        raise FolderMissingError(f"destination folder does not exist: {request.dest_dir}")
+    check_proxy(request.proxy)
+    return replace(request, url=url, filename=filename)
 
 
 def moved_orders(

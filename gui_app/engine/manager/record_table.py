@@ -13,7 +13,7 @@ from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 from pathlib import Path
 from typing import TypeVar, overload
 
-from gui_app.engine.api.models import DownloadId, DownloadState
+from gui_app.engine.api.models import DownloadId, DownloadState, PauseReason
 from gui_app.engine.api.record import DownloadRecord
 
 _T = TypeVar("_T")
@@ -78,6 +78,12 @@ class RecordTable(MutableMapping[DownloadId, DownloadRecord]):
 
     def items(self) -> ItemsView[DownloadId, DownloadRecord]:
         return self._records.items()
+
+    def paused_for_room(self) -> list[DownloadRecord]:
+        """The downloads a full disk paused (``DiskWatch`` looks at their folders)."""
+        full = PauseReason.DISK_FULL
+        paused = DownloadState.PAUSED
+        return [r for r in self._records.values() if r.state is paused and r.pause_reason is full]
 
     def values(self) -> ValuesView[DownloadRecord]:
         return self._records.values()

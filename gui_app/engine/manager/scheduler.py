@@ -1,15 +1,10 @@
-"""The download manager: the queue, the worker pool, the limits, and the events.
-
-It owns every download's record (mirrored in the store) and at most ``max_concurrent``
-running ``DownloadTask``s, each driven by a controller thread while its connections run
-on one shared ``ThreadPoolExecutor``. Every public method is thread-safe and returns at
-once; listeners receive typed events from worker threads; the UI and CLI poll
-``snapshot()``.
+"""The download manager: the records, the queue's commands and the events. At most
+``max_concurrent`` downloads run, each a ``DownloadTask`` on a controller thread of its
+``TaskPool``; listeners hear typed events from worker threads; front ends poll ``snapshot()``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import threading
@@ -18,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from gui_app.engine.api.errors import FolderMissingError, validate_url
 from gui_app.engine.api.events import (
     DownloadAdded,
     DownloadChanged,
@@ -26,7 +20,6 @@ from gui_app.engine.api.events import (
     DownloadRemoved,
     Listener,
     Listeners,
-    settles,
 )
 from gui_app.engine.api.models import (
     DownloadId,
@@ -42,15 +35,13 @@ from gui_app.engine.api.options import EngineOptions
 from gui_app.engine.api.proxies import ProxySettings
 from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot, Status
 from gui_app.engine.disk.part_move import recover as recover_moves
-from gui_app.engine.disk.partfile import free_bytes
+from gui_app.engine.disk.partfile import delete_files, free_bytes
 from gui_app.engine.disk.store import Store, StoreWriteError
-from gui_app.engine.disk.task_lock import TaskLocks
-from gui_app.engine.download.lifecycle import Phase, ReportKind, StopReason, TaskReport
-from gui_app.engine.download.ratelimit import TokenBucket
+from gui_app.engine.download.lifecycle import ReportKind, StopReason, TaskReport
 from gui_app.engine.download.task import DownloadTask
 from gui_app.engine.http import TlsSettings
 from gui_app.engine.manager.disk_watch import DiskWatch
-from gui_app.engine.manager.edits import RecordEdits, check_proxy
+from gui_app.engine.manager.edits import RecordEdits, checked_request
 from gui_app.engine.manager.name_claims import NameClaims
 from gui_app.engine.manager.queue_order import ReadyQueue
 from gui_app.engine.manager.record_table import RecordTable
@@ -58,7 +49,6 @@ from gui_app.engine.manager.situations import Situation, Situations
 from gui_app.engine.manager.statuses import found_at_start, is_stored, snapshot_of, status_after
 from gui_app.engine.manager.task_pool import TaskPool
 from gui_app.engine.manager.waiting import wait_settled
-from gui_app.ground.naming import sanitize_filename
 
 __all__ = ["DownloadManager"]
 
@@ -86,26 +76,17 @@ class DownloadManager:
     ) -> None:
         self._store = store
         self._max_concurrent = options.max_concurrent
-        self._task_locks = TaskLocks(store.path.parent / "locks")
         self._clock = clock
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._records = RecordTable()
         self._situations = Situations()  # running, leaving, held: each download's one
-        self._buckets: dict[DownloadId, TokenBucket] = {}
-        self._listeners = Listeners()
-        self._pool = TaskPool(
-            store,
-            self._task_locks,
-            options,
-            free_space=free_space,
-            clock=clock,
-            passwords=passwords,
-        )
-        self._http = self._pool.http
+        self._listeners = Listeners(settled=self._changed)
+        pool = TaskPool(store, options, free_space=free_space, clock=clock, passwords=passwords)
+        self._pool, self._task_locks = pool, pool.locks
         self._edits = RecordEdits(
             store,
-            self._http,
+            self._pool.http,
             self._lock,
             self._records,
             lambda download_id: self._situations.running(download_id) is not None,
@@ -117,7 +98,11 @@ class DownloadManager:
         self._ready = ReadyQueue()
         self._closed = False
         self._disk_watch = DiskWatch(
-            self._paused_for_room, self.resume, free_space=free_space, interval=options.disk_recheck
+            self._records.paused_for_room,
+            self.resume,
+            lock=self._lock,
+            free_space=free_space,
+            interval=options.disk_recheck,
         )
 
     # -- life --------------------------------------------------------------------------
@@ -143,7 +128,7 @@ class DownloadManager:
                     status = self._store.save_status(record.id, status)
                 record = replace(record, status=status)
                 self._records[record.id] = record
-                self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
+                self._pool.limit(record)
                 if not run_queued:
                     self._situations.hold(record.id)
         self._disk_watch.start()
@@ -156,17 +141,7 @@ class DownloadManager:
             tasks = self._situations.tasks()
             self._changed.notify_all()
         self._disk_watch.stop()
-        for task in tasks:
-            task.stop(StopReason.SHUTDOWN)  # a leaving one has stopped already
-        deadline = time.monotonic() + timeout
-        for task in tasks:
-            task.finished.wait(max(0.0, deadline - time.monotonic()))
-        # Every task ended: their threads are idle or ending, and are joined here, so a
-        # process may end at once after this (``cli.run_program``). Else they are left to
-        # finish as they can, and the process's end waits for them.
-        finished = all(task.finished.is_set() for task in tasks)
-        self._pool.close(wait=finished)
-        if finished:
+        if self._pool.close(tasks, timeout):
             self._task_locks.close()  # else the process's end releases them, never sooner
 
     # -- listeners ---------------------------------------------------------------------
@@ -175,20 +150,11 @@ class DownloadManager:
         return self._listeners.subscribe(listener)
 
     def _emit(self, event: DownloadEvent | None = None) -> None:
-        """Deliver ``event`` after every event queued before it (``_queue``)."""
+        """Deliver ``event`` after every event queued before it (``Listeners.queue``)."""
         if event is not None:
             with self._lock:
-                self._queue(event)
+                self._listeners.queue(event)
         self._listeners.deliver()
-
-    def _queue(self, event: DownloadEvent) -> None:
-        """Queue ``event`` (lock held, in the same step as the change it announces). Only
-        a change that may settle a download wakes ``wait``: a list of 1,000 small files
-        sends some 5,000 events, and each wake of the waiting thread is a GIL hand-off."""
-        self._listeners.queue(event)
-        if settles(event):
-            with self._changed:  # held already by most callers (an RLock)
-                self._changed.notify_all()
 
     # -- commands ----------------------------------------------------------------------
 
@@ -196,27 +162,17 @@ class DownloadManager:
         return self.add_many([request])[0]
 
     def add_many(self, requests: Sequence[DownloadRequest]) -> list[DownloadId]:
-        checked = [self._checked(request) for request in requests]
+        checked = [checked_request(request) for request in requests]
         paused, queued = DownloadState.PAUSED, DownloadState.QUEUED
         records = self._store.add_many([(r, paused if r.start_paused else queued) for r in checked])
         with self._lock:
             for record in records:
                 self._records[record.id] = record
-                self._buckets[record.id] = TokenBucket(record.rate_limit, clock=self._clock)
-                self._queue(DownloadAdded(record))
+                self._pool.limit(record)
+                self._listeners.queue(DownloadAdded(record))
         self._emit()
         self._schedule()
         return [record.id for record in records]
-
-    @staticmethod
-    def _checked(request: DownloadRequest) -> DownloadRequest:
-        url = validate_url(request.url)
-        filename = sanitize_filename(request.filename) if request.filename else None
-        request = replace(request, url=url, filename=filename, dest_dir=request.dest_dir)
-        if not Path(request.dest_dir).is_dir():
-            raise FolderMissingError(f"destination folder does not exist: {request.dest_dir}")
-        check_proxy(request.proxy)
-        return request
 
     def pause(self, download_id: DownloadId) -> None:
         paused: DownloadRecord | None = None
@@ -227,7 +183,7 @@ class DownloadManager:
                 raise KeyError(download_id)
             if task is None and record.state is DownloadState.QUEUED:
                 paused = self._set_state(record, DownloadState.PAUSED, pause=PauseReason.USER)
-                self._queue(DownloadChanged(paused))
+                self._listeners.queue(DownloadChanged(paused))
         if task is not None:
             task.stop(StopReason.PAUSE)  # the task saves, then reports its own pause
         elif paused is not None:
@@ -244,7 +200,7 @@ class DownloadManager:
                 return
             if record.state is not DownloadState.QUEUED:
                 record = self._set_state(record, DownloadState.QUEUED, error=record.error)
-            self._queue(DownloadChanged(record))
+            self._listeners.queue(DownloadChanged(record))
         self._emit()
         self._schedule()
 
@@ -274,13 +230,7 @@ class DownloadManager:
                 final = task.record  # it may have completed (and renamed) meanwhile
                 completed = completed or task.told is ReportKind.COMPLETED
             self._store.remove(download_id)
-            part = final.part_path
-            if part is not None:
-                with contextlib.suppress(OSError):
-                    part.unlink(missing_ok=True)
-            if delete_file and final.path is not None and completed:
-                with contextlib.suppress(OSError):
-                    final.path.unlink(missing_ok=True)
+            delete_files(final.part_path, final.path if delete_file and completed else None)
             self._emit(DownloadRemoved(download_id))
 
         threading.Thread(target=finish, name="rangeload-remove", daemon=True).start()
@@ -306,9 +256,8 @@ class DownloadManager:
 
     def set_rate_limit(self, download_id: DownloadId, rate: int | None) -> None:
         with self._lock:
-            bucket = self._buckets[download_id]
             self._edits.set_request(download_id, rate_limit=rate)
-        bucket.set_rate(rate)
+        self._pool.set_rate(download_id, rate)
 
     def set_connections(self, download_id: DownloadId, count: int) -> None:
         check_connections(count)
@@ -323,10 +272,10 @@ class DownloadManager:
         self._announce(self._edits.set_options(download_id, options))
 
     def set_proxies(self, proxies: ProxySettings) -> None:
-        self._http.set_proxies(proxies)
+        self._pool.http.set_proxies(proxies)
 
     def set_tls(self, tls: TlsSettings) -> None:
-        self._http.set_tls(tls)
+        self._pool.http.set_tls(tls)
 
     def refresh(
         self,
@@ -351,13 +300,13 @@ class DownloadManager:
 
     def move(self, download_ids: Iterable[DownloadId], to: QueueMove) -> None:
         for record in self._edits.move(set(download_ids), to):
-            self._queue(DownloadChanged(record))
+            self._listeners.queue(DownloadChanged(record))
         self._emit()
         self._schedule()
 
     def place(self, download_ids: Iterable[DownloadId], before: DownloadId | None) -> None:
         for record in self._edits.place(set(download_ids), before):
-            self._queue(DownloadChanged(record))
+            self._listeners.queue(DownloadChanged(record))
         self._emit()
         self._schedule()
 
@@ -365,7 +314,7 @@ class DownloadManager:
         self._announce(self._edits.move_to(download_id, folder))
 
     def _announce(self, record: DownloadRecord) -> None:
-        self._queue(DownloadChanged(record))
+        self._listeners.queue(DownloadChanged(record))
         self._emit()
 
     # -- queries -----------------------------------------------------------------------
@@ -437,24 +386,15 @@ class DownloadManager:
             kept = self._situations.kept
             if rescan:
                 self._ready.rescan(self._records, kept)
-            free = self._max_concurrent - self._downloading()
+            free = self._max_concurrent - self._situations.holding_slots()
             for download_id in self._ready.take(free, self._records, kept) if free > 0 else ():
                 record = self._records[download_id]
                 report = functools.partial(self._on_task_report, download_id)
-                bucket = self._buckets[download_id]
-                task = self._pool.task_for(record, bucket, report, self._names.claim)
+                task = self._pool.task_for(record, report, self._names.claim)
                 self._situations.run(download_id, task)
                 started.append(task)
         for task in started:
             self._pool.run(self._run_task, task)
-
-    def _downloading(self) -> int:
-        """Running tasks that hold one of the ``max_concurrent`` slots (lock held): one whose
-        bytes are all written, only checking and naming its file (and waiting for the
-        disk sync that makes that durable), lets the next download start meanwhile. So
-        downloads that end close together sync the disk together (``group_commit``)."""
-        tasks = self._situations.running_tasks().values()
-        return sum(1 for task in tasks if task.phase is not Phase.FINISHING)
 
     def _run_task(self, task: DownloadTask) -> None:
         download_id = task.record.id
@@ -504,17 +444,7 @@ class DownloadManager:
             self._records[download_id] = record
             if not state.is_active:  # its last report: stopped, from here
                 self._situations.leave(download_id)
-            self._queue(DownloadChanged(record))
+            self._listeners.queue(DownloadChanged(record))
         self._emit()
-        if state is DownloadState.VERIFYING:  # its slot is free (_downloading)
+        if state is DownloadState.VERIFYING:  # its slot is free (holding_slots)
             self._schedule(rescan=False)
-
-    def _paused_for_room(self) -> list[DownloadRecord]:
-        """The downloads a full disk paused (``DiskWatch`` looks at their folders)."""
-        with self._lock:
-            full = PauseReason.DISK_FULL
-            return [
-                r
-                for r in self._records.values()
-                if r.state is DownloadState.PAUSED and r.pause_reason is full
-            ]

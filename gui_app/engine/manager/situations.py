@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from gui_app.engine.api.models import DownloadId
+from gui_app.engine.download.lifecycle import Phase
 from gui_app.engine.download.task import DownloadTask
 
 __all__ = ["Situation", "Situations"]
@@ -45,6 +46,14 @@ class Situations:
     def tasks(self) -> list[DownloadTask]:
         """Every task, running or leaving."""
         return [task for _, task in self._table.values() if task is not None]
+
+    def holding_slots(self) -> int:
+        """Running tasks that hold one of the ``max_concurrent`` slots: one whose bytes
+        are all written, only checking and naming its file (and waiting for the disk sync
+        that makes that durable), lets the next download start meanwhile. So downloads
+        that end close together sync the disk together (``group_commit``)."""
+        running = (t for s, t in self._table.values() if s is Situation.RUNNING and t)
+        return sum(1 for task in running if task.phase is not Phase.FINISHING)
 
     def kept(self, download_id: DownloadId) -> bool:
         """Must a queued download wait (its task runs or leaves, or it is held)?"""
