@@ -11,7 +11,6 @@ runs (as qutebrowser stops its refresh timer), woken by the event that starts a 
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 import threading
@@ -33,16 +32,22 @@ from PySide6.QtCore import (
 )
 
 from gui_app.engine import DownloadId, DownloadRecord, DownloadSnapshot, DownloadState
-from gui_app.ground.units import format_bytes, format_duration, format_rate
 from gui_app.ground.urls import redact_url
 from gui_app.ui.bridge import EngineBridge
+from gui_app.ui.download_cells import (
+    HEADERS,
+    RIGHT_ALIGNED,
+    Column,
+    display,
+    sort_key,
+    status_text,
+)
 
 __all__ = [
     "IDS_MIME",
     "QUEUE_ROLE",
     "SNAPSHOT_ROLE",
     "SORT_ROLE",
-    "Column",
     "DownloadModel",
     "Summary",
 ]
@@ -78,28 +83,6 @@ class Summary:
         return self.counts[DownloadState.RUNNING] + self.counts[DownloadState.VERIFYING]
 
 
-class Column(enum.IntEnum):
-    NAME = 0
-    SIZE = 1
-    PROGRESS = 2
-    SPEED = 3
-    ETA = 4
-    STATUS = 5
-
-
-_HEADERS = {
-    Column.NAME: "Name",
-    Column.SIZE: "Size",
-    Column.PROGRESS: "Progress",
-    Column.SPEED: "Speed",
-    Column.ETA: "Time left",
-    Column.STATUS: "Status",
-}
-
-
-_RIGHT_ALIGNED = frozenset({Column.SIZE, Column.SPEED, Column.ETA})
-
-
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     """Adjacent rows as inclusive (first, last) runs: [5, 1, 2, 3] -> [(1, 3), (5, 5)]."""
     runs: list[tuple[int, int]] = []
@@ -118,22 +101,15 @@ def _each_role(span: QModelRoleDataSpan | QModelRoleData) -> list[QModelRoleData
     return roles
 
 
-def status_text(snapshot: DownloadSnapshot) -> str:
-    record = snapshot.record
-    state = record.state
-    if state is DownloadState.PAUSED and record.error:
-        return f"Paused: {record.error}"
-    if state is DownloadState.FAILED:
-        return f"Failed: {record.error or 'unknown error'}"
-    if state is DownloadState.RUNNING and record.error:
-        return record.error  # e.g. "server error (503); retrying"
-    return str(state.value).capitalize()
-
-
 _ENDS = (DownloadState.COMPLETED, DownloadState.FAILED)  # announced by download_finished
 
 
 class DownloadModel(QAbstractTableModel):
+    """Every download as a row: added and removed by the bridge's events, changed by
+    ``DownloadChanged`` and by a poller thread's snapshots of running rows (4-10 Hz,
+    never per chunk). Sorts its own rows; the filter above it only filters. It never
+    calls the engine but to read snapshots, and never on the GUI thread."""
+
     rows_refreshed = Signal(list)  # list[int]: rows whose snapshot changed, once per refresh
     # DownloadRecord: a download that just completed or failed, announced once per end
     # (the tray's message, the problem desk's question); a repeated event is not another
@@ -221,7 +197,7 @@ class DownloadModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
+            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
         return None
 
     # Rows are dragged to reorder the queue, only while the table shows the queue's order
@@ -307,61 +283,20 @@ class DownloadModel(QAbstractTableModel):
         if role == SNAPSHOT_ROLE:
             return snapshot
         if role == SORT_ROLE:
-            return DownloadModel._sort_key(snapshot, column)
+            return sort_key(snapshot, column)
         if role == QUEUE_ROLE:
             return snapshot.record.queue_order
         if role == Qt.ItemDataRole.DisplayRole:
-            return DownloadModel._display(snapshot, column)
+            return display(snapshot, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.NAME:
                 return redact_url(snapshot.record.url)
             if column is Column.STATUS:
                 return status_text(snapshot)
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    # -- content -----------------------------------------------------------------------
-
-    @staticmethod
-    def _display(snapshot: DownloadSnapshot, column: Column) -> str:
-        record = snapshot.record
-        active = record.state is DownloadState.RUNNING
-        match column:
-            case Column.NAME:
-                return record.display_name
-            case Column.SIZE:
-                return "?" if record.size is None else format_bytes(record.size)
-            case Column.PROGRESS:
-                fraction = snapshot.fraction
-                return "" if fraction is None else f"{100 * fraction:.1f}%"
-            case Column.SPEED:
-                return format_rate(snapshot.speed) if active else ""
-            case Column.ETA:
-                return format_duration(snapshot.eta) if active else ""
-            case Column.STATUS:
-                return status_text(snapshot)
-        return ""
-
-    @staticmethod
-    def _sort_key(snapshot: DownloadSnapshot, column: Column) -> Any:
-        """Unknown sizes, speeds and times sort first; names ignore case."""
-        record = snapshot.record
-        running = record.state is DownloadState.RUNNING
-        match column:
-            case Column.NAME:
-                return record.display_name.casefold()
-            case Column.SIZE:
-                return -1 if record.size is None else record.size
-            case Column.PROGRESS:
-                fraction = snapshot.fraction
-                return -1.0 if fraction is None else fraction
-            case Column.SPEED:
-                return snapshot.speed if running else -1.0
-            case Column.ETA:
-                return snapshot.eta if running and snapshot.eta is not None else -1.0
-        return status_text(snapshot).casefold()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Reorder the rows by ``column`` (-1: the queue's order), in Python, once: a
@@ -376,7 +311,7 @@ class DownloadModel(QAbstractTableModel):
         column = self._order[0]
         if column < 0:
             return (snapshot.record.queue_order, snapshot.id)
-        return (self._sort_key(snapshot, Column(column)), snapshot.id)
+        return (sort_key(snapshot, Column(column)), snapshot.id)
 
     def _resort(self) -> None:
         reverse = self._order[1] == Qt.SortOrder.DescendingOrder and self._order[0] >= 0
@@ -391,9 +326,11 @@ class DownloadModel(QAbstractTableModel):
         self._row_of = {s.id: row for row, s in enumerate(self._rows)}
         self.changePersistentIndexList(
             old_persistent,
-            [self.index(self._row_of[i], index.column()) for i, index in zip(ids, old_persistent,
-                                                                              strict=True)],
-        )  # fmt: skip
+            [
+                self.index(self._row_of[i], index.column())
+                for i, index in zip(ids, old_persistent, strict=True)
+            ],
+        )
         self.layoutChanged.emit()
 
     def snapshot_at(self, row: int) -> DownloadSnapshot:
@@ -442,9 +379,9 @@ class DownloadModel(QAbstractTableModel):
         # States change only through events: a poll taken just before a pause can arrive
         # after the pause's event, and must not make the row say "Running" again.
         rows, row_of = self._rows, self._row_of
-        self._apply(tuple(
-            s for s in snapshots if s.id in row_of and rows[row_of[s.id]].state is s.state
-        ))  # fmt: skip
+        self._apply(
+            tuple(s for s in snapshots if s.id in row_of and rows[row_of[s.id]].state is s.state)
+        )
 
     def _on_bridge_download_added(self, record: DownloadRecord) -> None:
         if self.row_of(record.id) is not None:

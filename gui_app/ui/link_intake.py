@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 
 
 class LinkIntake(QObject):
+    """Every way a link comes in (the Add dialog, a paste, a drop, a hand-over from the
+    browser or another process, the clipboard) and the one way it goes to the engine:
+    a listed link is offered again, never added twice, and a list goes in one
+    ``add_many`` on the command runner, never on the GUI thread."""
+
     message_posted = Signal(str, int)  # text for the status bar, for how many ms
 
     def __init__(
@@ -174,8 +179,9 @@ class LinkIntake(QObject):
                 self._engine.add_many(requests)
                 return
             except (DownloadError, ValueError) as error:
-                log.info("a link of %d was refused (%s); adding them one by one",
-                         len(requests), error)  # fmt: skip
+                log.info(
+                    "a link of %d was refused (%s); adding them one by one", len(requests), error
+                )
         for request in requests:
             try:
                 self._engine.add(request)
@@ -236,9 +242,14 @@ class LinkIntake(QObject):
 
     def _dialog(self, text: str = "") -> AddDialog:
         settings = self._settings()
-        return AddDialog(settings.download_dir, self.listed_urls(), text, self._window,
-                         connections=settings.connections,
-                         sort_into=settings.category_folders)  # fmt: skip
+        return AddDialog(
+            settings.download_dir,
+            self.listed_urls(),
+            text,
+            self._window,
+            connections=settings.connections,
+            sort_into=settings.category_folders,
+        )
 
     def _on_offer_accepted(self, dialog: AddDialog) -> None:
         """The dialog's requests, each with what a browser said of its link."""
@@ -247,8 +258,9 @@ class LinkIntake(QObject):
             offered = self._offered.get(request.url)
             if offered is not None:  # what the dialog's Advanced fields say wins
                 headers = merge_headers(offered.headers(), request.headers)
-                request = replace(request, headers=headers,
-                                  filename=request.filename or offered.filename)  # fmt: skip
+                request = replace(
+                    request, headers=headers, filename=request.filename or offered.filename
+                )
             requests.append(request)
         self.add_requests(requests)
 

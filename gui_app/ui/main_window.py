@@ -1,11 +1,6 @@
-"""The main window: composition of the table, details, menus and status bar, the Qt
-overrides (drops, close), and what the window does when the engine is lost.
-
-The work lives in rooms of its own: engine calls run on the ``CommandRunner`` (never on the
-GUI thread; their effects come back as bridge signals and snapshots), links come in
-through ``LinkIntake``, Tools > Share through ``FolderSharing``, and which actions a
-selection allows is the pure ``action_rules``.
-"""
+"""The main window: the table, details, menus and status bar composed, the Qt overrides
+(drops, close), and what the window does when the engine is lost. The work lives in rooms
+of its own (``LinkIntake``, ``FolderSharing``, ``action_rules``, ``window_menus``...)."""
 
 from __future__ import annotations
 
@@ -73,6 +68,7 @@ from gui_app.ui.speed_graph import SpeedHistory
 from gui_app.ui.status_area import StatusArea
 from gui_app.ui.when_done import WhenDone
 from gui_app.ui.window_layout import layout_settings, restore_layout
+from gui_app.ui.window_menus import build_menus, context_menu, enable_actions
 
 __all__ = ["MainWindow"]
 
@@ -80,7 +76,14 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    """The window a user lives in: the download list over the sidebar and details, its
+    actions, menus and toolbar, and the rooms it composes (links in, edits, problems,
+    sharing, the schedule). It calls the engine only through its ``CommandRunner``, never
+    on the GUI thread, and hears it only through the bridge and the model's snapshots."""
+
     settings_changed = Signal(object)  # Settings
+    downloads_menu: QMenu
+    category_menu: CategoryMenu
 
     def __init__(
         self,
@@ -108,9 +111,8 @@ class MainWindow(QMainWindow):
         self.details = DetailsPane(self, self.speeds)
         self.details.retry_requested.connect(self._on_details_retry_requested)
         self.details.change_address_requested.connect(self._on_details_change_address_requested)
-        self.panel = DownloadPanel(self.model, self.details, lambda: self.settings.categories,
-                                   self)  # fmt: skip
-        self.view = self.panel.view
+        panel = DownloadPanel(self.model, self.details, lambda: self.settings.categories, self)
+        self.panel, self.view = panel, panel.view
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
@@ -121,8 +123,9 @@ class MainWindow(QMainWindow):
         self.model.rows_refreshed.connect(self.when_done.check)
         self.bridge.download_changed.connect(self.when_done.check)
         self.bridge.download_added.connect(self.when_done.check)
-        self.links = LinkIntake(manager, self.commands, self.model, lambda: self.settings, self,
-                                self.site_book)  # fmt: skip
+        self.links = LinkIntake(
+            manager, self.commands, self.model, lambda: self.settings, self, self.site_book
+        )
         self.links.message_posted.connect(self.statusBar().showMessage)
         self.drops = LinkDrops(self.links, self, self.view)
         self.edits = RequestEdits(manager, self.commands, self)
@@ -137,10 +140,12 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.schedule = QueueSchedule(manager, self.commands, lambda: self.settings, self)
         self.status_area = StatusArea(
-            self.statusBar(), self.model, self.speeds,
+            self.statusBar(),
+            self.model,
+            self.speeds,
             lambda: self.schedule.describe() if self.settings.schedule else None,
             self.selected_ids,
-        )  # fmt: skip
+        )
         self.status_area.refreshed.connect(self.panel.refresh_counts)
         self.status_area.refreshed.connect(self.details.graph.update)
         self.status = self.status_area.status
@@ -205,8 +210,9 @@ class MainWindow(QMainWindow):
             lambda: self.list_actions.ask_limits(self.selected_snapshots()),
             QKeySequence("Ctrl+L"),
         )
-        self.slow_mode_action = self._action("S&low mode", self._on_slow_mode_toggled,
-                                             QKeySequence("Ctrl+Shift+L"))  # fmt: skip
+        self.slow_mode_action = self._action(
+            "S&low mode", self._on_slow_mode_toggled, QKeySequence("Ctrl+Shift+L")
+        )
         self.slow_mode_action.setCheckable(True)
         self.slow_mode_action.setChecked(self.settings.slow_mode)
         self.open_file_action = self._action("&Open file", self._on_open_file_triggered)
@@ -229,39 +235,7 @@ class MainWindow(QMainWindow):
         )
         self._quitting = False
         self.quit_action = self._action("&Quit", self._on_quit_triggered, keys.Quit)
-        toolbar = self.addToolBar("Downloads")
-        toolbar.setObjectName("downloads-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions(
-            [self.add_action, self.resume_action, self.pause_action, self.pause_all_action,
-             self.resume_all_action, self.remove_action]
-        )  # fmt: skip
-        toolbar.addAction(self.slow_mode_action)
-        toolbar.addSeparator()
-        toolbar.addWidget(self.panel.search)
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.add_action, self.paste_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        tools_menu = self.menuBar().addMenu("&Tools")
-        tools_menu.addActions([self.share_action, self.stop_sharing_action])
-        after = tools_menu.addMenu("&When all downloads are done")
-        after.addActions(self.when_done.actions)
-        self.downloads_menu = self.menuBar().addMenu("&Downloads")
-        self.downloads_menu.addActions(
-            [self.resume_action, self.pause_action, self.pause_all_action,
-             self.resume_all_action, self.remove_action, self.remove_completed_action,
-             self.open_file_action, self.open_folder_action, self.change_address_action,
-             self.properties_action, self.limits_action, self.slow_mode_action,
-             self.search_action]
-        )  # fmt: skip
-        self.downloads_menu.addSeparator()
-        self.downloads_menu.addActions(self.queue.actions)
-        self.category_menu = CategoryMenu(self.manager, self.commands, lambda: self.settings,
-                                          self.selected_snapshots, self)  # fmt: skip
-        self.downloads_menu.addMenu(self.category_menu)
+        build_menus(self)
 
     def selected_snapshots(self) -> list[DownloadSnapshot]:
         return self.panel.selected_snapshots()
@@ -275,22 +249,7 @@ class MainWindow(QMainWindow):
         return selected[0] if len(selected) == 1 else None
 
     def _update_actions(self) -> None:
-        rules = action_rules(self.selected_snapshots(), engine_lost=self._engine_lost)
-        for action in (self.add_action, self.paste_action, self.pause_all_action,
-                       self.resume_all_action, self.settings_action):  # fmt: skip
-            action.setEnabled(rules.engine)
-        self.resume_action.setEnabled(rules.resume)
-        self.pause_action.setEnabled(rules.pause)
-        self.pause_action.setText(rules.pause_text)
-        self.pause_action.setToolTip(rules.pause_tip)
-        self.remove_action.setEnabled(rules.remove)
-        self.open_file_action.setEnabled(rules.open_file)
-        self.open_folder_action.setEnabled(rules.open_folder)
-        self.change_address_action.setEnabled(rules.change_address)
-        self.properties_action.setEnabled(rules.properties)
-        self.queue.set_enabled(rules.remove)  # any selection the engine can act on
-        self.limits_action.setEnabled(rules.remove)
-        self.slow_mode_action.setEnabled(rules.engine)
+        enable_actions(self, action_rules(self.selected_snapshots(), engine_lost=self._engine_lost))
 
     @property
     def download_dir(self) -> Path:
@@ -384,9 +343,9 @@ class MainWindow(QMainWindow):
     def _on_slow_mode_toggled(self) -> None:
         on = self.slow_mode_action.isChecked()
         self.apply_settings(replace(self.settings, slow_mode=on))
-        self.statusBar().showMessage(
-            f"Slow mode: all downloads together at most {format_rate(self.settings.slow_limit)}"
-            if on else "Slow mode off", 5000)  # fmt: skip
+        limit = format_rate(self.settings.slow_limit)
+        said = f"Slow mode: all downloads together at most {limit}" if on else "Slow mode off"
+        self.statusBar().showMessage(said, 5000)
 
     def _on_search_triggered(self) -> None:
         self.panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -407,16 +366,7 @@ class MainWindow(QMainWindow):
             self._on_open_file_triggered()
 
     def _on_view_context_menu_requested(self, position: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addActions(
-            [self.resume_action, self.pause_action, self.remove_action,
-             self.open_file_action, self.open_folder_action, self.change_address_action,
-             self.properties_action, self.limits_action]
-        )  # fmt: skip
-        menu.addSeparator()
-        menu.addActions(self.queue.actions)
-        menu.addMenu(self.category_menu)
-        menu.popup(self.view.viewport().mapToGlobal(position))
+        context_menu(self).popup(self.view.viewport().mapToGlobal(position))
 
     def _on_selection_changed(self, *_: object) -> None:
         self._update_actions()

@@ -17,12 +17,8 @@ from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot
 from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.server.runner import ServerThread
 from gui_app.ui.bridge import EngineBridge
-from gui_app.ui.download_model import (
-    SNAPSHOT_ROLE,
-    Column,
-    DownloadModel,
-    row_runs,
-)
+from gui_app.ui.download_cells import Column
+from gui_app.ui.download_model import SNAPSHOT_ROLE, DownloadModel, row_runs
 from tests.engine.conftest import DataUrl
 
 

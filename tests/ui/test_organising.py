@@ -23,8 +23,8 @@ from gui_app.engine.api.models import DownloadId, DownloadState
 from gui_app.engine.api.record import DownloadRecord
 from gui_app.ground.byteranges import ByteRange
 from gui_app.server.runner import ServerThread
+from gui_app.ui.download_cells import Column
 from gui_app.ui.download_filter import StateGroup
-from gui_app.ui.download_model import Column
 from gui_app.ui.main_window import MainWindow
 from gui_app.ui.tray import tray_for
 from tests.engine.conftest import DataUrl
