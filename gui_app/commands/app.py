@@ -64,8 +64,11 @@ def run_demo(args: argparse.Namespace) -> int:
             with (root / name).open("wb") as handle:
                 handle.write(os.urandom(size))
         with ServerThread.serving(root, faults=True) as server:
-            print(f"demo server on {server.url}/ serving {root}; downloads go to {out}; "
-                  "your own download list is not touched", flush=True)  # fmt: skip
+            print(
+                f"demo server on {server.url}/ serving {root}; downloads go to {out}; "
+                "your own download list is not touched",
+                flush=True,
+            )
             urls = [f"{server.url}/files/{name}?rate=1M" for name, _ in DEMO_FILES[:2]]
             urls.append(f"{server.url}/files/{DEMO_FILES[2][0]}?rate=256K")
             from gui_app.ui.app import run_window

@@ -55,8 +55,10 @@ def run_browser(args: argparse.Namespace) -> int:
     if seen is None:
         print(f"extension: not heard from yet (this Rangeload speaks protocol {PROTOCOL})")
     elif seen.get("protocol") != PROTOCOL:
-        print(f"extension: MISMATCH: it speaks protocol {seen.get('protocol')!r}, this "
-              f"Rangeload {PROTOCOL}; update the older one")  # fmt: skip
+        print(
+            f"extension: MISMATCH: it speaks protocol {seen.get('protocol')!r}, this "
+            f"Rangeload {PROTOCOL}; update the older one"
+        )
     else:
         print(f"extension: protocol {PROTOCOL}, as this Rangeload")
     return 0 if any(s is setup.Status.INSTALLED for s in found.values()) else 1

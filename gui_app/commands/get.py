@@ -91,9 +91,11 @@ def _proxies(args: argparse.Namespace) -> ProxySettings:
 
 @contextmanager
 def _manager(
-    proxies: ProxySettings | None = None, limit: int | None = None, jobs: int = 3,
+    proxies: ProxySettings | None = None,
+    limit: int | None = None,
+    jobs: int = 3,
     tls: TlsSettings = TlsSettings(),  # noqa: B008  # a frozen value
-) -> Iterator[tuple[Store, DownloadManager]]:  # fmt: skip
+) -> Iterator[tuple[Store, DownloadManager]]:
     """The shared store and a manager that runs only the downloads this command names,
     ``jobs`` at a time, through ``proxies`` (None: the environment's, as curl reads them)."""
     if proxies is None:
@@ -200,8 +202,9 @@ def run_get(args: argparse.Namespace) -> int:
                 ids.append(None)
                 new.append(request)
         added = iter(manager.add_many(new))  # one store transaction for a list of links
-        return _follow(manager, [i if i is not None else next(added) for i in ids],
-                       quiet=args.quiet)  # fmt: skip
+        return _follow(
+            manager, [i if i is not None else next(added) for i in ids], quiet=args.quiet
+        )
 
 
 def _stored_by_place(
@@ -231,8 +234,10 @@ def run_refresh(args: argparse.Namespace) -> int:
             manager.refresh(args.id, args.url, headers)
         except RefreshRefusedError as error:
             if not args.restart:
-                _error(f"#{args.id} {record.display_name}: {error}; --restart starts over "
-                       "from the new address")  # fmt: skip
+                _error(
+                    f"#{args.id} {record.display_name}: {error}; --restart starts over "
+                    "from the new address"
+                )
                 return EXIT_FAILED
             manager.restart(args.id, args.url, headers=headers)
             if not args.quiet:
@@ -256,9 +261,11 @@ def _say_secrets_left(
         return
     left = secrets_of(record.request if headers is None else replace(record.request, headers=()))
     if left:
-        _error(f"#{record.id}: {secrets_in_words(left)} given for {host_of(record.url)} "
-               f"{'is' if len(left) == 1 else 'are'} not sent to {host_of(url)}; give them "
-               "again with -H if that site needs them")  # fmt: skip
+        _error(
+            f"#{record.id}: {secrets_in_words(left)} given for {host_of(record.url)} "
+            f"{'is' if len(left) == 1 else 'are'} not sent to {host_of(url)}; give them "
+            "again with -H if that site needs them"
+        )
 
 
 def run_resume(args: argparse.Namespace) -> int:
@@ -402,8 +409,10 @@ def _summarize(
                 print(f"done: {record.path} ({size})")
             continue
         if record.state is DownloadState.PAUSED and interrupted:
-            _error(f"{name}: paused at {format_bytes(record.done_bytes)}; run the same "
-                   "command again to resume")  # fmt: skip
+            _error(
+                f"{name}: paused at {format_bytes(record.done_bytes)}; run the same "
+                "command again to resume"
+            )
             code = max(code, EXIT_INTERRUPTED)
         else:
             _error(f"{name}: {record.error or record.state.value}")

@@ -21,14 +21,18 @@ __all__ = ["TerminalProgress"]
 class TerminalProgress:
     def __init__(self, stream: TextIO) -> None:
         self._progress = Progress(
-            TextColumn("{task.description}", table_column=Column(
-                no_wrap=True, overflow="ellipsis", min_width=8, max_width=40, ratio=3)),
+            TextColumn(
+                "{task.description}",
+                table_column=Column(
+                    no_wrap=True, overflow="ellipsis", min_width=8, max_width=40, ratio=3
+                ),
+            ),
             BarColumn(bar_width=None, table_column=Column(min_width=6, ratio=2)),
             TextColumn("{task.fields[figures]}", table_column=Column(no_wrap=True)),
             console=Console(file=stream),
             refresh_per_second=4,
             expand=True,
-        )  # fmt: skip
+        )
         self._tasks: dict[DownloadId, TaskID] = {}
 
     def __enter__(self) -> TerminalProgress:

@@ -224,11 +224,13 @@ def _respond(
         pieces = [ByteRange(0, info.size - 1)] if info.size else []
 
     if method == "HEAD":
-        headers["Content-Length"] = str(sum(len(p) if isinstance(p, bytes) else p.length
-                                             for p in pieces))  # fmt: skip
+        headers["Content-Length"] = str(
+            sum(len(p) if isinstance(p, bytes) else p.length for p in pieces)
+        )
         return Response(status_code=status, headers=headers)
-    body = FileBody(fd, info.path.name, pieces, chunk_size=chunk_size, pacing=pacing,
-                    changed=changed)  # fmt: skip
+    body = FileBody(
+        fd, info.path.name, pieces, chunk_size=chunk_size, pacing=pacing, changed=changed
+    )
     headers["Content-Length"] = str(body.length)
     return ClosingStreamingResponse(body, status, headers)
 

@@ -166,8 +166,10 @@ class AddDialog(QDialog):
 
     def note_origin(self, url: str, referrer: str | None, filename: str | None) -> None:
         """Show where an offered link comes from and the name the browser suggested."""
-        parts = [f"from {redact_url(referrer)}" if referrer else "",
-                 f"saved as {filename}" if filename else ""]  # fmt: skip
+        parts = [
+            f"from {redact_url(referrer)}" if referrer else "",
+            f"saved as {filename}" if filename else "",
+        ]
         said = ", ".join(p for p in parts if p)
         self._origin_lines[url] = f"{display_name_for_url(url)}: {said}"
         self.origins.setText("\n".join(self._origin_lines.values()))

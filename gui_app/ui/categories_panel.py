@@ -43,8 +43,12 @@ class CategoryDialog(QDialog):
         self.problem = QLabel()
         self.buttons = ok_cancel(self)
         form = QFormLayout(self)
-        for label, widget in (("Name", self.name), ("Extensions", self.extensions),
-                              ("Addresses", self.patterns), ("Folder", self.folder)):  # fmt: skip
+        for label, widget in (
+            ("Name", self.name),
+            ("Extensions", self.extensions),
+            ("Addresses", self.patterns),
+            ("Folder", self.folder),
+        ):
             form.addRow(label, widget)
         form.addRow(self.problem)
         form.addRow(self.buttons)
@@ -60,21 +64,31 @@ class CategoryDialog(QDialog):
         if name.casefold() in self._taken:
             raise ValueError(f"there is a category {name} already")
         folder = self.folder.text().strip() or None
-        return Category(name, tuple(self.extensions.text().split()),
-                        tuple(self.patterns.text().split()), folder)  # fmt: skip
+        return Category(
+            name, tuple(self.extensions.text().split()), tuple(self.patterns.text().split()), folder
+        )
 
 
 def _cells(category: Category) -> list[str]:
-    return [category.name, " ".join(category.extensions),
-            category.folder or f"(download folder)/{category.name}"]  # fmt: skip
+    return [
+        category.name,
+        " ".join(category.extensions),
+        category.folder or f"(download folder)/{category.name}",
+    ]
 
 
 class CategoriesPanel(ListEditor[Category, CategoryDialog]):
     def __init__(
         self, categories: Sequence[Category], sort_into_folders: bool, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Categories", ["Name", "Extensions", "Folder"], categories, _cells,
-                         "Add category…", parent)  # fmt: skip
+        super().__init__(
+            "Categories",
+            ["Name", "Extensions", "Folder"],
+            categories,
+            _cells,
+            "Add category…",
+            parent,
+        )
         self.sort_into_folders = QCheckBox("Sort new downloads into a folder per category")
         self.sort_into_folders.setChecked(sort_into_folders)
         self.layout_.insertWidget(0, self.sort_into_folders)

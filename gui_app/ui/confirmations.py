@@ -120,10 +120,13 @@ def ask_update_existing(parent: QWidget, snapshot: DownloadSnapshot) -> bool | N
 
 def ask_start_over(parent: QWidget, name: str, refusal: Exception) -> bool:
     """The new address serves another file: start over from it (True), or leave it."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Another file at that address",
-                      f"{name}: {refusal}. Start over from the new address? What was "
-                      "downloaded is thrown away.", QMessageBox.StandardButton.NoButton,
-                      parent)  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Another file at that address",
+        f"{name}: {refusal}. Start over from the new address? What was downloaded is thrown away.",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     start = box.addButton("Start over from it", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("Leave it as it is", QMessageBox.ButtonRole.RejectRole)
     box.exec()
@@ -140,12 +143,16 @@ def ask_carry_secrets(parent: QWidget, record: DownloadRecord, url: str) -> bool
     old, new = host_of(record.url), host_of(url)
     one = len(secrets) == 1
     what = secrets_in_words(secrets)
-    box = QMessageBox(QMessageBox.Icon.Warning, f"Send {old}'s secrets to {new}?",
-                      f"The new address of {record.display_name} is on another site, {new}. "
-                      f"{what[:1].upper()}{what[1:]} {'was' if one else 'were'} given for "
-                      f"{old}. Send {'it' if one else 'them'} to {new} too? Only if you "
-                      f"trust {new} with your account at {old}.",
-                      QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        f"Send {old}'s secrets to {new}?",
+        f"The new address of {record.display_name} is on another site, {new}. "
+        f"{what[:1].upper()}{what[1:]} {'was' if one else 'were'} given for "
+        f"{old}. Send {'it' if one else 'them'} to {new} too? Only if you "
+        f"trust {new} with your account at {old}.",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     box.setObjectName("carry-secrets")
     keep = box.addButton(f"Don't send them to {new}", QMessageBox.ButtonRole.RejectRole)
     send = box.addButton(f"Send them to {new}", QMessageBox.ButtonRole.AcceptRole)

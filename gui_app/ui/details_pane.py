@@ -46,8 +46,7 @@ class DetailsPane(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Download details")
         self._speeds = speeds or SpeedHistory()
-        self.graph = SpeedGraph(lambda: self._speeds.series(self._shown or 0), time.monotonic,
-                                self)  # fmt: skip
+        self.graph = SpeedGraph(lambda: self._speeds.series(self._shown or 0), time.monotonic, self)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -97,10 +96,12 @@ class DetailsPane(QWidget):
         ]
         for number, conn in enumerate(snapshot.connections, 1):
             rows.append(
-                (f"Connection {number}",
-                 f"bytes {conn.first:,}-{conn.last:,}, at {conn.position:,}, "
-                 f"{format_rate(conn.speed)}")
-            )  # fmt: skip
+                (
+                    f"Connection {number}",
+                    f"bytes {conn.first:,}-{conn.last:,}, at {conn.position:,}, "
+                    f"{format_rate(conn.speed)}",
+                )
+            )
         if record.error:
             rows.append(("Last error", record.error))
         self.text.setText(

@@ -46,8 +46,9 @@ class StateGroup(enum.Enum):
 
 def state_counts(snapshots: Sequence[DownloadSnapshot]) -> dict[StateGroup, int]:
     by_state = Counter(snapshot.state for snapshot in snapshots)
-    return {group: sum(n for state, n in by_state.items() if group.holds(state))
-            for group in StateGroup}  # fmt: skip
+    return {
+        group: sum(n for state, n in by_state.items() if group.holds(state)) for group in StateGroup
+    }
 
 
 @dataclass(frozen=True, slots=True)

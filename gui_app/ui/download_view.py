@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gui_app.ui.download_model import Column
+from gui_app.ui.download_cells import Column
 from gui_app.ui.progress_delegate import ProgressDelegate
 
 __all__ = ["DownloadView"]

@@ -54,4 +54,6 @@ class ListActions(QObject):
             self._runner.run(partial(self._engine.remove, download_id))
         self.message_posted.emit(
             f"Removed {len(done)} completed download{'s' if len(done) != 1 else ''} from the "
-            "list; their files stay", 6000)  # fmt: skip
+            "list; their files stay",
+            6000,
+        )

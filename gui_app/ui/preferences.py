@@ -48,8 +48,9 @@ class Preferences(QObject):
             self.dialog.raise_()
             return
         sites = self.sites if self.book is not None else None
-        dialog = SettingsDialog(self._settings(), self._window, sites=sites,
-                                passwords_go=self.passwords_go)  # fmt: skip
+        dialog = SettingsDialog(
+            self._settings(), self._window, sites=sites, passwords_go=self.passwords_go
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(partial(self._on_dialog_accepted, dialog))
         dialog.finished.connect(self._on_dialog_finished)

@@ -124,12 +124,14 @@ class ProblemDesk(QObject):
 
     def _changed_question(self, record: DownloadRecord) -> QMessageBox:
         box = QMessageBox(
-            QMessageBox.Icon.Question, f"{record.display_name} changed on the server",
+            QMessageBox.Icon.Question,
+            f"{record.display_name} changed on the server",
             f"{record.error or 'The file on the server changed.'}\n\nStarting over fetches "
             "the new file from the beginning. If the old file is still on offer at another "
             "address, give it instead and nothing is lost.",
-            QMessageBox.StandardButton.NoButton, self._window,
-        )  # fmt: skip
+            QMessageBox.StandardButton.NoButton,
+            self._window,
+        )
         restart = box.addButton("Start over", QMessageBox.ButtonRole.DestructiveRole)
         address = box.addButton("Change address…", QMessageBox.ButtonRole.ActionRole)
         box.addButton("Later", QMessageBox.ButtonRole.RejectRole)

@@ -15,9 +15,11 @@ __all__ = ["ProgressDelegate"]
 
 class ProgressDelegate(QStyledItemDelegate):
     def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem,
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
-    ) -> None:  # fmt: skip
+    ) -> None:
         snapshot = index.data(SNAPSHOT_ROLE)
         if not isinstance(snapshot, DownloadSnapshot):
             super().paint(painter, option, index)
@@ -37,10 +39,14 @@ class ProgressDelegate(QStyledItemDelegate):
             left, top, width = rect.left() + 1, rect.top() + 1, rect.width() - 2
             height = rect.height() - 2
             done = [
-                QRect(left + region.first * width // size, top,
-                      max(1, region.length * width // size), height)
+                QRect(
+                    left + region.first * width // size,
+                    top,
+                    max(1, region.length * width // size),
+                    height,
+                )
                 for region in snapshot.done_regions
-            ]  # fmt: skip
+            ]
             if done:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(palette.color(QPalette.ColorRole.Accent))

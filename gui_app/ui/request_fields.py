@@ -48,8 +48,9 @@ class RequestFields(QWidget):
         self.proxy_choice.addItem("No proxy", _NONE)
         self.proxy_choice.addItem("This proxy:", _THIS)
         self.proxy_choice.currentIndexChanged.connect(self._on_proxy_choice_changed)
-        self.proxy_url = self._line("Proxy address for this download",
-                                    "http://, https:// or socks5://host:port")  # fmt: skip
+        self.proxy_url = self._line(
+            "Proxy address for this download", "http://, https:// or socks5://host:port"
+        )
         login = QHBoxLayout()
         login.addWidget(self.user)
         login.addWidget(self.password)
@@ -99,8 +100,11 @@ class RequestFields(QWidget):
         self.proxy_url.setText(proxy if choice == _THIS and proxy else "")
 
     def _named(self) -> tuple[tuple[QLineEdit, str], ...]:
-        return ((self.cookies, "Cookie"), (self.user_agent, "User-Agent"),
-                (self.referrer, "Referer"))  # fmt: skip
+        return (
+            (self.cookies, "Cookie"),
+            (self.user_agent, "User-Agent"),
+            (self.referrer, "Referer"),
+        )
 
     def _edit_for(self, name: str) -> QLineEdit | None:
         return next((edit for edit, n in self._named() if n.lower() == name.lower()), None)

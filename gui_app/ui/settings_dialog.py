@@ -92,8 +92,11 @@ class SettingsDialog(QDialog):
         self.watch_clipboard.setChecked(settings.watch_clipboard)
         self.proxy_mode = QComboBox()
         self.proxy_mode.setAccessibleName("Proxy")
-        for mode, text in ((ProxyMode.NONE, "No proxy"), (ProxyMode.SYSTEM, _system_proxy_text()),
-                           (ProxyMode.MANUAL, "This proxy:")):  # fmt: skip
+        for mode, text in (
+            (ProxyMode.NONE, "No proxy"),
+            (ProxyMode.SYSTEM, _system_proxy_text()),
+            (ProxyMode.MANUAL, "This proxy:"),
+        ):
             self.proxy_mode.addItem(text, mode)
         self.proxy_mode.setCurrentIndex(self.proxy_mode.findData(settings.proxy_mode))
         self.proxy_url = QLineEdit(settings.proxy_url)
@@ -122,8 +125,13 @@ class SettingsDialog(QDialog):
         general = QWidget()
         general_layout = QVBoxLayout(general)
         general_layout.addLayout(form)
-        for box in (self.notifications, self.close_to_tray, self.resume_on_start,
-                    self.ask_before_adding, self.watch_clipboard):  # fmt: skip
+        for box in (
+            self.notifications,
+            self.close_to_tray,
+            self.resume_on_start,
+            self.ask_before_adding,
+            self.watch_clipboard,
+        ):
             general_layout.addWidget(box)
         general_layout.addStretch(1)
         self.categories_panel = CategoriesPanel(settings.categories, settings.sort_into_folders)

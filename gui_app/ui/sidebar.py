@@ -55,8 +55,11 @@ class Sidebar(QTreeWidget):
 
     def show_counts(self, states: Mapping[StateGroup, int], categories: Mapping[str, int]) -> None:
         for choice, item in self._items.items():
-            count = states.get(choice, 0) if isinstance(choice, StateGroup) else (
-                categories.get(str(choice), 0))  # fmt: skip
+            count = (
+                states.get(choice, 0)
+                if isinstance(choice, StateGroup)
+                else (categories.get(str(choice), 0))
+            )
             name = choice.value if isinstance(choice, StateGroup) else str(choice)
             text = f"{name} ({count})"
             if item.text(0) != text:  # a repaint only when a count changed

@@ -51,9 +51,14 @@ class SiteDialog(QDialog):
         self.problem = QLabel()
         self.buttons = ok_cancel(self)
         form = QFormLayout(self)
-        for label, widget in (("Site", self.host), ("Connections", self.connections),
-                              ("Speed limit", self.speed_limit), ("User agent", self.user_agent),
-                              ("Login", self.user), ("Password", self.password)):  # fmt: skip
+        for label, widget in (
+            ("Site", self.host),
+            ("Connections", self.connections),
+            ("Speed limit", self.speed_limit),
+            ("User agent", self.user_agent),
+            ("Login", self.user),
+            ("Password", self.password),
+        ):
             form.addRow(label, widget)
         form.addRow(self.problem)
         form.addRow(self.buttons)

@@ -75,8 +75,9 @@ class SpeedGraph(QWidget):
                 QPointF(width * (1 - (now - at) / self._window), height * (1 - speed / top))
                 for at, speed in samples
             ]
-            area = QPolygonF([QPointF(points[0].x(), height), *points,
-                              QPointF(points[-1].x(), height)])  # fmt: skip
+            area = QPolygonF(
+                [QPointF(points[0].x(), height), *points, QPointF(points[-1].x(), height)]
+            )
             fill = QColor(line)
             fill.setAlpha(70)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -87,6 +88,9 @@ class SpeedGraph(QWidget):
             painter.drawPolyline(QPolygonF(points))
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         label = f"peak {format_rate(top)}" if top > 0 else "no transfer in the last minutes"
-        painter.drawText(self.rect().adjusted(4, 2, -4, -2),
-                         Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, label)  # fmt: skip
+        painter.drawText(
+            self.rect().adjusted(4, 2, -4, -2),
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
+            label,
+        )
         painter.end()

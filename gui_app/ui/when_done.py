@@ -92,9 +92,13 @@ class WhenDone(QObject):
 
     def _start_countdown(self) -> None:
         self._left = self.countdown
-        box = self.box = QMessageBox(QMessageBox.Icon.Warning, "All downloads are done",
-                                     self._text(), QMessageBox.StandardButton.Cancel,
-                                     self._window)  # fmt: skip
+        box = self.box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "All downloads are done",
+            self._text(),
+            QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.rejected.connect(self._cancel)
         box.show()

@@ -105,7 +105,7 @@ def main() -> None:
 
         from gui_app.app.settings import Settings
         from gui_app.ui.app import create_manager
-        from gui_app.ui.download_model import Column
+        from gui_app.ui.download_cells import Column
         from gui_app.ui.main_window import MainWindow
 
         app = QApplication([])

@@ -183,8 +183,10 @@ def _dump_login(login: Login | None) -> str | None:
 
 
 def _dump_cookies(cookies: tuple[Cookie, ...]) -> str:
-    return json.dumps([[c.name, c.value, c.domain, c.host_only, c.path, c.secure, c.expires]
-                       for c in cookies])  # fmt: skip
+    fields = [
+        [c.name, c.value, c.domain, c.host_only, c.path, c.secure, c.expires] for c in cookies
+    ]
+    return json.dumps(fields)
 
 
 def _load_cookies(text: object) -> tuple[Cookie, ...]:

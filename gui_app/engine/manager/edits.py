@@ -192,8 +192,9 @@ class RecordEdits:
         with self._task_lock(download_id), self._lock:
             record = self._stopped(download_id, "takes a new address")
             request = replace(record.request.with_options(options), url=url)
-            remote = replace(record.remote, final_url=None, validators=validators,
-                             cookies=kept_cookies)  # fmt: skip
+            remote = replace(
+                record.remote, final_url=None, validators=validators, cookies=kept_cookies
+            )
             self._store.save_remote(download_id, remote, record.progress)
             record = replace(self._keep_request(record, request), remote=remote)
             status = replace(record.status, state=DownloadState.PAUSED, error=None)
@@ -280,8 +281,9 @@ class RecordEdits:
                     def save(part_id: str) -> DownloadRecord:
                         return self._moved(record, folder, part_id)
 
-                    return move_part(self._data_dir, download_id, old_part,
-                                     folder / old_part.name, save)  # fmt: skip
+                    return move_part(
+                        self._data_dir, download_id, old_part, folder / old_part.name, save
+                    )
             return self._moved(record, folder, record.part_id)
 
     def _moved(self, record: DownloadRecord, folder: Path, part_id: str | None) -> DownloadRecord:
