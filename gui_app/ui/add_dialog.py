@@ -201,7 +201,7 @@ class AddDialog(QDialog):
                 checksum=checksum,
                 start_paused=self.start_paused.isChecked(),
                 headers=self.advanced.headers(),
-                sort_into=self._sort_into if self._folder_left_alone() else None,
+                folder_rule=self._sort_into if self._folder_left_alone() else None,
                 login=self.advanced.login(),
                 proxy=self.advanced.proxy(),
             )

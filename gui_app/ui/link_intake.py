@@ -157,7 +157,7 @@ class LinkIntake(QObject):
             connections=settings.connections,
             headers=offer.headers(),
             start_paused=paused,
-            sort_into=settings.category_folders,
+            folder_rule=settings.category_folders,
         )
 
     def add_requests(self, requests: Sequence[DownloadRequest]) -> None:

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gui_app.engine.api.cookies import Cookie
-from gui_app.engine.api.folder_rule import Category, CategoryFolders
 from gui_app.engine.api.models import (
     Checksum,
     DownloadId,
@@ -57,7 +56,7 @@ def test_a_record_with_every_field_set_comes_back_equal() -> None:
         rate_limit=4096,
         login=Login("u", "p"),
         proxy="DIRECT",
-        sort_into=CategoryFolders(Path("/tmp"), (Category("Archives", ("zip",), (), "/A"),)),
+        sort_into=3,
         cookies=(Cookie("sid", "s", "example.org", False, "/a", True, 2e9),),
     )
     remote = Remote(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 import subprocess
 import sys
@@ -57,8 +58,7 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
     assert record.login == Login("u", "p:w é")
     assert record.cookies == COOKIES
     assert record.proxy == "socks5h://me:pw@127.0.0.1:1080"
-    rule = CategoryFolders(Path("/dl"), (Category("Films", ("mkv",), ("*://v/*",)),))
-    request_ = replace(record.request, filename="wanted.bin", sort_into=rule)
+    request_ = replace(record.request, filename="wanted.bin", sort_into=7)
     remote = Remote(
         final_url="http://cdn/f.bin",
         size=10**12,
@@ -219,15 +219,18 @@ def test_a_stored_category_no_longer_accepted_keeps_its_download(tmp_path: Path)
     download: the download loads, the category is left out, never a set-aside row."""
     store = Store(tmp_path / "state.sqlite3")
     try:
-        request = DownloadRequest("http://h/a.zip", tmp_path, sort_into=CategoryFolders(tmp_path))
-        download_id = store.add(request, DownloadState.QUEUED).id
+        rule = CategoryFolders(tmp_path, (Category("Ok", ("bin",)),))
+        request = DownloadRequest("http://h/a.zip", tmp_path, folder_rule=rule)
+        store.add(request, DownloadState.QUEUED)
         stored = [["..", ["zip"], [], None], ["Rel", ["iso"], [], "rel"], ["Ok", ["bin"], [], None]]
-        rule = json.dumps({"base": str(tmp_path), "categories": stored})
+        text = json.dumps({"base": str(tmp_path), "categories": stored})
         with store._transaction() as db:
-            db.execute("UPDATE downloads SET sort_into = ? WHERE id = ?", (rule, download_id))
+            db.execute("UPDATE folder_rules SET rule = ?", (text,))
         [record] = store.all()
         assert record.sort_into is not None
-        assert [c.name for c in record.sort_into.categories] == ["Ok"]
+        kept = Store(store.path).folder_rule(record.sort_into)  # read afresh, not cached
+        assert kept is not None
+        assert [c.name for c in kept.categories] == ["Ok"]
         assert store.set_aside_rows == []
     finally:
         store.close()
@@ -257,3 +260,28 @@ def test_a_version_5_list_opens_and_gains_cookies(tmp_path: Path) -> None:
     assert again is not None
     assert (again.cookies, again.login) == (COOKIES, reference)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_folder_rule_is_kept_once_and_rows_name_it(tmp_path: Path) -> None:
+    """1,000 downloads added with one category rule keep it once (a row holds a number,
+    not the rule's 0.7 KB), and every record and event carries the number alone."""
+    rule = CategoryFolders(tmp_path, tuple(Category(f"C{n}", (f"e{n}",)) for n in range(20)))
+    store = Store(tmp_path / "state.sqlite3")
+    try:
+        entries = [
+            (DownloadRequest(f"http://h/{n}", tmp_path, folder_rule=rule), DownloadState.QUEUED)
+            for n in range(1000)
+        ]
+        records = store.add_many(entries)
+        assert {r.sort_into for r in records} == {records[0].sort_into}
+        number = records[0].sort_into
+        assert number is not None
+        assert store.folder_rule(number) == rule
+        assert store.folder_rule(number + 1) is None
+        with store._transaction() as db:
+            assert db.execute("SELECT COUNT(*) FROM folder_rules").fetchone()[0] == 1
+            widest = db.execute("SELECT MAX(LENGTH(sort_into)) FROM downloads").fetchone()[0]
+        assert widest < 8
+        assert len(pickle.dumps(records[0])) < len(pickle.dumps(rule))
+    finally:
+        store.close()

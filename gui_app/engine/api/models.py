@@ -200,7 +200,9 @@ class Request:
     rate_limit: int | None = None  # bytes per second; None = unlimited
     login: Login | None = None
     proxy: str | None = None  # None: the app's setting; DIRECT; or a proxy URL
-    sort_into: CategoryFolders | None = None  # the folder follows the name, once known
+    # The folder follows the name, once known, by the folder rule the store keeps under
+    # this number (``Store.folder_rule``): a reference, not the rule in every row.
+    sort_into: int | None = None
     cookies: tuple[Cookie, ...] = ()  # the user's (a cookies.txt, the browser's)
 
     def __post_init__(self) -> None:
@@ -231,9 +233,12 @@ class Request:
 @by_fields
 @dataclass(frozen=True, slots=True)
 class DownloadRequest(Request):
-    """A ``Request`` as a front end adds it: ``start_paused`` holds it paused."""
+    """A ``Request`` as a front end adds it: ``start_paused`` holds it paused;
+    ``folder_rule`` sorts it into its category's folder once named (the store keeps the
+    rule once and the record a reference to it)."""
 
     start_paused: bool = False
+    folder_rule: CategoryFolders | None = None
 
     @property
     def request(self) -> Request:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gui_app.engine.api.cookies import Cookie, with_cookies
-from gui_app.engine.api.folder_rule import CategoryFolders
 from gui_app.engine.api.models import (
     Checksum,
     DownloadId,
@@ -163,8 +162,8 @@ class DownloadRecord:
         return self.request.proxy
 
     @property
-    def sort_into(self) -> CategoryFolders | None:
-        """The category rule still to apply: none once the file is named."""
+    def sort_into(self) -> int | None:
+        """The folder rule still to apply (its number in the store): none once named."""
         return self.request.sort_into if self.remote.filename is None else None
 
     @property

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from gui_app.engine.api.folder_rule import CategoryFolders
 from gui_app.engine.api.models import (
     DownloadId,
     DownloadRequest,
@@ -72,6 +73,7 @@ class Store:
         self._clock = clock
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._rules: dict[int, CategoryFolders] = {}  # folder rules by number, once read
         self._durable_saves = GroupCommit(self._save_group)
         _owner_only(path)
         try:
@@ -201,6 +203,11 @@ class Store:
         db: sqlite3.Connection, request: DownloadRequest, state: DownloadState, now: float
     ) -> int:
         names = ", ".join(layout.REQUEST)
+        if request.folder_rule is not None:  # kept once; the row names it by number
+            text = layout.dump_rule(request.folder_rule)
+            db.execute(layout.KEEP_RULE, (text,))
+            number = db.execute(layout.RULE_NUMBER, (text,)).fetchone()[0]
+            request = replace(request, sort_into=number, folder_rule=None)
         cursor = db.execute(
             f"INSERT INTO downloads ({names}, state, created_at, updated_at, queue_order)"
             f" VALUES ({', '.join('?' * len(layout.REQUEST))}, ?, ?, ?,"
@@ -216,6 +223,17 @@ class Store:
     # ``durable`` False: see the module's docstring. Durable writes from several threads
     # at once share one commit (``group_commit``); each returns once its row is on disk,
     # as if alone.
+
+    def folder_rule(self, number: int) -> CategoryFolders | None:
+        """The folder rule a download's ``sort_into`` names (None: not kept)."""
+        with self._lock:
+            rule = self._rules.get(number)
+            if rule is None:
+                row = self._db.execute(layout.RULE_OF, (number,)).fetchone()
+                if row is None:
+                    return None
+                rule = self._rules[number] = layout.load_rule(row[0])
+        return rule
 
     def save_request(self, download_id: DownloadId, request: Request) -> None:
         """What the user asked, edited; never over a row another process completed."""

@@ -26,7 +26,7 @@ from gui_app.ground.byteranges import ByteRange, merge
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS downloads (
@@ -85,7 +85,19 @@ UPDATE downloads SET chosen_name = filename
     AND (resumable IS NOT NULL OR part_id IS NOT NULL OR state = 'completed');
 UPDATE downloads SET sort_into = NULL WHERE chosen_name IS NOT NULL
 """
-MIGRATIONS = (SCHEMA, _V2, _V3, _V4, _V5, _V6, _V7)
+# A folder rule (about 0.7 KB) is kept once, and a row names it by number: it was copied
+# into every row, and with the row into every event and snapshot.
+_V8 = """
+CREATE TABLE folder_rules (id INTEGER PRIMARY KEY, rule TEXT NOT NULL UNIQUE);
+INSERT OR IGNORE INTO folder_rules (rule)
+    SELECT DISTINCT sort_into FROM downloads WHERE sort_into IS NOT NULL;
+UPDATE downloads SET sort_into = (SELECT id FROM folder_rules WHERE rule = downloads.sort_into)
+    WHERE sort_into IS NOT NULL
+"""
+MIGRATIONS = (SCHEMA, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+KEEP_RULE = "INSERT OR IGNORE INTO folder_rules (rule) VALUES (?)"
+RULE_NUMBER = "SELECT id FROM folder_rules WHERE rule = ?"
+RULE_OF = "SELECT rule FROM folder_rules WHERE id = ?"
 
 # Each part of a record (``record``) has columns of its own, written by its owner alone.
 REQUEST = ("url", "dest_dir", "filename", "connections", "checksum", "headers", "rate_limit",
@@ -124,7 +136,7 @@ def request_values(request: Request) -> tuple[object, ...]:
         request.rate_limit,
         _dump_login(request.login),
         request.proxy,
-        _dump_sort_into(request.sort_into),
+        request.sort_into,
         _dump_cookies(request.cookies),
     )
 
@@ -206,16 +218,13 @@ def _load_cookies(text: object) -> tuple[Cookie, ...]:
     )
 
 
-def _dump_sort_into(rule: CategoryFolders | None) -> str | None:
-    if rule is None:
-        return None
+def dump_rule(rule: CategoryFolders) -> str:
+    """A folder rule as the ``folder_rules`` table keeps it (one text per rule)."""
     categories = [[c.name, list(c.extensions), list(c.patterns), c.folder] for c in rule.categories]
     return json.dumps({"base": str(rule.base), "categories": categories})
 
 
-def _load_sort_into(text: object) -> CategoryFolders | None:
-    if text is None:
-        return None
+def load_rule(text: object) -> CategoryFolders:
     data = json.loads(str(text))
     categories = []
     for name, extensions, patterns, folder in data["categories"]:
@@ -260,7 +269,7 @@ def record_of(row: tuple[object, ...], folders: dict[object, Path]) -> DownloadR
         rate_limit=None if rate_limit is None else int(rate_limit),  # type: ignore[call-overload]  # as above
         login=_load_login(login),
         proxy=None if proxy is None else str(proxy),
-        sort_into=_load_sort_into(sort_into),
+        sort_into=None if sort_into is None else int(sort_into),  # type: ignore[call-overload]  # sqlite returns untyped values
         cookies=_load_cookies(cookies),
     )
     remote = (

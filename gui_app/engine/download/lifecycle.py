@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gui_app.engine.api.folder_rule import CategoryFolders
 from gui_app.engine.api.models import PauseReason, Problem
 from gui_app.engine.api.options import MIN_SPLIT
 from gui_app.engine.api.record import Progress, Remote, Request
@@ -65,6 +66,8 @@ class TaskConfig:
     # asked for the file as it is now); True stops with Problem.CHANGED for the user to
     # choose (the app: restart, or the old file's new address).
     ask_before_restart: bool = False
+    # The folder rule a download's ``sort_into`` names (the store's), or None.
+    folder_rule: Callable[[int], CategoryFolders | None] = lambda _number: None
 
 
 @dataclass(frozen=True, slots=True)

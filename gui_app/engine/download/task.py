@@ -391,6 +391,7 @@ class DownloadTask:
             kept=bool(done),
             learned=learned,
             claim_filename=self._claim_filename,
+            folder_rule=self._config.folder_rule,
         )
         resumable = bool(remote.resumable)
         self._kept.record = replace(record, remote=remote)

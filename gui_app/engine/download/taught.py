@@ -37,9 +37,11 @@ def taught(
     kept: bool,
     learned: tuple[Cookie, ...],
     claim_filename: Callable[[Path, str], str],
+    folder_rule: Callable[[int], CategoryFolders | None] = lambda _number: None,
 ) -> tuple[Remote, str | None]:
     """``record``'s ``Remote`` after ``answer`` (``kept``: bytes are kept from before;
-    ``learned``: the cookies its redirects set now), and the note its status shows.
+    ``learned``: the cookies its redirects set now; ``folder_rule``: the rule a number
+    names), and the note its status shows.
     Claims the file's name; may set ``forms`` to ask open-ended ranges."""
     final_url, headers = str(response.url), response.headers
     filename, folder = record.filename, record.remote.folder
@@ -47,8 +49,9 @@ def taught(
         wanted = choose_filename(
             headers.get("content-disposition"), final_url, record.url, answer.content_type
         )
-        if record.sort_into is not None:  # its category's folder, now the name is known
-            folder = _category_folder(record.sort_into, wanted, final_url)
+        rule = None if record.sort_into is None else folder_rule(record.sort_into)
+        if rule is not None:  # its category's folder, now the name is known
+            folder = _category_folder(rule, wanted, final_url)
         filename = claim_filename(folder or record.dest_dir, wanted)
     # A whole-file answer to a closed first range from a server that says it takes
     # ranges: some honour only open-ended ones (``bytes=N-``); try those.

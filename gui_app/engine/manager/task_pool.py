@@ -49,6 +49,7 @@ class TaskPool:
             backoff=options.backoff,
             free_space=free_space,
             ask_before_restart=options.ask_before_restart,
+            folder_rule=store.folder_rule,
         )
         self.http = HttpClient(
             stall_timeout=options.stall_timeout,
