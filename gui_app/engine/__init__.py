@@ -53,17 +53,21 @@ from gui_app.engine.api.record import DownloadRecord, DownloadSnapshot
 from gui_app.engine.api.tls_settings import TlsSettings
 from gui_app.engine.disk.store import Store
 from gui_app.engine.disk.task_lock import held_by_a_process
-from gui_app.engine.process.remote import EngineProcess, EngineStoppedError, RemoteEngine
 
 if TYPE_CHECKING:
     from gui_app.engine.manager.scheduler import DownloadManager
     from gui_app.engine.process.host import run_host
+    from gui_app.engine.process.remote import EngineProcess, EngineStoppedError, RemoteEngine
 
 # The manager and its host bring httpx (and anyio): the window's process, which only talks
-# to its engine process, never imports them. Imported on first use instead.
+# to its engine process, never imports them; the CLI never needs the engine process's
+# handle. Each is imported on first use instead.
 _HEAVY = {
     "DownloadManager": "gui_app.engine.manager.scheduler",
     "run_host": "gui_app.engine.process.host",
+    "EngineProcess": "gui_app.engine.process.remote",
+    "EngineStoppedError": "gui_app.engine.process.remote",
+    "RemoteEngine": "gui_app.engine.process.remote",
 }
 
 
