@@ -228,7 +228,7 @@ def test_a_stored_category_no_longer_accepted_keeps_its_download(tmp_path: Path)
             db.execute("UPDATE folder_rules SET rule = ?", (text,))
         [record] = store.all()
         assert record.sort_into is not None
-        kept = Store(store.path).folder_rule(record.sort_into)  # read afresh, not cached
+        kept = rule_afresh(store.path, record.sort_into)
         assert kept is not None
         assert [c.name for c in kept.categories] == ["Ok"]
         assert store.set_aside_rows == []
@@ -285,3 +285,49 @@ def test_a_folder_rule_is_kept_once_and_rows_name_it(tmp_path: Path) -> None:
         assert len(pickle.dumps(records[0])) < len(pickle.dumps(rule))
     finally:
         store.close()
+
+
+def test_a_schema_7_store_keeps_each_rows_own_rule(tmp_path: Path) -> None:
+    """Rows of schema 7 carried their rule whole; two rows added under different
+    categories keep their own after the move to ``folder_rules`` (one copy of each), and
+    a row whose rule is gone sorts into nothing rather than failing."""
+    from gui_app.engine.disk import store_rows
+
+    path = tmp_path / "state.sqlite3"
+    films = CategoryFolders(tmp_path, (Category("Films", ("mkv",)),))
+    books = CategoryFolders(tmp_path, (Category("Books", ("epub",)),))
+    with sqlite3.connect(path) as db:
+        for script in store_rows.MIGRATIONS[:7]:
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        for n, rule in enumerate((films, books, films), start=1):
+            db.execute(
+                "INSERT INTO downloads (id, url, dest_dir, state, created_at, updated_at,"
+                " sort_into) VALUES (?, ?, ?, 'queued', 0, 0, ?)",
+                (n, f"http://h/{n}", str(tmp_path), store_rows.dump_rule(rule)),
+            )
+        db.execute("PRAGMA user_version = 7")
+    store = Store(path)
+    try:
+        first, second, third = store.all()
+        assert first.sort_into == third.sort_into != second.sort_into
+        assert first.sort_into is not None
+        assert second.sort_into is not None
+        assert store.folder_rule(first.sort_into) == films
+        assert store.folder_rule(second.sort_into) == books
+        with store._transaction() as db:
+            assert db.execute("SELECT COUNT(*) FROM folder_rules").fetchone()[0] == 2
+            db.execute("DELETE FROM folder_rules WHERE id = ?", (second.sort_into,))
+        assert rule_afresh(path, second.sort_into) is None
+    finally:
+        store.close()
+
+
+def rule_afresh(path: Path, number: int) -> CategoryFolders | None:
+    """The rule as another Store reads it from the file (not from a cache)."""
+    other = Store(path)
+    try:
+        return other.folder_rule(number)
+    finally:
+        other.close()
