@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -331,3 +332,34 @@ def rule_afresh(path: Path, number: int) -> CategoryFolders | None:
         return other.folder_rule(number)
     finally:
         other.close()
+
+
+def test_two_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """The app and ``rangeload get`` started together on a schema 7 store: one migrates,
+    the other finds it done; neither fails, and nothing is set aside."""
+    from gui_app.engine.disk import store_rows
+
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as db:
+        for script in store_rows.MIGRATIONS[:7]:
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        db.execute("PRAGMA user_version = 7")
+    code = (
+        "import sys, time; from pathlib import Path;"
+        "from gui_app.engine.disk.store import Store;"
+        "time.sleep(float(sys.argv[2]) - time.time());"
+        "s = Store(Path(sys.argv[1])); print(s.recovered_from, len(s.set_aside_rows)); s.close()"
+    )
+    at = str(time.time() + 1.5)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), at], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=30)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0]
+    assert outputs == ["None 0"] * 4
+    assert list(tmp_path.glob("*.corrupt-*")) == []

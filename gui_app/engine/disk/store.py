@@ -115,6 +115,9 @@ class Store:
     def _migrate(db: sqlite3.Connection, version: int) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Read again under the write lock: a second process opening the same store
+            # at the same moment may have migrated it while this one waited.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             # executescript would commit the open transaction; run them one by one.
             for script in layout.MIGRATIONS[version:]:
                 for statement in script.split(";"):
