@@ -32,7 +32,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
-    QMenu,
     QWidget,
 )
 
@@ -82,8 +81,6 @@ class MainWindow(QMainWindow):
     on the GUI thread, and hears it only through the bridge and the model's snapshots."""
 
     settings_changed = Signal(object)  # Settings
-    downloads_menu: QMenu
-    category_menu: CategoryMenu
 
     def __init__(
         self,
@@ -235,7 +232,10 @@ class MainWindow(QMainWindow):
         )
         self._quitting = False
         self.quit_action = self._action("&Quit", self._on_quit_triggered, keys.Quit)
-        build_menus(self)
+        self.category_menu = CategoryMenu(
+            self.manager, self.commands, lambda: self.settings, self.selected_snapshots, self
+        )
+        self.downloads_menu = build_menus(self, self)
 
     def selected_snapshots(self) -> list[DownloadSnapshot]:
         return self.panel.selected_snapshots()
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
             self._on_open_file_triggered()
 
     def _on_view_context_menu_requested(self, position: QPoint) -> None:
-        context_menu(self).popup(self.view.viewport().mapToGlobal(position))
+        context_menu(self, self).popup(self.view.viewport().mapToGlobal(position))
 
     def _on_selection_changed(self, *_: object) -> None:
         self._update_actions()

@@ -4,23 +4,54 @@ state of its own."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from gui_app.ui.action_rules import ActionRules
 from gui_app.ui.category_menu import CategoryMenu
+from gui_app.ui.download_panel import DownloadPanel
+from gui_app.ui.queue_actions import QueueActions
+from gui_app.ui.when_done import WhenDone
 
-if TYPE_CHECKING:
-    from gui_app.ui.main_window import MainWindow
-
-__all__ = ["build_menus", "context_menu", "enable_actions"]
+__all__ = ["MenuParts", "build_menus", "context_menu", "enable_actions"]
 
 
-def build_menus(window: MainWindow) -> None:
-    """The toolbar, and the File, Tools and Downloads menus, of ``window``'s actions."""
-    toolbar = window.addToolBar("Downloads")
+class MenuParts(Protocol):
+    """What the menus are made of: the main window's actions and the rooms that bring
+    their own (the queue's moves, the category menu, the after-downloads choice)."""
+
+    add_action: QAction
+    paste_action: QAction
+    resume_action: QAction
+    pause_action: QAction
+    pause_all_action: QAction
+    resume_all_action: QAction
+    remove_action: QAction
+    remove_completed_action: QAction
+    open_file_action: QAction
+    open_folder_action: QAction
+    change_address_action: QAction
+    properties_action: QAction
+    limits_action: QAction
+    slow_mode_action: QAction
+    search_action: QAction
+    settings_action: QAction
+    quit_action: QAction
+    share_action: QAction
+    stop_sharing_action: QAction
+    panel: DownloadPanel
+    queue: QueueActions
+    when_done: WhenDone
+    category_menu: CategoryMenu
+
+
+def build_menus(main: QMainWindow, window: MenuParts) -> QMenu:
+    """The toolbar, and the File, Tools and Downloads menus, of ``window``'s parts, on
+    ``main``; returns the Downloads menu."""
+    toolbar = main.addToolBar("Downloads")
     toolbar.setObjectName("downloads-toolbar")
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     toolbar.addActions(
@@ -36,17 +67,17 @@ def build_menus(window: MainWindow) -> None:
     toolbar.addAction(window.slow_mode_action)
     toolbar.addSeparator()
     toolbar.addWidget(window.panel.search)
-    file_menu = window.menuBar().addMenu("&File")
+    file_menu = main.menuBar().addMenu("&File")
     file_menu.addActions([window.add_action, window.paste_action])
     file_menu.addSeparator()
     file_menu.addAction(window.settings_action)
     file_menu.addSeparator()
     file_menu.addAction(window.quit_action)
-    tools_menu = window.menuBar().addMenu("&Tools")
+    tools_menu = main.menuBar().addMenu("&Tools")
     tools_menu.addActions([window.share_action, window.stop_sharing_action])
     after = tools_menu.addMenu("&When all downloads are done")
     after.addActions(window.when_done.actions)
-    window.downloads_menu = menu = window.menuBar().addMenu("&Downloads")
+    menu = main.menuBar().addMenu("&Downloads")
     menu.addActions(
         [
             window.resume_action,
@@ -66,19 +97,13 @@ def build_menus(window: MainWindow) -> None:
     )
     menu.addSeparator()
     menu.addActions(window.queue.actions)
-    window.category_menu = CategoryMenu(
-        window.manager,
-        window.commands,
-        lambda: window.settings,
-        window.selected_snapshots,
-        window,
-    )
     menu.addMenu(window.category_menu)
+    return menu
 
 
-def context_menu(window: MainWindow) -> QMenu:
+def context_menu(parent: QWidget, window: MenuParts) -> QMenu:
     """The menu of a right click on the list: what can be done to the selected rows."""
-    menu = QMenu(window)
+    menu = QMenu(parent)
     menu.addActions(
         [
             window.resume_action,
@@ -97,7 +122,7 @@ def context_menu(window: MainWindow) -> QMenu:
     return menu
 
 
-def enable_actions(window: MainWindow, rules: ActionRules) -> None:
+def enable_actions(window: MenuParts, rules: ActionRules) -> None:
     """What ``rules`` allow, on ``window``'s actions."""
     for action in (
         window.add_action,
