@@ -43,7 +43,7 @@ def status_text(snapshot: DownloadSnapshot) -> str:
     if state is DownloadState.FAILED:
         return f"Failed: {record.error or 'unknown error'}"
     if state is DownloadState.RUNNING and record.error:
-        return record.error  # e.g. "server error (503); retrying"
+        return record.error  # e.g. "retrying (2 of 8) in 4 s: server error (503)"
     return str(state.value).capitalize()
 
 

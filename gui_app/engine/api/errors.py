@@ -39,6 +39,7 @@ __all__ = [
     "StoreSaveError",
     "TransientError",
     "TruncatedBodyError",
+    "UnreachableError",
     "validate_url",
 ]
 
@@ -55,6 +56,16 @@ class RetryAfterError(TransientError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class UnreachableError(TransientError):
+    """No connection was made: nothing listens at that address, no route leads there, or
+    (``resolved`` False) no such host. A new download fails fast on it; one that was
+    flowing keeps its patience (the link may come back)."""
+
+    def __init__(self, message: str, *, resolved: bool = True) -> None:
+        super().__init__(message)
+        self.resolved = resolved
 
 
 class TruncatedBodyError(TransientError):

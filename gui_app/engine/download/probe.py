@@ -17,7 +17,12 @@ from collections.abc import Callable
 
 import httpx
 
-from gui_app.engine.api.errors import DownloadError, RetryAfterError, TransientError
+from gui_app.engine.api.errors import (
+    DownloadError,
+    RetryAfterError,
+    TransientError,
+    UnreachableError,
+)
 from gui_app.engine.api.models import Validators
 from gui_app.engine.api.record import DownloadRecord
 from gui_app.engine.api.retry import Backoff
@@ -28,6 +33,8 @@ from gui_app.engine.http import Answer, Guard, HttpClient, read_answer
 __all__ = ["Probe"]
 
 log = logging.getLogger(__name__)
+
+QUICK_TRIES = 2  # failed connections a new download retries before it says why it stopped
 
 
 class Probe:
@@ -53,7 +60,7 @@ class Probe:
         *,
         resumed: bool,
         on_guard: Callable[[Guard], None],
-        on_retry: Callable[[DownloadError], None],
+        on_retry: Callable[[DownloadError, int, int, float], None],
     ) -> tuple[Guard, httpx.Response, Answer, Validators | None]:
         """The probe's guard, response and answer, and validators to adopt (or None)."""
         forms, failures = self._forms, 0
@@ -93,14 +100,23 @@ class Probe:
                 return guard, response, answer, adopted
             except TransientError as error:
                 failures += 1
-                if self._cancel.is_set() or failures > self._backoff.max_failures:
+                if self._cancel.is_set() or failures > self._tries_for(error, resumed):
                     raise
                 wait = error.retry_after if isinstance(error, RetryAfterError) else None
                 delay = self._backoff.delay(failures, wait)
                 log.info("download %s: %s; retrying in %.1f s", record.id, error, delay)
-                on_retry(error)
+                on_retry(error, failures, self._tries_for(error, resumed), delay)
                 if self._cancel.wait(delay):
                     raise TransientError("stopped") from None
+
+    def _tries_for(self, error: TransientError, resumed: bool) -> int:
+        """How many failures of this kind a probe retries: a new download that never got
+        a connection fails fast (no such host at once; nothing listening after
+        ``QUICK_TRIES``, a second or two in all), as curl and wget do; one with bytes kept
+        keeps the backoff's patience, its link may come back."""
+        if isinstance(error, UnreachableError) and not resumed:
+            return 0 if not error.resolved else QUICK_TRIES
+        return self._backoff.max_failures
 
     def _stray(self) -> None:
         """A whole-file answer of the same version, far from byte 0: ask again, and after a

@@ -357,8 +357,9 @@ class DownloadTask:
             with self._lock:
                 self._probe_guard = guard
 
-        def retrying(error: DownloadError) -> None:
-            self._tell(ReportKind.UPDATED, f"{error}; retrying", durable=False)
+        def retrying(error: DownloadError, attempt: int, tries: int, delay: float) -> None:
+            note = f"retrying ({attempt} of {tries}) in {delay:.0f} s: {error}"
+            self._tell(ReportKind.UPDATED, note, durable=False)
 
         config = self._config
         probe = Probe(

@@ -11,12 +11,15 @@ raises ``TruncatedBodyError``, never a quiet end. Headers given for one origin
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import socket
 import ssl
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,6 +37,7 @@ from gui_app.engine.api.errors import (
     PermanentError,
     TransientError,
     TruncatedBodyError,
+    UnreachableError,
     validate_url,
 )
 from gui_app.engine.api.models import DIRECT, Login, PasswordSource
@@ -333,6 +337,22 @@ def _login_error(
     return LoginRequiredError(f"{host} asks for a login (401 Unauthorized)")
 
 
+def _unreachable(error: BaseException, url: str, host: str) -> UnreachableError | None:
+    """The plain words for a connection never made, from the OS error under ``error``
+    (None: something else)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            name = urlsplit(url).hostname or host
+            return UnreachableError(f"no such host: {name}", resolved=False)
+        if isinstance(cause, ConnectionRefusedError):
+            return UnreachableError(f"the server refused the connection: nothing listens at {host}")
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return UnreachableError(f"cannot reach {host}: no network route leads there")
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 @contextlib.contextmanager
 def _mapped(url: str, stall_timeout: float, proxy: str | None = None) -> Iterator[None]:
     host = host_of(url)
@@ -349,7 +369,9 @@ def _mapped(url: str, stall_timeout: float, proxy: str | None = None) -> Iterato
             raise TransientError(f"cannot reach the proxy {proxy_label(proxy)}: {error}") from error
         if isinstance(error, httpx.ConnectTimeout):
             raise TransientError(f"no answer from {host} (timed out connecting)") from error
-        raise TransientError(f"connection to {host} lost: {error}") from error
+        raise _unreachable(error, url, host) or TransientError(
+            f"connection to {host} lost: {error}"
+        ) from error
     except httpx.InvalidURL as error:
         raise InvalidURLError(f"invalid URL: {error}") from error
     except httpx.UnsupportedProtocol as error:
