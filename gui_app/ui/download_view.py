@@ -10,7 +10,15 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from gui_app.ui.download_cells import Column
 from gui_app.ui.progress_delegate import ProgressDelegate
 
-__all__ = ["DownloadView"]
+__all__ = ["DEFAULT_WIDTHS", "DownloadView"]
+
+DEFAULT_WIDTHS = {
+    Column.SIZE: 80,
+    Column.PROGRESS: 180,
+    Column.SPEED: 90,
+    Column.ETA: 80,
+    Column.STATUS: 220,
+}
 
 
 class DownloadView(QTableView):
@@ -34,9 +42,11 @@ class DownloadView(QTableView):
         self.setDragDropOverwriteMode(False)
         self.setDropIndicatorShown(True)
         header = self.horizontalHeader()
+        # A new user's columns, all in view at the window's default size: the name takes
+        # what the others leave (``MainWindow``'s 1100 px wide, next to the sidebar).
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(Column.PROGRESS, 220)
-        header.resizeSection(Column.STATUS, 200)
+        for column, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
         # A click on a header sorts by it; a third click goes back to the list's own order.
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.schedule.check()
         self.status_area.refresh()
-        self.resize(960, 600)
+        self.resize(1100, 680)  # every default column in view (DownloadView)
         if store is not None:
             restore_layout(self, self.view.horizontalHeader(), store)
 

@@ -14,6 +14,7 @@ from gui_app.engine.api.models import DownloadState
 from gui_app.engine.disk.store import Store
 from gui_app.engine.manager.scheduler import DownloadManager
 from gui_app.ui.add_dialog import AddDialog
+from gui_app.ui.download_cells import Column
 from gui_app.ui.links import links_in_text, urls_from_mime
 from gui_app.ui.main_window import MainWindow
 from tests.engine.conftest import DataUrl
@@ -257,3 +258,18 @@ def test_toolbar_actions_have_their_icons(window: MainWindow) -> None:
         window.settings_action,
     ):
         assert not action.icon().isNull(), action.text()
+
+
+def test_every_default_column_is_in_view_at_the_default_size(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """At first start the Status column used to be off the right edge, with a scrollbar
+    on an empty list (issue 25, item 2)."""
+    assert (window.width(), window.height()) == (1100, 680)
+    header = window.view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.length() > 0)
+    status = Column.STATUS
+    right_edge = header.sectionPosition(status) + header.sectionSize(status)
+    assert right_edge <= window.view.viewport().width()
+    assert not window.view.horizontalScrollBar().isVisible()
+    assert header.sectionSize(Column.NAME) >= 150  # the name still has room to be read
