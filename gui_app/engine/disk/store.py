@@ -77,11 +77,27 @@ class Store:
         self._durable_saves = GroupCommit(self._save_group)
         _owner_only(path)
         try:
-            self._db = self._open()
+            self._db = self._open_patiently()
+        except sqlite3.OperationalError as error:  # busy, locked, unreadable: not corrupt
+            raise StoreError(f"the download list {path} cannot be opened: {error}") from error
         except (sqlite3.DatabaseError, _NewerSchemaError) as error:
             self.recovered_from = self._set_aside(error)
             _owner_only(path)
             self._db = self._open()
+
+    def _open_patiently(self) -> sqlite3.Connection:
+        """``_open``, again while another process holds the file (the app and ``rangeload
+        get`` started together; SQLite's busy handler does not wait to change a journal
+        mode): a locked file is never taken for a corrupt one and set aside."""
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     @classmethod
     def default(cls) -> Store:
