@@ -25,6 +25,7 @@ class ActionRules:
     remove: bool
     open_file: bool
     open_folder: bool
+    copy_address: bool  # the selected downloads' links, engine or not
     change_address: bool  # a stopped download's new link (refresh), one at a time
     properties: bool  # a stopped download's request (cookies, login, proxy), one at a time
 
@@ -53,6 +54,7 @@ def action_rules(selected: Sequence[DownloadSnapshot], *, engine_lost: bool) -> 
         remove=alive and bool(states),
         open_file=one and states[0] is DownloadState.COMPLETED,
         open_folder=one,
+        copy_address=bool(states),
         change_address=alive and one and states[0].is_stopped,
         properties=alive and one and states[0].is_stopped,
     )

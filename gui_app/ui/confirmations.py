@@ -93,7 +93,7 @@ def ask_new_address(parent: QWidget, snapshot: DownloadSnapshot) -> str | None:
         f"A new address for {snapshot.record.display_name}. What is downloaded "
         f"({format_bytes(snapshot.done_bytes)}) is kept if the file there is the same.",
         QLineEdit.EchoMode.Normal,
-        "",
+        snapshot.record.url,  # the current address, ready to edit (an expired token)
     )
     return text.strip() or None if ok else None
 

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -222,6 +223,9 @@ class MainWindow(QMainWindow):
         self.open_folder_action = self._action(
             "Open &folder", self._on_open_folder_triggered, icon="open-folder"
         )
+        self.copy_address_action = self._action(
+            "&Copy address", self._on_copy_address_triggered, keys.Copy
+        )
         self.share_action = self._action(
             "&Share a folder on this machine…", self._on_share_triggered
         )
@@ -360,6 +364,13 @@ class MainWindow(QMainWindow):
         snapshot = self._selected_snapshot()
         if snapshot is not None:
             self.open_path(snapshot.record.dest_dir)
+
+    def _on_copy_address_triggered(self) -> None:
+        urls = [s.record.url for s in self.selected_snapshots()]
+        if urls:
+            QGuiApplication.clipboard().setText("\n".join(urls))
+            said = "Copied the address" if len(urls) == 1 else f"Copied {len(urls)} addresses"
+            self.statusBar().showMessage(said, 4000)
 
     def _on_view_double_clicked(self, index: QModelIndex) -> None:
         if self.panel.filter.snapshot_at(index.row()).state is DownloadState.COMPLETED:

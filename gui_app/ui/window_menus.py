@@ -33,6 +33,7 @@ class MenuParts(Protocol):
     remove_completed_action: QAction
     open_file_action: QAction
     open_folder_action: QAction
+    copy_address_action: QAction
     change_address_action: QAction
     properties_action: QAction
     limits_action: QAction
@@ -88,6 +89,7 @@ def build_menus(main: QMainWindow, window: MenuParts) -> QMenu:
             window.remove_completed_action,
             window.open_file_action,
             window.open_folder_action,
+            window.copy_address_action,
             window.change_address_action,
             window.properties_action,
             window.limits_action,
@@ -111,6 +113,7 @@ def context_menu(parent: QWidget, window: MenuParts) -> QMenu:
             window.remove_action,
             window.open_file_action,
             window.open_folder_action,
+            window.copy_address_action,
             window.change_address_action,
             window.properties_action,
             window.limits_action,
@@ -139,6 +142,7 @@ def enable_actions(window: MenuParts, rules: ActionRules) -> None:
     window.remove_action.setEnabled(rules.remove)
     window.open_file_action.setEnabled(rules.open_file)
     window.open_folder_action.setEnabled(rules.open_folder)
+    window.copy_address_action.setEnabled(rules.copy_address)
     window.change_address_action.setEnabled(rules.change_address)
     window.properties_action.setEnabled(rules.properties)
     window.queue.set_enabled(rules.remove)  # any selection the engine can act on

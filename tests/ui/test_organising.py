@@ -12,10 +12,10 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -327,3 +327,42 @@ def test_an_end_is_announced_once_however_often_it_is_told(
     qtbot.wait(50)  # anything queued behind them is delivered too
     assert finished == [(5, DownloadState.FAILED), (5, DownloadState.COMPLETED)]
     assert [title for title, _ in sent] == ["Download failed", "Download complete"]
+
+
+def test_copy_address_puts_the_selected_links_on_the_clipboard(
+    qtbot: QtBot, organised: tuple[MainWindow, FakeEngine]
+) -> None:
+    """As IDM's and FDM's context menus do (issue 25, item 6): one link per line, the
+    engine not asked; Ctrl+C in the list does the same."""
+    window, _ = organised
+    window.view.selectAll()
+    assert window.copy_address_action.isEnabled()
+    window.copy_address_action.trigger()
+    copied = QApplication.clipboard().text().splitlines()
+    assert sorted(copied) == sorted(s.record.url for s in window.model.snapshots())
+    assert window.statusBar().currentMessage() == f"Copied {len(copied)} addresses"
+    window.view.clearSelection()
+    assert not window.copy_address_action.isEnabled()
+
+
+def test_change_address_opens_with_the_current_address(
+    qtbot: QtBot, organised: tuple[MainWindow, FakeEngine]
+) -> None:
+    """Ready to edit an expired token, not an empty box (issue 25, item 6)."""
+    window, _ = organised
+    row = window.model.row_of(4)  # the failed one
+    assert row is not None
+    snapshot = window.model.snapshot_at(row)
+    seen: list[str] = []
+
+    def look_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(20, look_and_cancel)
+            return
+        seen.append(box.textValue())
+        box.reject()
+
+    QTimer.singleShot(20, look_and_cancel)
+    window.edits.change_address(snapshot)
+    assert seen == [SHELF + "missing.iso"]
