@@ -50,7 +50,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.faults:
         notes.append("fault injection ON")
     extra = f" ({', '.join(notes)})" if notes else ""
-    print(f"Serving {root.resolve()} on {url_for(sock)}/{extra}", flush=True)
+    url = url_for(sock)
+    print(f"Serving {root.resolve()} on {url}/{extra}; its files at {url}/files/NAME", flush=True)
     limits = ConnectionLimits(head_timeout=args.header_timeout)
     server = uvicorn.Server(make_config(app, limits))
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it; make that a clean exit.

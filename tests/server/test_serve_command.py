@@ -70,3 +70,23 @@ def test_bad_arguments_say_why(args: list[str], message: str) -> None:
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_the_banner_says_where_the_files_are(tmp_path: Path) -> None:
+    """A new user reads the banner and knows the address of a file (issue 25, item 7)."""
+    make_file(tmp_path / "song.mp3", 1000)
+    proc = subprocess.Popen(
+        [RANGELOAD, "serve", str(tmp_path), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"on (http://\S+?)/; its files at (\S+)/files/NAME$", line.strip())
+        assert match is not None, line
+        assert match.group(1) == match.group(2)
+        assert httpx.get(f"{match.group(2)}/files/song.mp3").status_code == 200
+    finally:
+        stop(proc)
