@@ -59,16 +59,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     get = commands.add_parser("get", help="download URLs headless on the engine")
-    get.add_argument("urls", nargs="*", metavar="URL")
+    get.add_argument("urls", nargs="*", metavar="URL", help="http:// or https:// addresses")
     get.add_argument("-d", "--dir", default=".", help="destination folder, made if needed (.)")
     get.add_argument("-o", "--output", metavar="NAME", help="file name (one URL only)")
-    get.add_argument("-c", "--connections", type=int, default=8, metavar="N")
+    get.add_argument(
+        "-c",
+        "--connections",
+        type=int,
+        default=8,
+        metavar="N",
+        # The engine's MAX_CONNECTIONS, not imported here: parsing comes before the engine
+        # loads (tests/test_foundation.py holds the two together).
+        help="connections per download, 1 to 32 (default 8)",
+    )
     get.add_argument("--limit", metavar="RATE", help="global speed limit, e.g. 2M")
     get.add_argument("--checksum", metavar="ALGO:HEX", help="expected digest, e.g. sha256:...")
-    get.add_argument("-j", "--jobs", type=int, default=3, metavar="N", help="downloads at once")
+    get.add_argument(
+        "-j", "--jobs", type=int, default=3, metavar="N", help="downloads at once (default 3)"
+    )
     # Request flags, spelled as wget, curl and aria2c spell them (gui_app.commands.request_flags)
     add = get.add_argument
-    add("-H", "--header", action="append", default=[], metavar="'Name: value'", dest="headers")
+    add(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        dest="headers",
+        help="a request header; may be given again (replaces what -e, -A, -b set)",
+    )
     add("-i", "--input-file", metavar="FILE", help="read URLs from FILE, one a line (- = stdin)")
     add("-b", "--cookie", dest="cookies", metavar="'NAME=VALUE; ...'", help="cookies to send")
     add("--load-cookies", metavar="FILE", help="a Netscape cookies.txt (curl -c writes one)")
@@ -89,14 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("list", help="show stored downloads and their states")
     resume = commands.add_parser("resume", help="resume stored downloads by id")
-    resume.add_argument("ids", nargs="+", type=int, metavar="ID")
+    resume.add_argument("ids", nargs="+", type=int, metavar="ID", help="as rangeload list shows")
     _certificate_flags(resume)
-    resume.add_argument("-q", "--quiet", action="store_true")
+    resume.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     refresh = commands.add_parser(
         "refresh", help="give a paused or failed download a new URL, keeping its bytes"
     )
-    refresh.add_argument("id", type=int, metavar="ID")
-    refresh.add_argument("url", metavar="URL")
+    refresh.add_argument("id", type=int, metavar="ID", help="as rangeload list shows")
+    refresh.add_argument("url", metavar="URL", help="the download's new address")
     refresh.add_argument(
         "-H",
         "--header",
@@ -112,16 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="if the new URL serves another file, start over from it instead of refusing",
     )
     _certificate_flags(refresh)
-    refresh.add_argument("-q", "--quiet", action="store_true")
+    refresh.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     remove = commands.add_parser("remove", help="remove stored downloads by id")
-    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    remove.add_argument("ids", nargs="+", type=int, metavar="ID", help="as rangeload list shows")
     remove.add_argument("--delete-files", action="store_true", help="also delete the files")
 
     commands.add_parser("demo", help="start the bundled server with samples and open the app")
     browser = commands.add_parser(
         "browser", help="connect browsers to Rangeload (the native messaging host)"
     )
-    browser.add_argument("action", choices=["install", "uninstall", "status", "pack"])
+    browser.add_argument(
+        "action",
+        choices=["install", "uninstall", "status", "pack"],
+        help="install or uninstall the host for the browsers, show its status, or pack the "
+        "extension's archives",
+    )
     browser.add_argument("--out", metavar="DIR", help="pack: where the archives go (default .)")
     browser.add_argument(
         "--browser",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,25 @@ def test_data_dir_honours_the_override(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "state"
     assert paths.data_dir({"RANGELOAD_DATA_DIR": str(target)}) == target
     assert target.is_dir()
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    """``--help`` gives each flag and argument a description (issue 25, item 7), and the
+    bound it names for connections is the engine's own."""
+    from gui_app.cli import build_parser
+    from gui_app.engine.api.models import MAX_CONNECTIONS
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    hidden = {"native-host", "engine-host"}
+    silent = []
+    for name, command in commands.choices.items():
+        if name in hidden:
+            continue
+        for action in command._actions:
+            if not isinstance(action, argparse._HelpAction) and not action.help:
+                silent.append(f"{name} {action.option_strings or action.dest}")
+    assert silent == []
+    get = commands.choices["get"]
+    (connections,) = [a for a in get._actions if "-c" in a.option_strings]
+    assert f"1 to {MAX_CONNECTIONS} (default {connections.default})" in str(connections.help)
